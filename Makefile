@@ -1,0 +1,35 @@
+# `make run` sets everything up and serves the app; `make test` sets everything up and tests it.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test setup lint bench chromium
+
+run: setup
+	$(BIN)/honcho -f Procfile.dev start
+
+test: setup chromium
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed
+	@$(FLASK) ensure-services --database-url $(TEST_DATABASE_URL)
+	@$(FLASK) db upgrade
+	@$(FLASK) seed-user
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Chromium from Debian's packages"; \
+		apt-get install -y -q chromium >/dev/null; }
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m bench.sync_bench

@@ -1,0 +1,79 @@
+"""The order desk: an app factory made of small registration steps."""
+
+from flask import Flask
+
+from app.config import Config, check_production
+from app.extensions import cache, csrf, db, login_manager, migrate, redis_client
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_templates(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, config: type | dict | None) -> None:
+    app.config.from_object(Config)
+    if config is None:
+        app.config.update(Config.from_env())
+    elif isinstance(config, dict):
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+        app.config.update(config.from_env())
+    check_production(app.config)
+    app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CATALOG_CACHE_SECONDS"])
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    cache.init_app(app)
+    redis_client.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.catalog import bp as catalog_bp
+    from app.health import bp as health_bp
+    from app.orders import bp as orders_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp, url_prefix="/catalog")
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(health_bp)
+
+
+def register_templates(app: Flask) -> None:
+    from app import formatting
+
+    formatting.init_app(app)
+
+
+def register_errors(app: Flask) -> None:
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app import cli
+
+    cli.init_app(app)

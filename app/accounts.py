@@ -1,0 +1,72 @@
+"""Creating and updating customer accounts."""
+
+from functools import cache
+
+from email_validator import EmailNotValidError, validate_email
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import User
+
+MIN_PASSWORD = 6
+MAX_PASSWORD = 128
+
+
+class AccountError(ValueError):
+    """The account could not be created as asked."""
+
+
+def checked_email(email: str) -> str:
+    try:
+        result = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(str(error)) from error
+    return User.normalise_email(result.normalized)
+
+
+def checked_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"The password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    return password
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(db.select(User).filter_by(email=User.normalise_email(email)))
+
+
+def create_user(email: str, password: str) -> User:
+    email = checked_email(email)
+    if find_user(email):
+        raise AccountError(f"An account for {email} exists already.")
+    user = User(email=email)
+    user.set_password(checked_password(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def upsert_user(email: str, password: str) -> tuple[User, bool]:
+    """Create the user or set its password; returns the user and whether it was new."""
+    email = checked_email(email)
+    user = find_user(email)
+    created = user is None
+    if created:
+        user = User(email=email)
+        db.session.add(user)
+    user.set_password(checked_password(password))
+    db.session.commit()
+    return user, created
+
+
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash("decoy password for unknown emails")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; unknown emails cost the same hashing time."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return None
+    return user if user.check_password(password) else None

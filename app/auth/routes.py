@@ -1,0 +1,50 @@
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import authenticate
+from app.auth import bp, ratelimit
+from app.auth.forms import LoginForm
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow login; anything else goes to the dashboard."""
+    if not target:
+        return url_for("orders.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("orders.dashboard")
+    if "\\" in target:
+        return url_for("orders.dashboard")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("orders.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        return render_template("auth/login.html", form=form)
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 422
+    email, address = form.email.data, request.remote_addr or "unknown"
+    if ratelimit.is_limited(email, address):
+        abort(429)
+    user = authenticate(email, form.password.data)
+    if user is None:
+        ratelimit.record_failure(email, address)
+        form.password.errors.append("Wrong email or password.")
+        return render_template("auth/login.html", form=form), 401
+    ratelimit.clear_email(email, address)
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

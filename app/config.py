@@ -1,0 +1,146 @@
+"""Settings read from the environment (and `.env` in development)."""
+
+import os
+
+from dotenv import load_dotenv
+
+SANDBOX_URL = "http://127.0.0.1:8001"
+DEV_CATALOG_TOKEN = "sandbox-catalog-token"
+DEV_ORDER_TOKEN = "sandbox-order-token"
+
+
+def database_url(url: str) -> str:
+    """Map a bare postgres URL to the psycopg2 driver that we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+class Config:
+    """Development defaults; production must set its secrets (see `check_production`)."""
+
+    APP_ENV = "development"
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    REDIS_SOCKET_TIMEOUT = 0.5
+
+    CATALOG_SERVICES_BASE_URL = SANDBOX_URL
+    CATALOG_SERVICES_API_TOKEN = DEV_CATALOG_TOKEN
+    ORDER_SERVICE_BASE_URL = SANDBOX_URL
+    ORDER_SERVICE_API_TOKEN = DEV_ORDER_TOKEN
+    HTTP_CONNECT_TIMEOUT = 3.0
+    HTTP_READ_TIMEOUT = 5.0
+
+    CATALOG_CACHE_SECONDS = 600
+    CATALOG_STALE_SECONDS = 24 * 3600
+    CATALOG_MAX_PAGES = 50
+    ORDERS_REFRESH_SECONDS = 30
+    ORDERS_PER_PAGE = 20
+    SYNC_INTERVAL_SECONDS = 60
+    SYNC_CONCURRENCY = 16
+    SYNC_BATCH_SIZE = 200
+    SYNC_FANOUT_THRESHOLD = 2000
+    SEND_MAX_ATTEMPTS = 6
+    SEND_BACKOFF_SECONDS = 5.0
+    RQ_QUEUE = "default"
+
+    LOGIN_LIMIT_PER_EMAIL = 5
+    LOGIN_LIMIT_PER_ADDRESS = 30
+    LOGIN_LIMIT_WINDOW_SECONDS = 300
+
+    CACHE_TYPE = "RedisCache"
+    CACHE_KEY_PREFIX = "ctm:"
+    CACHE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 16 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """The settings that the environment overrides, as a dict for `app.config`."""
+        load_dotenv()
+        env = os.environ
+        settings = {
+            "APP_ENV": env.get("APP_ENV", cls.APP_ENV),
+            "SECRET_KEY": env.get("SECRET_KEY"),
+            "SQLALCHEMY_DATABASE_URI": database_url(
+                env.get("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI)
+            ),
+            "REDIS_URL": env.get("REDIS_URL", cls.REDIS_URL),
+            "CATALOG_SERVICES_BASE_URL": env.get("CATALOG_SERVICES_BASE_URL", SANDBOX_URL),
+            "CATALOG_SERVICES_API_TOKEN": env.get("CATALOG_SERVICES_API_TOKEN"),
+            "ORDER_SERVICE_BASE_URL": env.get("ORDER_SERVICE_BASE_URL", SANDBOX_URL),
+            "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
+            "CATALOG_CACHE_SECONDS": env_int("CATALOG_CACHE_SECONDS", cls.CATALOG_CACHE_SECONDS),
+            "ORDERS_REFRESH_SECONDS": env_int("ORDERS_REFRESH_SECONDS", cls.ORDERS_REFRESH_SECONDS),
+            "SYNC_INTERVAL_SECONDS": env_int("SYNC_INTERVAL_SECONDS", cls.SYNC_INTERVAL_SECONDS),
+            "SYNC_CONCURRENCY": env_int("SYNC_CONCURRENCY", cls.SYNC_CONCURRENCY),
+            "SYNC_BATCH_SIZE": env_int("SYNC_BATCH_SIZE", cls.SYNC_BATCH_SIZE),
+            "HTTP_CONNECT_TIMEOUT": env_float("HTTP_CONNECT_TIMEOUT", cls.HTTP_CONNECT_TIMEOUT),
+            "HTTP_READ_TIMEOUT": env_float("HTTP_READ_TIMEOUT", cls.HTTP_READ_TIMEOUT),
+        }
+        return {key: value for key, value in settings.items() if value is not None}
+
+
+class ProductionError(RuntimeError):
+    """The app was asked to run in production with a missing secret."""
+
+
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CATALOG_SERVICES_API_TOKEN",
+    "ORDER_SERVICE_API_TOKEN",
+)
+
+
+def check_production(config) -> None:
+    """Refuse to start in production with a development default for any secret."""
+    if config.get("APP_ENV") != "production":
+        return
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name)]
+    if missing:
+        raise ProductionError("Production needs these settings: " + ", ".join(missing))
+    config["SESSION_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_SECURE"] = True
+
+
+class TestConfig(Config):
+    """Settings for the test suite: its own database and Redis database."""
+
+    TESTING = True
+    APP_ENV = "test"
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get(
+            "TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test"
+        )
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    CATALOG_CACHE_SECONDS = 600
+    SEND_BACKOFF_SECONDS = 0.0
+    HTTP_CONNECT_TIMEOUT = 1.0
+    HTTP_READ_TIMEOUT = 2.0
+
+    @classmethod
+    def from_env(cls) -> dict:
+        return {}

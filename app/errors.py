@@ -1,0 +1,79 @@
+"""Error pages in the product's style, and in-place messages for htmx requests."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Not possible right now",
+    413: "Too large",
+    422: "Check your input",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing here. The link may be old, or the item may not be yours.",
+    405: "That action is not available here.",
+    413: "What you sent is too large.",
+    429: "Too many attempts. Please wait a few minutes and try again.",
+    500: "An unexpected error happened on our side. It has been logged.",
+    503: "A service we depend on is not answering. Please try again in a minute.",
+}
+
+
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page (not a boosted full-page navigation)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+
+
+def error_response(code: int, message: str | None = None):
+    message = message or MESSAGES.get(code, TITLES.get(code, "Error"))
+    title = TITLES.get(code, "Error")
+    if wants_fragment():
+        html = render_template("_flash_message.html", category="error", message=message)
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return html, code, headers
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    described = error.description if code in (400, 409, 422) else None
+    return error_response(code, described)
+
+
+def handle_csrf_error(error: CSRFError):
+    return error_response(400, "Your form expired or was sent from elsewhere. Reload the page.")
+
+
+def handle_database_down(error: OperationalError):
+    log.error("database unavailable: %s", error.orig)
+    db.session.rollback()
+    return error_response(503, "The database is not answering. Nothing was saved. Try again.")
+
+
+def handle_unexpected(error: Exception):
+    log.exception("unhandled error")
+    db.session.rollback()
+    return error_response(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,40 @@
+"""Template filters and globals: money, dates and status badges."""
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from app.models import OrderStatus
+
+CENT = Decimal("0.01")
+
+
+def money(value) -> str:
+    """Two decimals, thin-space thousands, and the currency: `1 234.50 ₽`."""
+    if value is None:
+        return "—"
+    amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{amount:,.2f}".replace(",", "\u202f") + "\u00a0₽"
+
+
+def timestamp(value: datetime | None) -> Markup:
+    """A <time> element in UTC; the browser rewrites it in the user's zone and relative form."""
+    if value is None:
+        return Markup('<span class="muted">never</span>')
+    iso = value.isoformat()
+    text = value.strftime("%Y-%m-%d %H:%M UTC")
+    return Markup(f'<time datetime="{escape(iso)}" data-local>{escape(text)}</time>')
+
+
+def status_badge(status: str) -> Markup:
+    label = OrderStatus.LABELS.get(status, status)
+    return Markup(f'<span class="badge badge-{escape(status)}">{escape(label)}</span>')
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(timestamp)
+    app.add_template_filter(status_badge)
+    app.add_template_global(OrderStatus, "OrderStatus")

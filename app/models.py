@@ -1,0 +1,164 @@
+"""Database models: users, their orders, the items ordered and each order's status history."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+Money = Numeric(12, 2)
+UtcDateTime = DateTime(timezone=True)
+
+
+class OrderStatus:
+    DRAFT = "draft"
+    SENDING = "sending"
+    IN_PROCESSING = "in_processing"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    LABELS = {
+        DRAFT: "Draft",
+        SENDING: "Sending…",
+        IN_PROCESSING: "In processing",
+        DONE: "Done",
+        CANCELLED: "Cancelled",
+        FAILED: "Failed",
+    }
+    TERMINAL = (DONE, CANCELLED, FAILED)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+    orders: Mapped[list["Order"]] = relationship(back_populates="user", lazy="dynamic")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_user_created", "user_id", text("created_at DESC"), text("id DESC")),
+        Index(
+            "ix_orders_due_for_check",
+            "id",
+            "next_check_at",
+            postgresql_where=text("status = 'in_processing'"),
+        ),
+        Index("ix_orders_sending", "updated_at", postgresql_where=text("status = 'sending'")),
+        CheckConstraint(
+            "status IN ('draft', 'sending', 'in_processing', 'done', 'cancelled', 'failed')",
+            name="ck_orders_status",
+        ),
+        CheckConstraint("price >= 0 AND tax >= 0 AND gross >= 0", name="ck_orders_money"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.DRAFT)
+    price: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    tax: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    send_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_check_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    user: Mapped[User] = relationship(back_populates="orders")
+    items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="order",
+        cascade="all, delete-orphan",
+        order_by="OrderItem.position",
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order",
+        cascade="all, delete-orphan",
+        order_by="OrderEvent.id",
+    )
+
+    @property
+    def status_label(self) -> str:
+        return OrderStatus.LABELS.get(self.status, self.status)
+
+    @property
+    def short_id(self) -> str:
+        return str(self.id)[:8]
+
+
+class OrderItem(db.Model):
+    """A snapshot of one catalog service as it was when the order was built."""
+
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    service_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal] = mapped_column(Money)
+    tax: Mapped[Decimal] = mapped_column(Money)
+    gross: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+
+class OrderEvent(db.Model):
+    """One status change of an order: from, to, when and why."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+    order: Mapped[Order] = relationship(back_populates="events")

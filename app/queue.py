@@ -1,0 +1,32 @@
+"""The RQ queue the app enqueues on, and a worker that runs each job in a fresh app context."""
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from app.extensions import get_redis
+
+
+def get_queue() -> Queue:
+    """The app's job queue, on the app's Redis connection (short timeouts)."""
+    return Queue(current_app.config["RQ_QUEUE"], connection=get_redis())
+
+
+class AppWorker(SimpleWorker):
+    """Runs jobs in this process (no fork, so no inherited connection pools), each job in its
+    own app context so the database session never leaks from one job into the next."""
+
+    def __init__(self, *args, app: Flask, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flask_app = app
+
+    def execute_job(self, job, queue):
+        with self.flask_app.app_context():
+            return super().execute_job(job, queue)
+
+
+def make_worker(app: Flask, connection: Redis | None = None) -> AppWorker:
+    """A worker on the app's queue; its connection has no read timeout (it blocks on BLPOP)."""
+    connection = connection or Redis.from_url(app.config["REDIS_URL"])
+    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+    return AppWorker([queue], connection=connection, app=app)

@@ -1,0 +1,148 @@
+"""Fixtures on real services: Postgres, Redis, and the sandbox provider over HTTP."""
+
+import threading
+
+import pytest
+import redis
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import ensure_database
+from app.config import TestConfig
+from app.extensions import db
+from app.sandbox import create_sandbox_app
+from app.sandbox.client import SandboxControl
+from app.sandbox.settings import SandboxSettings
+from tests.factories import Factory
+
+TABLES = "order_events, order_items, orders, users"
+
+
+def settings_for_tests(**overrides) -> dict:
+    settings = {name: getattr(TestConfig, name) for name in dir(TestConfig) if name.isupper()}
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    """The sandbox provider, served on a free port from a thread for the whole session."""
+    settings = SandboxSettings(redis_url=TestConfig.REDIS_URL, prefix="sandbox")
+    server = make_server("127.0.0.1", 0, create_sandbox_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def base_settings(sandbox_url):
+    return settings_for_tests(
+        CATALOG_SERVICES_BASE_URL=sandbox_url, ORDER_SERVICE_BASE_URL=sandbox_url
+    )
+
+
+@pytest.fixture(scope="session")
+def _schema(base_settings):
+    """A dedicated test database, created if missing, its schema built by the migrations."""
+    ensure_database(make_url(base_settings["SQLALCHEMY_DATABASE_URI"]))
+    app = create_app(base_settings)
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(base_settings, _schema):
+    """Build an app with extra settings; every app built shares the clean test state."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**base_settings, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture(scope="session")
+def raw_engine(base_settings, _schema):
+    engine = create_engine(base_settings["SQLALCHEMY_DATABASE_URI"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request, base_settings):
+    """Empty tables and a flushed Redis database before every test that uses the app."""
+    if "make_app" not in request.fixturenames:
+        return
+    engine = request.getfixturevalue("raw_engine")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    redis.Redis.from_url(base_settings["REDIS_URL"]).flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def sandbox(sandbox_url):
+    return SandboxControl(sandbox_url)
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(db.session)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="test@gmail.com", password="qwe123", **kwargs):
+        data = {"email": email, "password": password}
+        return self.client.post("/login", data=data, **kwargs)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(factory):
+    return factory.user(email="test@gmail.com", password="qwe123")
+
+
+@pytest.fixture
+def logged_in(auth, user):
+    response = auth.login()
+    assert response.status_code == 302
+    return user
