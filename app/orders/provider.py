@@ -1,0 +1,169 @@
+"""HTTP client for the provider's order service (EXTERNAL_API.md): register, and read state."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import requests
+from flask import current_app
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+
+TERMINAL_STATES = {
+    "done": "done",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "failed": "failed",
+    "error": "failed",
+    "rejected": "failed",
+}
+
+
+class ProviderError(Exception):
+    """The order service did not give a usable answer."""
+
+
+class ProviderRejected(ProviderError):
+    """A 4xx answer: the order service refused the request; retrying will not help."""
+
+
+class OrderNotFound(ProviderError):
+    """The order service does not know this external uuid (404)."""
+
+
+class ProviderUnavailable(ProviderError):
+    """Timeout, connection error, 429, 5xx or garbage: worth retrying later."""
+
+    def __init__(self, message: str, retry_after: float | None = None, unreachable=False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.unreachable = unreachable
+
+
+def map_state(state: str) -> str | None:
+    """Our status for a terminal provider state; None while the order is still processing."""
+    return TERMINAL_STATES.get(state.strip().lower())
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def rejection_message(response: requests.Response) -> str:
+    """A readable reason from a 4xx answer ({"message": ..., "errors": {field: [msg]}})."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, dict) and errors:
+            messages = [
+                str(m)
+                for msgs in errors.values()
+                for m in (msgs if isinstance(msgs, list) else [msgs])
+            ]
+            return "; ".join(messages)[:500]
+        if isinstance(body.get("message"), str):
+            return body["message"][:500]
+    return f"The order service refused the order (HTTP {response.status_code})."
+
+
+@dataclass
+class OrderServiceClient:
+    base_url: str
+    token: str
+    timeout: tuple[float, float]
+    pool_size: int = 16
+
+    def __post_init__(self):
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        )
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
+        url = self.base_url.rstrip("/") + path
+        try:
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.ConnectionError as error:
+            raise ProviderUnavailable(
+                f"Cannot reach the order service: {error}", unreachable=True
+            ) from error
+        except requests.Timeout as error:
+            raise ProviderUnavailable("The order service did not answer in time.") from error
+        except requests.RequestException as error:
+            raise ProviderUnavailable(f"Request to the order service failed: {error}") from error
+
+    @staticmethod
+    def _raise_for_retryable(response: requests.Response) -> None:
+        if response.status_code in (408, 429) or response.status_code >= 500:
+            raise ProviderUnavailable(
+                f"The order service answered HTTP {response.status_code}.",
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+
+    @staticmethod
+    def _json_field(response: requests.Response, field: str) -> str:
+        try:
+            value = response.json().get(field)
+        except (ValueError, AttributeError):
+            value = None
+        if not isinstance(value, str):
+            raise ProviderUnavailable(f"The order service answered without a {field}.")
+        return value
+
+    def register(self, payload: dict, idempotency_key: str) -> uuid.UUID:
+        """Register an order; returns the provider's uuid for it."""
+        response = self._request(
+            "POST", "/api/order", json=payload, headers={"Idempotency-Key": idempotency_key}
+        )
+        self._raise_for_retryable(response)
+        if not response.ok:
+            raise ProviderRejected(rejection_message(response))
+        try:
+            return uuid.UUID(self._json_field(response, "uuid"))
+        except ValueError as error:
+            raise ProviderUnavailable("The order service answered with an invalid uuid.") from error
+
+    def state(self, external_uuid: uuid.UUID | str) -> str:
+        """The provider's state string for one order."""
+        response = self._request("GET", f"/api/order/{external_uuid}")
+        if response.status_code == 404:
+            raise OrderNotFound(f"The order service does not know order {external_uuid}.")
+        self._raise_for_retryable(response)
+        if not response.ok:
+            raise ProviderUnavailable(f"The order service answered HTTP {response.status_code}.")
+        return self._json_field(response, "state")
+
+
+def get_order_client() -> OrderServiceClient:
+    """The app's order-service client: one pooled session, created on first use."""
+    client = current_app.extensions.get("order_client")
+    if client is None:
+        config = current_app.config
+        client = OrderServiceClient(
+            base_url=config["ORDER_SERVICE_BASE_URL"],
+            token=config["ORDER_SERVICE_API_TOKEN"],
+            timeout=(config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"]),
+            pool_size=max(16, config["SYNC_CONCURRENCY"]),
+        )
+        current_app.extensions["order_client"] = client
+    return client

@@ -1,0 +1,105 @@
+"""The order state machine: every status change is one guarded UPDATE plus an event.
+
+A guarded update (`WHERE id = :id AND status = :expected`) that lost a race changes nothing,
+so two clicks, two tabs, two workers or a sync racing a cancel can never apply twice.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Uuid, column, func, insert, literal_column, update, values
+from sqlalchemy.types import String
+
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderStatus
+from app.orders.live import publish_changes
+
+ALLOWED = {
+    (OrderStatus.DRAFT, OrderStatus.SENDING),
+    (OrderStatus.SENDING, OrderStatus.IN_PROCESSING),
+    (OrderStatus.SENDING, OrderStatus.DRAFT),
+    (OrderStatus.IN_PROCESSING, OrderStatus.DONE),
+    (OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED),
+    (OrderStatus.IN_PROCESSING, OrderStatus.FAILED),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    order_id: uuid.UUID
+    user_id: int
+    from_status: str
+    to_status: str
+
+
+def transition(
+    order_id: uuid.UUID, expected: str, to: str, reason: str | None = None, **values_
+) -> Change | None:
+    """Move one order from `expected` to `to`; None if it was not in `expected` any more.
+
+    The caller commits, then calls `announce` with the changes it committed.
+    """
+    if (expected, to) not in ALLOWED:
+        raise ValueError(f"{expected} → {to} is not a status change we make")
+    statement = (
+        update(Order)
+        .where(Order.id == order_id, Order.status == expected)
+        .values(status=to, status_reason=reason, updated_at=func.now(), **values_)
+        .returning(Order.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    user_id = db.session.execute(statement).scalar_one_or_none()
+    if user_id is None:
+        return None
+    db.session.add(OrderEvent(order_id=order_id, from_status=expected, to_status=to, reason=reason))
+    return Change(order_id, user_id, expected, to)
+
+
+def bulk_transition(
+    targets: dict[uuid.UUID, tuple[str, str | None]], expected: str, **values_
+) -> list[Change]:
+    """Move many orders from `expected` to their own (status, reason) in one UPDATE.
+
+    Orders no longer in `expected` (cancelled meanwhile, or done by another run) are skipped.
+    """
+    if not targets:
+        return []
+    rows = [(order_id, to, reason) for order_id, (to, reason) in targets.items()]
+    for _, to, _ in rows:
+        if (expected, to) not in ALLOWED:
+            raise ValueError(f"{expected} → {to} is not a status change we make")
+    wanted = values(
+        column("id", Uuid), column("to_status", String), column("reason", String), name="wanted"
+    ).data(rows)
+    statement = (
+        update(Order)
+        .where(Order.id == wanted.c.id, Order.status == expected)
+        .values(
+            status=wanted.c.to_status,
+            status_reason=wanted.c.reason,
+            updated_at=func.now(),
+            **values_,
+        )
+        .returning(
+            Order.id,
+            Order.user_id,
+            literal_column("wanted.to_status"),
+            literal_column("wanted.reason"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    applied = db.session.execute(statement).all()
+    if applied:
+        db.session.execute(
+            insert(OrderEvent),
+            [
+                {"order_id": oid, "from_status": expected, "to_status": to, "reason": reason}
+                for oid, _, to, reason in applied
+            ],
+        )
+    return [Change(oid, uid, expected, to) for oid, uid, to, _ in applied]
+
+
+def announce(changes: list[Change | None]) -> None:
+    """Tell the owners' live channels about committed changes."""
+    publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes if c is not None])
