@@ -122,6 +122,15 @@ class Order(db.Model):
         return OrderStatus.LABELS.get(self.status, self.status)
 
     @property
+    def send_problem(self) -> str | None:
+        """Why the last send was given back to draft, or why it is being retried."""
+        if self.status == OrderStatus.DRAFT or (
+            self.status == OrderStatus.SENDING and self.send_attempts
+        ):
+            return self.status_reason
+        return None
+
+    @property
     def short_id(self) -> str:
         return str(self.id)[:8]
 

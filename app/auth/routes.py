@@ -1,23 +1,15 @@
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import authenticate
 from app.auth import bp, ratelimit
 from app.auth.forms import LoginForm
+from app.urls import local_path
 
 
 def safe_next(target: str | None) -> str:
     """Only a local path may follow login; anything else goes to the dashboard."""
-    if not target:
-        return url_for("orders.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("orders.dashboard")
-    if "\\" in target:
-        return url_for("orders.dashboard")
-    return target
+    return local_path(target, url_for("orders.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

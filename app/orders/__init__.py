@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("orders", __name__)
 
-from app.orders import routes  # noqa: E402,F401
+from app.orders import actions, routes  # noqa: E402,F401

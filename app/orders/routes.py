@@ -1,21 +1,147 @@
-from flask import render_template
+"""Order pages: dashboard and its table partial, new/edit forms with live totals, order page."""
+
+import uuid
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.extensions import db
-from app.models import Order
+from app.catalog.service import find_services, get_catalog
+from app.errors import wants_fragment
+from app.models import OrderStatus
 from app.orders import bp
+from app.orders.actions import refuse
+from app.orders.drafts import (
+    OrderConflict,
+    OrderInputError,
+    compute_totals,
+    create_draft,
+    update_draft,
+)
+from app.orders.queries import get_own_order, list_orders, parse_listing_args
+
+
+@bp.after_request
+def vary_on_htmx(response):
+    response.vary.add("HX-Request")
+    response.vary.add("HX-Target")
+    return response
+
+
+def targets(element_id: str) -> bool:
+    """An htmx request that asked to swap the element with this id."""
+    return wants_fragment() and request.headers.get("HX-Target") == element_id
+
+
+def current_listing():
+    page, status = parse_listing_args(request.args)
+    per_page = current_app.config["ORDERS_PER_PAGE"]
+    return list_orders(current_user.id, page, status, per_page)
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    orders = db.session.scalars(
-        db.select(Order).filter_by(user_id=current_user.id).order_by(Order.created_at.desc())
-    ).all()
-    return render_template("orders/index.html", orders=orders)
+    listing = current_listing()
+    if targets("orders-table"):
+        return render_template("orders/_table.html", listing=listing)
+    return render_template("orders/index.html", listing=listing)
 
 
-@bp.get("/orders/new")
+@bp.get("/orders/table")
+@login_required
+def table():
+    return render_template("orders/_table.html", listing=current_listing())
+
+
+def render_form(order=None, selected=(), error=None, status=200):
+    catalog = get_catalog()
+    known = {service.uuid for service in catalog.services}
+    vanished = [
+        item for item in (order.items if order else []) if str(item.service_uuid) not in known
+    ]
+    chosen = [s for s in catalog.services if s.uuid in selected]
+    html = render_template(
+        "orders/form.html",
+        order=order,
+        catalog=catalog,
+        selected=set(selected),
+        vanished=vanished,
+        totals=compute_totals(chosen + vanished),
+        count=len(chosen) + len(vanished),
+        error=error,
+    )
+    return html, status
+
+
+def submitted_selection() -> list[str]:
+    return request.form.getlist("services")
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
 @login_required
 def new():
-    return render_template("orders/index.html", orders=[])
+    if request.method == "GET":
+        return render_form(selected=canonical(request.args.getlist("service")))
+    try:
+        order = create_draft(current_user.id, submitted_selection())
+    except OrderInputError as error:
+        return render_form(selected=canonical(submitted_selection()), error=str(error), status=422)
+    flash("Draft saved. Send it to processing when you are ready.", "success")
+    return redirect(url_for("orders.show", order_id=order.id), 303)
+
+
+@bp.route("/orders/<uuid:order_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    if order.status != OrderStatus.DRAFT:
+        return refuse_edit(order_id)
+    if request.method == "GET":
+        return render_form(order, selected={str(i.service_uuid) for i in order.items})
+    try:
+        update_draft(order, submitted_selection())
+    except OrderInputError as error:
+        selected = canonical(submitted_selection())
+        return render_form(order, selected=selected, error=str(error), status=422)
+    except OrderConflict:
+        return refuse_edit(order_id)
+    flash("Draft updated.", "success")
+    return redirect(url_for("orders.show", order_id=order_id), 303)
+
+
+def refuse_edit(order_id: uuid.UUID):
+    return refuse(order_id, 409, "Only drafts can be edited; this order was sent already.")
+
+
+def canonical(values) -> list[str]:
+    """The valid uuids among `values`, canonical and de-duplicated (for re-showing a form)."""
+    result = []
+    for value in values:
+        try:
+            text = str(uuid.UUID(str(value).strip()))
+        except ValueError:
+            continue
+        if text not in result:
+            result.append(text)
+    return result
+
+
+@bp.get("/orders/totals")
+@login_required
+def totals():
+    wanted = canonical(request.args.getlist("services"))
+    found = find_services(wanted)
+    missing = [value for value in wanted if value not in found]
+    chosen = [found[value] for value in wanted if value in found]
+    return render_template(
+        "orders/_totals.html", totals=compute_totals(chosen), count=len(chosen), missing=missing
+    )
+
+
+@bp.get("/orders/<uuid:order_id>")
+@login_required
+def show(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    if targets("order-summary"):
+        return render_template("orders/_summary.html", order=order)
+    return render_template("orders/show.html", order=order)

@@ -1,0 +1,90 @@
+"""State-changing actions on one order: send, cancel, delete.
+
+htmx requests from a dashboard row get the re-rendered row (and a flash swapped out of band);
+plain form posts get the same message after a redirect.
+"""
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from app.errors import error_response, wants_fragment
+from app.extensions import db
+from app.models import OrderStatus
+from app.orders import bp
+from app.orders.drafts import OrderConflict, delete_draft
+from app.orders.queries import get_own_order
+from app.orders.sending import request_send
+from app.orders.transitions import announce, transition
+from app.urls import local_path
+
+
+def row_id(order_id: uuid.UUID) -> str:
+    return f"order-{order_id}"
+
+
+def back_to(order_id: uuid.UUID | None) -> str:
+    fallback = (
+        url_for("orders.show", order_id=order_id) if order_id else url_for("orders.dashboard")
+    )
+    return local_path(request.form.get("next"), fallback)
+
+
+def respond(order_id: uuid.UUID, message: str, removed: bool = False):
+    if wants_fragment() and request.headers.get("HX-Target") == row_id(order_id):
+        order = None if removed else get_own_order(order_id)
+        return render_template("orders/_row_update.html", order=order, message=message)
+    flash(message, "success")
+    return redirect(back_to(None if removed else order_id), 303)
+
+
+def refuse(order_id: uuid.UUID, code: int, message: str):
+    if wants_fragment():
+        return error_response(code, message)
+    flash(message, "error")
+    return redirect(back_to(order_id), 303)
+
+
+@bp.post("/orders/<uuid:order_id>/send")
+@login_required
+def send(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    if order.status != OrderStatus.DRAFT or not request_send(order.id):
+        return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
+    return respond(order_id, "Sending your order to processing…")
+
+
+@bp.post("/orders/<uuid:order_id>/cancel")
+@login_required
+def cancel(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    change = transition(
+        order.id, OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED, "Cancelled by the customer"
+    )
+    if change is None:
+        db.session.rollback()
+        return refuse(order_id, 409, "Only an order in processing can be cancelled.")
+    db.session.commit()
+    announce([change])
+    return respond(order_id, "Order cancelled.")
+
+
+@bp.get("/orders/<uuid:order_id>/delete")
+@login_required
+def confirm_delete(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    if order.status != OrderStatus.DRAFT:
+        return refuse(order_id, 409, "Only drafts can be deleted.")
+    return render_template("orders/confirm_delete.html", order=order)
+
+
+@bp.post("/orders/<uuid:order_id>/delete")
+@login_required
+def delete(order_id: uuid.UUID):
+    get_own_order(order_id)
+    try:
+        delete_draft(order_id)
+    except OrderConflict as error:
+        return refuse(order_id, 409, str(error))
+    return respond(order_id, "Draft deleted.", removed=True)

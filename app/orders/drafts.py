@@ -1,0 +1,132 @@
+"""Building, editing and deleting draft orders from the catalog as it is now."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import delete, select
+
+from app.catalog.service import find_services
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderItem, OrderStatus
+
+CENT = Decimal("0.01")
+MAX_ITEMS = 200
+
+
+class OrderInputError(ValueError):
+    """The customer's selection cannot become an order; the message says why."""
+
+
+class OrderConflict(Exception):
+    """The order is not in a status that allows this action."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    price: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def compute_totals(entries: Iterable) -> Totals:
+    """Exact sums of price, tax and gross; used for stored orders and the form's live totals."""
+    entries = list(entries)
+
+    def total(field: str) -> Decimal:
+        amount = sum((Decimal(getattr(e, field)) for e in entries), Decimal("0"))
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return Totals(total("price"), total("tax"), total("gross"))
+
+
+def parse_selection(raw_values: Iterable[str]) -> list[str]:
+    """Canonical service uuids in the order given, duplicates collapsed; bad ones named."""
+    chosen, bad = [], []
+    for raw in raw_values:
+        try:
+            value = str(uuid.UUID(raw.strip()))
+        except (ValueError, AttributeError):
+            bad.append(raw)
+            continue
+        if value not in chosen:
+            chosen.append(value)
+    if bad:
+        raise OrderInputError("These are not service ids: " + ", ".join(map(repr, bad[:5])))
+    if not chosen:
+        raise OrderInputError("Choose at least one service.")
+    if len(chosen) > MAX_ITEMS:
+        raise OrderInputError(f"An order can hold at most {MAX_ITEMS} services.")
+    return chosen
+
+
+def current_services(service_uuids: list[str]) -> list:
+    """The catalog entries for these uuids, in the same order; unknown ones are an error."""
+    found = find_services(service_uuids)
+    missing = [value for value in service_uuids if value not in found]
+    if missing:
+        raise OrderInputError(
+            "These services are not in the catalog (any more): " + ", ".join(missing)
+        )
+    return [found[value] for value in service_uuids]
+
+
+def snapshot_items(services: list) -> list[OrderItem]:
+    return [
+        OrderItem(
+            position=position,
+            service_uuid=uuid.UUID(service.uuid),
+            name=service.name,
+            description=service.description,
+            image=service.image,
+            price=service.price,
+            tax=service.tax,
+            gross=service.gross,
+        )
+        for position, service in enumerate(services)
+    ]
+
+
+def fill(order: Order, services: list) -> None:
+    order.items = snapshot_items(services)
+    totals = compute_totals(services)
+    order.price, order.tax, order.gross = totals.price, totals.tax, totals.gross
+
+
+def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
+    services = current_services(parse_selection(raw_selection))
+    order = Order(user_id=user_id, status=OrderStatus.DRAFT)
+    fill(order, services)
+    order.events = [OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason="Created")]
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
+    """Replace a draft's items; the row lock makes a concurrent send wait, then see the change."""
+    services = current_services(parse_selection(raw_selection))
+    locked = db.session.scalar(
+        select(Order)
+        .where(Order.id == order.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None or locked.status != OrderStatus.DRAFT:
+        db.session.rollback()
+        raise OrderConflict("Only drafts can be edited; this order was sent meanwhile.")
+    fill(locked, services)
+    locked.status_reason = None
+    db.session.commit()
+    return locked
+
+
+def delete_draft(order_id: uuid.UUID) -> None:
+    result = db.session.execute(
+        delete(Order).where(Order.id == order_id, Order.status == OrderStatus.DRAFT)
+    )
+    if result.rowcount == 0:
+        db.session.rollback()
+        raise OrderConflict("Only drafts can be deleted; this order was sent meanwhile.")
+    db.session.commit()

@@ -1,0 +1,175 @@
+"""Sending an order to processing: at most one external order per local order.
+
+The route flips draft → sending and enqueues `submit_order`. The job claims the order with a
+lease, registers it with `Idempotency-Key: <order id>`, and flips sending → in_processing.
+The database row is the outbox: `requeue_stuck_sends` re-enqueues orders whose job was lost.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+import redis
+from flask import current_app
+from rq_scheduler import Scheduler
+from sqlalchemy import func, or_, select, update
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
+from app.orders.transitions import announce, transition
+from app.queue import get_queue
+
+log = logging.getLogger(__name__)
+
+SUBMIT_JOB = "app.orders.jobs.submit_order"
+CLAIM_SECONDS = 120
+MAX_BACKOFF_SECONDS = 600
+
+
+def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
+    return f"send-order:{order_id}" + (f":{attempt}" if attempt else "")
+
+
+def request_send(order_id: uuid.UUID) -> bool:
+    """Flip draft → sending and enqueue the job; False if the order was not a draft."""
+    change = transition(
+        order_id,
+        OrderStatus.DRAFT,
+        OrderStatus.SENDING,
+        "Sent to processing by the customer",
+        send_attempts=0,
+        send_claimed_until=None,
+    )
+    if change is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    announce([change])
+    enqueue_send(order_id, send_job_id(order_id))
+    return True
+
+
+def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
+    """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue."""
+    try:
+        if delay > 0:
+            scheduler = Scheduler(queue=get_queue(), connection=get_queue().connection)
+            scheduler.enqueue_in(timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id)
+        else:
+            get_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
+    except redis.RedisError as error:
+        log.warning("send of order %s not queued (Redis): %s; it will be requeued", order_id, error)
+        return False
+    return True
+
+
+def claim(order_id: uuid.UUID) -> bool:
+    """Take a lease on a sending order so no other job registers it at the same time."""
+    claimed = db.session.execute(
+        update(Order)
+        .where(
+            Order.id == order_id,
+            Order.status == OrderStatus.SENDING,
+            Order.external_uuid.is_(None),
+            or_(Order.send_claimed_until.is_(None), Order.send_claimed_until <= func.now()),
+        )
+        .values(send_claimed_until=func.now() + timedelta(seconds=CLAIM_SECONDS))
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.commit()
+    return claimed is not None
+
+
+def registration_payload(order: Order) -> dict:
+    return {
+        "services": [str(item.service_uuid) for item in order.items],
+        "price": float(order.price),
+        "tax": float(order.tax),
+        "gross": float(order.gross),
+    }
+
+
+def submit_order(order_id: uuid.UUID) -> str:
+    """The job: register a claimed order at the order service. Returns what happened."""
+    if not claim(order_id):
+        return "skipped: not sending, already registered, or claimed by another job"
+    order = db.session.get(Order, order_id)
+    try:
+        external_uuid = get_order_client().register(registration_payload(order), str(order_id))
+    except ProviderRejected as error:
+        return give_back(order_id, f"The order service rejected the order: {error}")
+    except ProviderUnavailable as error:
+        return retry_later(order, error)
+    change = transition(
+        order_id,
+        OrderStatus.SENDING,
+        OrderStatus.IN_PROCESSING,
+        "Registered at the order service",
+        external_uuid=external_uuid,
+        send_claimed_until=None,
+        next_check_at=func.now(),
+    )
+    db.session.commit()
+    announce([change])
+    return f"registered as {external_uuid}"
+
+
+def give_back(order_id: uuid.UUID, reason: str) -> str:
+    """Put the order back to draft with the reason shown to the customer."""
+    change = transition(
+        order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None
+    )
+    db.session.commit()
+    announce([change])
+    log.info("order %s back to draft: %s", order_id, reason)
+    return f"back to draft: {reason}"
+
+
+def backoff_seconds(attempt: int, retry_after: float | None) -> float:
+    base = current_app.config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
+    return min(max(base, retry_after or 0), MAX_BACKOFF_SECONDS)
+
+
+def retry_later(order: Order, error: ProviderUnavailable) -> str:
+    attempt = order.send_attempts + 1
+    budget = current_app.config["SEND_MAX_ATTEMPTS"]
+    if attempt >= budget:
+        return give_back(
+            order.id, f"The order service could not take the order after {attempt} tries: {error}"
+        )
+    delay = backoff_seconds(attempt, error.retry_after)
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.SENDING)
+        .values(
+            send_attempts=attempt,
+            send_claimed_until=func.now() + timedelta(seconds=delay),
+            status_reason=f"Retrying: {error}",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    enqueue_send(order.id, send_job_id(order.id, attempt), delay)
+    return f"retry {attempt} in {delay:.0f}s: {error}"
+
+
+def requeue_stuck_sends() -> int:
+    """Enqueue again every order left in sending whose job was lost; returns how many."""
+    grace = timedelta(seconds=current_app.config["SEND_STUCK_AFTER_SECONDS"])
+    stuck = db.session.execute(
+        select(Order.id, Order.send_attempts)
+        .where(
+            Order.status == OrderStatus.SENDING,
+            Order.external_uuid.is_(None),
+            func.coalesce(Order.send_claimed_until, Order.updated_at) < func.now() - grace,
+        )
+        .limit(1000)
+    ).all()
+    db.session.rollback()
+    for order_id, attempts in stuck:
+        enqueue_send(order_id, send_job_id(order_id, attempts) + ":requeued")
+    if stuck:
+        log.info("requeued %d stuck sends", len(stuck))
+    return len(stuck)
