@@ -1,10 +1,54 @@
-from flask import render_template
+"""`GET /catalog`: every service as cards, searchable with or without JavaScript."""
+
+from flask import Response, make_response, render_template, request
 from flask_login import login_required
 
 from app.catalog import bp
+from app.catalog.service import CatalogUnavailable, get_catalog
+from app.errors import error_response
+
+RESULTS_ID = "catalog-results"
+MAX_QUERY_LENGTH = 100
+UNAVAILABLE_MESSAGE = (
+    "The provider's catalog is unavailable right now and we have no saved copy to show. "
+    "Please try again in a minute."
+)
+
+
+def wants_results_only() -> bool:
+    """An htmx request that swaps the results list; boosted and history requests get the page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Target") == RESULTS_ID
+        and not headers.get("HX-Boosted")
+        and not headers.get("HX-History-Restore-Request")
+    )
+
+
+def vary_on_htmx(response: Response) -> Response:
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
 
 
 @bp.get("")
 @login_required
-def index():
-    return render_template("catalog/index.html")
+def index() -> Response:
+    query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_LENGTH]
+    snapshot = get_catalog()
+    template = "catalog/_results.html" if wants_results_only() else "catalog/index.html"
+    html = render_template(
+        template,
+        snapshot=snapshot,
+        services=snapshot.search(query),
+        query=query,
+        results_id=RESULTS_ID,
+    )
+    return vary_on_htmx(make_response(html))
+
+
+@bp.app_errorhandler(CatalogUnavailable)
+def catalog_unavailable(error: CatalogUnavailable) -> Response:
+    response = make_response(error_response(503, UNAVAILABLE_MESSAGE))
+    response.headers["Retry-After"] = "60"
+    return vary_on_htmx(response)

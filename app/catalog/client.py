@@ -1,0 +1,192 @@
+"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see EXTERNAL_API.md).
+
+Strict about the shape of a page, lenient about each item: an item we cannot use is skipped and
+logged, so one bad record never hides the rest of the catalog.
+"""
+
+import json
+import logging
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+import requests
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "catalog_session"
+MONEY_FIELDS = ("price", "tax", "gross")
+
+
+class CatalogError(Exception):
+    """The provider's catalog could not be read: network error, non-2xx, non-JSON or bad shape."""
+
+
+class InvalidItem(ValueError):
+    """One catalog item that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class CatalogService:
+    """One service as the provider's catalog describes it; money is exact."""
+
+    uuid: str
+    name: str
+    description: str | None
+    image: str | None
+    price: Decimal
+    tax: Decimal
+    gross: Decimal
+    updated_at: str | None
+
+    def to_dict(self) -> dict:
+        """The wire shape (money as strings), which `parse_item` reads back unchanged."""
+        money = {field: str(getattr(self, field)) for field in MONEY_FIELDS}
+        return {
+            "uuid": self.uuid,
+            "name": self.name,
+            "description": self.description,
+            "image": self.image,
+            **money,
+            "updated_at": self.updated_at,
+        }
+
+
+def canonical_uuid(value) -> str | None:
+    """The lower-case hyphenated form of a UUID given as a string or `uuid.UUID`, else None."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None
+
+
+def parse_money(value) -> Decimal:
+    """An exact, finite, non-negative amount from an int, a float, a Decimal or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidItem(f"money is not a number: {value!r}")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise InvalidItem(f"money is not a number: {value!r}") from error
+    if not amount.is_finite() or amount < 0:
+        raise InvalidItem(f"money is not a finite, non-negative amount: {value!r}")
+    return amount
+
+
+def optional_text(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def web_image(value) -> str | None:
+    """Only http(s) URLs may become an <img src>; anything else shows the placeholder."""
+    url = optional_text(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def parse_item(item) -> CatalogService:
+    """One catalog item as a `CatalogService`; raises `InvalidItem` when it cannot be used."""
+    if not isinstance(item, Mapping):
+        raise InvalidItem("item is not an object")
+    service_uuid = canonical_uuid(item.get("uuid"))
+    if service_uuid is None:
+        raise InvalidItem(f"no valid uuid: {item.get('uuid')!r}")
+    name = optional_text(item.get("name"))
+    if name is None:
+        raise InvalidItem(f"service {service_uuid} has no name")
+    return CatalogService(
+        uuid=service_uuid,
+        name=name,
+        description=optional_text(item.get("description")),
+        image=web_image(item.get("image")),
+        **{field: parse_money(item.get(field)) for field in MONEY_FIELDS},
+        updated_at=optional_text(item.get("updated_at")),
+    )
+
+
+def parse_items(items: Iterable, page: int) -> list[CatalogService]:
+    """The usable items of one page; each unusable one is logged and skipped."""
+    services = []
+    for position, item in enumerate(items):
+        try:
+            services.append(parse_item(item))
+        except InvalidItem as error:
+            log.warning("catalog page %s item %s skipped: %s", page, position, error)
+    return services
+
+
+def count_of(value, minimum: int) -> int:
+    """A pagination count sent as an int or a digit string."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise CatalogError(f"catalog pagination is malformed: {value!r}")
+    return value
+
+
+def page_count(pagination) -> int:
+    """`ceil(totalCount / pageSize)` pages, bounded by CATALOG_MAX_PAGES."""
+    if not isinstance(pagination, Mapping):
+        raise CatalogError("catalog page has no pagination object")
+    size = count_of(pagination.get("pageSize"), 1)
+    total = count_of(pagination.get("totalCount"), 0)
+    pages = math.ceil(total / size)
+    limit = current_app.config["CATALOG_MAX_PAGES"]
+    if pages > limit:
+        log.warning("catalog has %s pages; reading only the first %s", pages, limit)
+    return max(1, min(pages, limit))
+
+
+def catalog_session() -> requests.Session:
+    """The app's pooled session for the catalog, created on first use."""
+    session = current_app.extensions.get(SESSION_KEY)
+    if session is None:
+        session = requests.Session()
+        token = current_app.config["CATALOG_SERVICES_API_TOKEN"]
+        session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        session = current_app.extensions.setdefault(SESSION_KEY, session)
+    return session
+
+
+def get_page(page: int) -> dict:
+    """One catalog page as a JSON object with a `data` list; anything else is a CatalogError."""
+    config = current_app.config
+    url = config["CATALOG_SERVICES_BASE_URL"].rstrip("/") + "/api/service"
+    timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
+    try:
+        response = catalog_session().get(url, params={"page": page}, timeout=timeout)
+    except requests.RequestException as error:
+        raise CatalogError(f"catalog page {page}: {type(error).__name__}: {error}") from error
+    if not response.ok:
+        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}")
+    try:
+        body = json.loads(response.content, parse_float=Decimal)
+    except ValueError as error:
+        raise CatalogError(f"catalog page {page}: the answer is not JSON") from error
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise CatalogError(f"catalog page {page}: the answer has no data list")
+    return body
+
+
+def fetch_catalog() -> list[CatalogService]:
+    """Every service on every page (each uuid once, first occurrence kept)."""
+    first = get_page(1)
+    services = parse_items(first["data"], 1)
+    for page in range(2, page_count(first.get("pagination")) + 1):
+        services.extend(parse_items(get_page(page)["data"], page))
+    unique: dict[str, CatalogService] = {}
+    for service in services:
+        unique.setdefault(service.uuid, service)
+    return list(unique.values())
