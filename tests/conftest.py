@@ -4,21 +4,34 @@ import threading
 
 import pytest
 import redis
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.catalog.service import get_catalog
 from app.cli import ensure_database
 from app.config import TestConfig
 from app.extensions import db
+from app.orders.drafts import create_draft
+from app.queue import make_worker
 from app.sandbox import create_sandbox_app
 from app.sandbox.client import SandboxControl
 from app.sandbox.settings import SandboxSettings
 from tests.factories import Factory
 
 TABLES = "order_events, order_items, orders, users"
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh `g` and database session), as in production,
+    even while a test holds an app context open for its own queries."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def settings_for_tests(**overrides) -> dict:
@@ -64,6 +77,7 @@ def make_app(base_settings, _schema):
 
     def build(**overrides):
         app = create_app({**base_settings, **overrides})
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 
@@ -146,3 +160,25 @@ def logged_in(auth, user):
     response = auth.login()
     assert response.status_code == 302
     return user
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job in this process (an RQ worker in burst mode)."""
+
+    def run():
+        make_worker(app).work(burst=True, logging_level="WARNING")
+
+    return run
+
+
+@pytest.fixture
+def services(app, sandbox):
+    """The sandbox catalog as the app reads it."""
+    return list(get_catalog().services)
+
+
+@pytest.fixture
+def draft(logged_in, services):
+    """A draft of the logged-in user with the first two services."""
+    return create_draft(logged_in.id, [services[0].uuid, services[1].uuid])

@@ -28,7 +28,8 @@ MAX_BACKOFF_SECONDS = 600
 
 
 def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
-    return f"send-order:{order_id}" + (f":{attempt}" if attempt else "")
+    """One job id per order and attempt, so a repeated enqueue replaces instead of adding."""
+    return f"send-order-{order_id}" + (f"-retry-{attempt}" if attempt else "")
 
 
 def request_send(order_id: uuid.UUID) -> bool:
@@ -163,13 +164,14 @@ def requeue_stuck_sends() -> int:
         .where(
             Order.status == OrderStatus.SENDING,
             Order.external_uuid.is_(None),
-            func.coalesce(Order.send_claimed_until, Order.updated_at) < func.now() - grace,
+            func.coalesce(Order.send_claimed_until, Order.updated_at)
+            < func.clock_timestamp() - grace,
         )
         .limit(1000)
     ).all()
     db.session.rollback()
     for order_id, attempts in stuck:
-        enqueue_send(order_id, send_job_id(order_id, attempts) + ":requeued")
+        enqueue_send(order_id, send_job_id(order_id, attempts) + "-requeued")
     if stuck:
         log.info("requeued %d stuck sends", len(stuck))
     return len(stuck)
