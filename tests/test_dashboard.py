@@ -1,0 +1,107 @@
+"""The dashboard: newest first, paginated, filtered, and its self-refreshing table partial."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+
+
+def seed_orders(user, count, status=OrderStatus.DRAFT):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    orders = [
+        Order(
+            user_id=user.id,
+            status=status,
+            price=Decimal("10.10"),
+            tax=Decimal("2.22"),
+            gross=Decimal("12.32"),
+            created_at=start + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(orders)
+    db.session.commit()
+    return [o.id for o in orders]
+
+
+def row_ids(html: str) -> list[str]:
+    return re.findall(r'<tr id="order-[^"]+" data-order-id="([^"]+)"', html)
+
+
+def test_empty_state_invites_the_first_order(client, logged_in):
+    html = client.get("/").get_data(as_text=True)
+    assert "No orders yet" in html and "Create your first order" in html
+
+
+def test_rows_newest_first_with_data_attributes_and_money(client, logged_in):
+    ids = seed_orders(logged_in, 3)
+    html = client.get("/").get_data(as_text=True)
+    assert row_ids(html) == [str(i) for i in reversed(ids)]
+    assert html.count('data-status="draft"') == 3
+    assert "12.32\u00a0₽" in html and "2.22\u00a0₽" in html
+    assert html.count(">Send<") == 3 and ">Edit<" in html and ">Delete<" in html
+
+
+def test_twenty_per_page_with_pages(client, logged_in):
+    ids = [str(i) for i in reversed(seed_orders(logged_in, 45))]
+    first = client.get("/").get_data(as_text=True)
+    third = client.get("/?page=3").get_data(as_text=True)
+    assert row_ids(first) == ids[:20]
+    assert row_ids(third) == ids[40:]
+    assert "Page 3 of 3" in third
+    assert row_ids(client.get("/?page=999").get_data(as_text=True)) == ids[40:]
+    assert row_ids(client.get("/?page=abc").get_data(as_text=True)) == ids[:20]
+
+
+def test_status_filter(client, logged_in):
+    seed_orders(logged_in, 2)
+    done = seed_orders(logged_in, 3, OrderStatus.DONE)
+    html = client.get("/?status=done").get_data(as_text=True)
+    assert sorted(row_ids(html)) == sorted(str(i) for i in done)
+    assert ">Send<" not in html
+    empty = client.get("/?status=failed").get_data(as_text=True)
+    assert row_ids(empty) == [] and "No orders with the status" in empty
+
+
+def test_only_my_orders(client, logged_in, factory):
+    seed_orders(factory.user(), 5)
+    mine = seed_orders(logged_in, 1)
+    assert row_ids(client.get("/").get_data(as_text=True)) == [str(mine[0])]
+
+
+def test_table_partial_refreshes_itself_keeping_page_and_filter(client, logged_in, app):
+    seed_orders(logged_in, 30, OrderStatus.IN_PROCESSING)
+    headers = {"HX-Request": "true", "HX-Target": "orders-table"}
+    response = client.get("/?page=2&status=in_processing", headers=headers)
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and html.lstrip().startswith('<div id="orders-table"')
+    assert 'hx-trigger="every 30s' in html
+    assert 'hx-get="/?page=2&amp;status=in_processing"' in html
+    assert len(row_ids(html)) == 10
+    assert "HX-Request" in response.headers["Vary"]
+    partial = client.get("/orders/table?page=2&status=in_processing").get_data(as_text=True)
+    assert row_ids(partial) == row_ids(html)
+    full = client.get("/?page=2&status=in_processing").get_data(as_text=True)
+    assert "<html" in full and row_ids(full) == row_ids(html)
+
+
+def test_refresh_interval_comes_from_config(make_app, user):
+    client = make_app(ORDERS_REFRESH_SECONDS=2).test_client()
+    client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
+    seed_orders(user, 1)
+    assert 'hx-trigger="every 2s' in client.get("/").get_data(as_text=True)
+
+
+def test_boosted_navigation_gets_the_full_page(client, logged_in):
+    headers = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "orders-table"}
+    assert "<html" in client.get("/", headers=headers).get_data(as_text=True)
+
+
+def test_order_page_shows_items_totals_and_timeline(client, draft, services):
+    html = client.get(f"/orders/{draft.id}").get_data(as_text=True)
+    assert services[0].name in html and services[1].name in html
+    assert f"{draft.gross:.2f}" in html.replace("\u202f", "")
+    assert "not registered yet" in html and "timeline" in html
+    assert f'data-order-id="{draft.id}" data-status="draft"' in html
