@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("orders", __name__)
 
+
+@bp.record_once
+def setup(state) -> None:
+    from app.orders.live import init_stream_slots
+
+    init_stream_slots(state.app)
+
+
 from app.orders import actions, routes  # noqa: E402,F401

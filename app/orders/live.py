@@ -1,20 +1,27 @@
-"""Live updates: every order change is published to the owner's Redis channel."""
+"""Live updates: every order change is published to the owner's Redis channel, and each open
+dashboard or order page listens to its own user's channel over server-sent events."""
 
 import json
 import logging
+import threading
+import time
+from collections.abc import Iterator
 
 import redis
+from flask import Flask, current_app
 
 from app.extensions import get_redis
 
 log = logging.getLogger(__name__)
+
+EVENT_NAME = "order-changed"
 
 
 def user_channel(user_id: int) -> str:
     return f"orders:user:{user_id}"
 
 
-def publish_changes(changes: list[tuple[int, str, str]]) -> None:
+def publish_changes(changes: list[tuple[int, object, str]]) -> None:
     """Publish (user id, order id, new status) triples; a Redis outage only costs a refresh."""
     if not changes:
         return
@@ -26,3 +33,51 @@ def publish_changes(changes: list[tuple[int, str, str]]) -> None:
         pipe.execute()
     except redis.RedisError as error:
         log.warning("live update not published (Redis): %s", error)
+
+
+def sse_event(data: str, event: str | None = None) -> str:
+    """One server-sent event; every line of `data` gets its own `data:` field."""
+    lines = [f"event: {event}"] if event else []
+    lines += [f"data: {line}" for line in data.splitlines() or [""]]
+    return "\n".join(lines) + "\n\n"
+
+
+def init_stream_slots(app: Flask) -> None:
+    """Each open stream holds a server thread, so a process serves a bounded number of them."""
+    app.extensions["live_slots"] = threading.BoundedSemaphore(app.config["LIVE_MAX_STREAMS"])
+
+
+def open_stream(user_id: int) -> Iterator[str] | None:
+    """The event stream for this user's channel, or None when no slot or no Redis is free.
+
+    The channel comes from the session's user, never from the client.
+    """
+    slots = current_app.extensions["live_slots"]
+    if not slots.acquire(blocking=False):
+        return None
+    try:
+        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(user_channel(user_id))
+    except redis.RedisError as error:
+        slots.release()
+        log.warning("live updates unavailable (Redis): %s", error)
+        return None
+    lifetime = current_app.config["LIVE_STREAM_SECONDS"]
+    return relay(pubsub, slots, time.monotonic() + lifetime)
+
+
+def relay(pubsub, slots, deadline: float) -> Iterator[str]:
+    """Forward channel messages as events until the deadline; the browser then reconnects."""
+    try:
+        yield "retry: 3000\n\n"
+        while time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=min(15.0, max(0.1, deadline - time.monotonic())))
+            if message is None:
+                yield ": keep-alive\n\n"
+            else:
+                yield sse_event(message["data"].decode(), EVENT_NAME)
+    except redis.RedisError as error:
+        log.info("live stream ended (Redis): %s", error)
+    finally:
+        pubsub.close()
+        slots.release()

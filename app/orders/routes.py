@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
@@ -17,6 +17,7 @@ from app.orders.drafts import (
     create_draft,
     update_draft,
 )
+from app.orders.live import open_stream
 from app.orders.queries import get_own_order, list_orders, parse_listing_args
 
 
@@ -45,6 +46,18 @@ def dashboard():
     if targets("orders-table"):
         return render_template("orders/_table.html", listing=listing)
     return render_template("orders/index.html", listing=listing)
+
+
+@bp.get("/orders/events")
+@login_required
+def events():
+    """Server-sent events for the current user's orders; 204 tells the browser to stop
+    trying (the pages still refresh on their timer)."""
+    stream = open_stream(current_user.id)
+    if stream is None:
+        return "", 204
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(stream, mimetype="text/event-stream", headers=headers)
 
 
 @bp.get("/orders/table")
