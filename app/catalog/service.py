@@ -144,11 +144,11 @@ def fetch_and_keep(store: CatalogStore, previous: CatalogSnapshot | None) -> Cat
     try:
         snapshot = CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC))
     except CatalogError as error:
-        log.warning("catalog refresh failed: %s", error)
         store.mark_failed(setting("CATALOG_RETRY_SECONDS", RETRY_SECONDS))
-        if previous is not None:
-            return previous.as_stale()
-        raise CatalogUnavailable(str(error)) from error
+        if previous is None:
+            raise CatalogUnavailable(str(error)) from error
+        log.warning("catalog refresh failed, serving the older copy: %s", error)
+        return previous.as_stale()
     keep(store, snapshot)
     return snapshot
 
