@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from uuid import UUID
 
 from flask import current_app
 
@@ -95,7 +96,7 @@ def get_catalog() -> CatalogSnapshot:
     return load(store, FRESH_KEY) or refresh_expired(store)
 
 
-def find_services(uuids: Iterable) -> dict[str, CatalogService]:
+def find_services(uuids: Iterable[str | UUID]) -> dict[str, CatalogService]:
     """These uuids, as the catalog has them now: the ones found, keyed by canonical uuid.
 
     Invalid and unknown uuids are simply absent; the caller decides what that means.
