@@ -167,8 +167,12 @@ def get_page(page: int) -> dict:
     timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
     try:
         response = catalog_session().get(url, params={"page": page}, timeout=timeout)
+    except requests.Timeout as error:
+        raise CatalogError(f"catalog page {page}: no answer from {url} in time") from error
+    except requests.ConnectionError as error:
+        raise CatalogError(f"catalog page {page}: cannot connect to {url}") from error
     except requests.RequestException as error:
-        raise CatalogError(f"catalog page {page}: {type(error).__name__}: {error}") from error
+        raise CatalogError(f"catalog page {page}: {type(error).__name__}") from error
     if not response.ok:
         raise CatalogError(f"catalog page {page}: HTTP {response.status_code}")
     try:

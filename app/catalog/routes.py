@@ -1,11 +1,15 @@
 """`GET /catalog`: every service as cards, searchable with or without JavaScript."""
 
+import logging
+
 from flask import Response, make_response, render_template, request
 from flask_login import login_required
 
 from app.catalog import bp
 from app.catalog.service import CatalogUnavailable, get_catalog
 from app.errors import error_response
+
+log = logging.getLogger(__name__)
 
 RESULTS_ID = "catalog-results"
 MAX_QUERY_LENGTH = 100
@@ -49,6 +53,7 @@ def index() -> Response:
 
 @bp.app_errorhandler(CatalogUnavailable)
 def catalog_unavailable(error: CatalogUnavailable) -> Response:
+    log.warning("catalog unavailable for %s: %s", request.path, error)
     response = make_response(error_response(503, UNAVAILABLE_MESSAGE))
     response.headers["Retry-After"] = "60"
     return vary_on_htmx(response)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from uuid import UUID
 
 from flask import current_app
 
@@ -95,7 +96,7 @@ def get_catalog() -> CatalogSnapshot:
     return load(store, FRESH_KEY) or refresh_expired(store)
 
 
-def find_services(uuids: Iterable) -> dict[str, CatalogService]:
+def find_services(uuids: Iterable[str | UUID]) -> dict[str, CatalogService]:
     """These uuids, as the catalog has them now: the ones found, keyed by canonical uuid.
 
     Invalid and unknown uuids are simply absent; the caller decides what that means.
@@ -144,11 +145,11 @@ def fetch_and_keep(store: CatalogStore, previous: CatalogSnapshot | None) -> Cat
     try:
         snapshot = CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC))
     except CatalogError as error:
-        log.warning("catalog refresh failed: %s", error)
         store.mark_failed(setting("CATALOG_RETRY_SECONDS", RETRY_SECONDS))
-        if previous is not None:
-            return previous.as_stale()
-        raise CatalogUnavailable(str(error)) from error
+        if previous is None:
+            raise CatalogUnavailable(str(error)) from error
+        log.warning("catalog refresh failed, serving the older copy: %s", error)
+        return previous.as_stale()
     keep(store, snapshot)
     return snapshot
 

@@ -55,6 +55,9 @@ class CatalogStore:
         return value if isinstance(value, str) else None
 
     def write(self, key: str, text: str, seconds: int) -> None:
+        """Keep `text` for `seconds`; nothing for 0, which Flask-Caching would keep forever."""
+        if seconds <= 0:
+            return
         self.guarded("write", lambda: cache.set(key, text, timeout=seconds), None)
 
     def mark_failed(self, seconds: int) -> None:
