@@ -48,6 +48,7 @@ class Config:
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
     LIVE_MAX_STREAMS = 8
+    LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     SYNC_INTERVAL_SECONDS = 60
     SYNC_CONCURRENCY = 16
@@ -139,6 +140,8 @@ class TestConfig(Config):
         )
     )
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    # Pub/sub channels ignore the database number; keep parallel test runs apart.
+    LIVE_CHANNEL_PREFIX = "test-" + REDIS_URL.rsplit("/", 1)[-1] + ":"
     CATALOG_CACHE_SECONDS = 600
     SEND_BACKOFF_SECONDS = 0.0
     SEND_STUCK_AFTER_SECONDS = 0

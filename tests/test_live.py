@@ -35,7 +35,7 @@ def test_event_format_survives_multi_line_data():
 
 def test_stream_carries_only_my_changes(make_app, user, factory):
     app = make_app(LIVE_STREAM_SECONDS=3)
-    other = factory.user()
+    mine, other = user.id, factory.user().id
     response = login(app).get("/orders/events", buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
@@ -45,8 +45,8 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
     def publish():
         time.sleep(0.3)
         with app.app_context():
-            publish_changes([(other.id, "someone-elses", "done")])
-            publish_changes([(user.id, "mine", "in_processing")])
+            publish_changes([(other, "someone-elses", "done")])
+            publish_changes([(mine, "mine", "in_processing")])
 
     threading.Thread(target=publish).start()
     [event] = read_events(response, 1)

@@ -18,7 +18,7 @@ EVENT_NAME = "order-changed"
 
 
 def user_channel(user_id: int) -> str:
-    return f"orders:user:{user_id}"
+    return f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:{user_id}"
 
 
 def publish_changes(changes: list[tuple[int, object, str]]) -> None:
