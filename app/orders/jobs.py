@@ -1,0 +1,13 @@
+"""RQ entry points. They run inside the worker's app context and call the service layer."""
+
+from app.orders import sync
+
+
+def sync_orders() -> dict:
+    """The minute job (scheduler id `periodic:sync-orders`): one status sync run."""
+    return sync.run_sync().as_dict()
+
+
+def sync_batch(start_after: str | None, end: str | None, run_id: str) -> dict:
+    """One fan-out batch of a large sync run: the due orders with ids in (start_after, end]."""
+    return sync.run_batch(start_after, end, run_id).as_dict()

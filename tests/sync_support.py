@@ -1,0 +1,84 @@
+"""Helpers for the status sync tests: orders in processing, made fast, straight in the DB."""
+
+import logging
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderStatus
+
+
+def insert_orders(user_id: int, count: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """`count` orders in processing for one user; returns (order id, external uuid) pairs."""
+    pairs = [(uuid.uuid4(), uuid.uuid4()) for _ in range(count)]
+    rows = [
+        {"id": oid, "user_id": user_id, "status": OrderStatus.IN_PROCESSING, "external_uuid": ext}
+        for oid, ext in pairs
+    ]
+    db.session.execute(insert(Order), rows)
+    db.session.commit()
+    return pairs
+
+
+def processing_orders(sandbox, user_id: int, count: int, state: str | None = None) -> list:
+    """Orders in processing here and known to the sandbox (in `state`, or still "new")."""
+    pairs = insert_orders(user_id, count)
+    sandbox.seed_orders([ext for _, ext in pairs], state=state)
+    return pairs
+
+
+def order(order_id: uuid.UUID) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order_id)
+
+
+def statuses() -> dict[str, int]:
+    rows = db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
+    return dict(rows)
+
+
+def events_of(order_id: uuid.UUID) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(OrderEvent.from_status, OrderEvent.to_status)
+        .where(OrderEvent.order_id == order_id)
+        .order_by(OrderEvent.id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def event_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(OrderEvent))
+
+
+def make_all_due() -> None:
+    """As if the backoff or the recheck delay had passed for every order."""
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.execute(update(Order).values(next_check_at=past))
+    db.session.commit()
+
+
+def closed_port() -> int:
+    """A local port that nothing listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def state_requests(sandbox) -> int:
+    return sandbox.stats()["order_state"]
+
+
+def enable_sync_logs(caplog) -> None:
+    """Capture the sync's INFO logs. The migrations' `fileConfig` (run once by the session's
+    schema fixture) disables every logger that existed before it, ours among them."""
+    for name in ("app.orders.sync", "app.orders.sync_batches", "app.orders.transitions"):
+        logging.getLogger(name).disabled = False
+    caplog.set_level(logging.INFO, logger="app.orders")
+
+
+def problems(caplog) -> list[str]:
+    """Log records at WARNING or above."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
