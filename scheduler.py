@@ -4,7 +4,8 @@ Registering under a fixed id makes a restart, or a second scheduler, find the sa
 instead of adding another: an entry that already has the same function and interval is kept
 as it is (so its next run time is not reset), anything else is replaced under the same id.
 rq-scheduler's own lock lets only one scheduler enqueue at a time, and it polls every
-POLL_SECONDS, so the minute job starts within a few seconds of its minute.
+POLL_SECONDS, so the minute job starts within a few seconds of its minute. (RQ 3 allows only
+letters, digits, dashes and underscores in a job id, hence `periodic-sync-orders`.)
 """
 
 import logging
@@ -18,7 +19,7 @@ from rq_scheduler import Scheduler
 from app import create_app
 
 PERIODIC_JOBS = {
-    "periodic:sync-orders": "app.orders.jobs.sync_orders",
+    "periodic-sync-orders": "app.orders.jobs.sync_orders",
 }
 POLL_SECONDS = 5
 

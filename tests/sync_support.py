@@ -1,14 +1,18 @@
 """Helpers for the status sync tests: orders in processing, made fast, straight in the DB."""
 
+import json
 import logging
+import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
+from app import create_app
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
+from app.queue import make_worker
 
 
 def insert_orders(user_id: int, count: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -82,3 +86,39 @@ def enable_sync_logs(caplog) -> None:
 def problems(caplog) -> list[str]:
     """Log records at WARNING or above."""
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+WORKER_SETTINGS = (
+    "APP_ENV",
+    "SECRET_KEY",
+    "TESTING",
+    "SQLALCHEMY_DATABASE_URI",
+    "REDIS_URL",
+    "RQ_QUEUE",
+    "ORDER_SERVICE_BASE_URL",
+    "ORDER_SERVICE_API_TOKEN",
+    "HTTP_CONNECT_TIMEOUT",
+    "HTTP_READ_TIMEOUT",
+)
+
+
+def worker_settings(config) -> str:
+    """The settings a worker process needs to work like the test app, as JSON."""
+    names = [*WORKER_SETTINGS, *(name for name in config if name.startswith("SYNC_"))]
+    return json.dumps({name: config[name] for name in names})
+
+
+def burst_worker_main() -> None:
+    """A burst worker process (`python -c`): works the queue dry, prints the job ids it ran."""
+    app = create_app(json.loads(os.environ["SYNC_WORKER_SETTINGS"]))
+    worker = make_worker(app)
+    executed: list[str] = []
+    execute = worker.execute_job
+
+    def counting_execute(job, queue):
+        executed.append(job.id)
+        return execute(job, queue)
+
+    worker.execute_job = counting_execute
+    worker.work(burst=True, logging_level="WARNING")
+    print(json.dumps(executed))

@@ -4,7 +4,7 @@ from app.orders import sync
 
 
 def sync_orders() -> dict:
-    """The minute job (scheduler id `periodic:sync-orders`): one status sync run."""
+    """The minute job (scheduler id `periodic-sync-orders`): one status sync run."""
     return sync.run_sync().as_dict()
 
 

@@ -78,7 +78,7 @@ def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
         Queue.prepare_data(
             BATCH_JOB,
             args=(str_or_none(start_after), str_or_none(end), run_id),
-            job_id=f"sync-batch:{run_id}:{index:05d}",
+            job_id=f"sync-batch-{run_id}-{index:05d}",
             timeout=BATCH_JOB_TIMEOUT,
             result_ttl=int(settings.interval * 10),
             description=f"status sync batch {index + 1}/{len(ranges)}",
