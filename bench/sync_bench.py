@@ -10,13 +10,8 @@ tighter of floor and ceiling (1.0 is perfect), and peak RSS. See bench/README.md
 
 import argparse
 import logging
-import os
-import platform
-import resource
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from app.config import DEV_ORDER_TOKEN
 from app.orders.provider import get_order_client
@@ -24,22 +19,7 @@ from app.orders.sync import run_sync
 from app.sandbox.client import SandboxControl
 from bench import environment
 from bench.baseline import run_baseline
-
-
-@dataclass
-class Timing:
-    name: str
-    concurrency: int
-    seconds: float
-    orders: int
-
-    @property
-    def rate(self) -> float:
-        return self.orders / self.seconds
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.report import Timing, peak_rss_mb, report
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,6 +28,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--skip-baseline", action="store_true", help="e.g. for 50,000 orders")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians shown")
     parser.add_argument("--sandbox-workers", type=int, default=4)
     parser.add_argument("--sandbox-threads", type=int, default=32)
     return parser.parse_args(argv)
@@ -104,34 +85,27 @@ def check(condition: bool, message: str) -> None:
         raise SystemExit(f"benchmark invalid: {message}")
 
 
-def report(args, ours, baseline, ceilings) -> None:
-    n, latency = args.orders, args.latency_ms
-    print(f"\nStatus sync benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+def measure(args, url: str, sandbox: SandboxControl, externals: list) -> tuple[dict, dict]:
+    """Our sync and the ceiling side by side at each concurrency, `repeat` times over, so
+    the machine's noise falls on both alike."""
+    ours: dict[int, list[Timing]] = {c: [] for c in args.concurrency}
+    ceilings: dict[int, list[Timing]] = {c: [] for c in args.concurrency}
+    for _ in range(args.repeat):
+        for concurrency in args.concurrency:
+            ours[concurrency].append(time_our_sync(url, concurrency, args.orders))
+            sandbox.set_knobs(latency_ms=0)
+            ceilings[concurrency].append(time_ceiling(url, concurrency, externals))
+            sandbox.set_knobs(latency_ms=args.latency_ms)
+            progress(ours[concurrency][-1], ceilings[concurrency][-1])
+    return ours, ceilings
+
+
+def progress(ours: Timing, ceiling: Timing) -> None:
     print(
-        f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+        f"  {ours.name}: {ours.seconds:.2f} s, {ceiling.name}: {ceiling.seconds:.2f} s; "
+        f"peak RSS {peak_rss_mb():.0f} MB",
+        flush=True,
     )
-    print(
-        f"orders: {n:,}, injected latency: {latency:g} ms, sandbox: "
-        f"{args.sandbox_workers} processes x {args.sandbox_threads} threads\n"
-    )
-    if baseline:
-        print(f"{baseline.name:34} {baseline.seconds:8.2f} s {baseline.rate:8.0f} orders/s")
-    for ceiling in ceilings.values():
-        print(
-            f"{ceiling.name:34} {ceiling.seconds:8.2f} s {ceiling.rate:8.0f} requests/s "
-            f"(zero latency)"
-        )
-    for run in ours:
-        floor = n * latency / 1000 / run.concurrency
-        ceiling = ceilings[run.concurrency].seconds
-        bound = max(floor, ceiling)
-        speedup = f"{baseline.seconds / run.seconds:6.1f}x" if baseline else "   n/a"
-        print(
-            f"{run.name:34} {run.seconds:8.2f} s {run.rate:8.0f} orders/s  speed-up {speedup}"
-            f"  floor {floor:5.2f} s  ceiling {ceiling:5.2f} s  ratio {bound / run.seconds:4.2f}"
-        )
-    print(f"\npeak RSS of this process: {peak_rss_mb():.0f} MB")
 
 
 def main(argv=None) -> None:
@@ -144,19 +118,11 @@ def main(argv=None) -> None:
     ) as url:
         sandbox = SandboxControl(url, timeout=60)
         externals = environment.seed(setup_app, sandbox, args.orders)
-        print(f"seeded {len(externals):,} orders; peak RSS {peak_rss_mb():.0f} MB", flush=True)
-        ours = []
-        for concurrency in args.concurrency:
-            ours.append(time_our_sync(url, concurrency, args.orders))
-            print(
-                f"{ours[-1].name}: {ours[-1].seconds:.2f} s; peak RSS {peak_rss_mb():.0f} MB",
-                flush=True,
-            )
+        seeded_rss = peak_rss_mb()
+        print(f"seeded {len(externals):,} orders; peak RSS {seeded_rss:.0f} MB", flush=True)
+        ours, ceilings = measure(args, url, sandbox, externals)
         baseline = None if args.skip_baseline else time_baseline(url, args.orders)
-        sandbox.set_knobs(latency_ms=0)
-        ceilings = {c: time_ceiling(url, c, externals) for c in args.concurrency}
-        sandbox.set_knobs(latency_ms=args.latency_ms)
-    report(args, ours, baseline, ceilings)
+    report(args, ours, ceilings, baseline, seeded_rss, peak_rss_mb())
 
 
 if __name__ == "__main__":

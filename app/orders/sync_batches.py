@@ -1,10 +1,12 @@
 """Checking a range of due orders, batch by batch: the engine under every sync run and job.
 
-The states of one batch are fetched concurrently by a bounded thread pool while the next
-batch is already being read, so the pool never waits on the database. Each batch is then
-applied in one transaction: one guarded bulk transition for the finished orders (plus their
-events), one update for the orders still processing, one for the failures (per-order
-backoff). Committed changes are published to their owners' live channels.
+The states are fetched concurrently by a bounded thread pool. While one batch is written, the
+next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request threads never
+wait for the database (at 64 threads a single queued batch ran dry while the previous one was
+written; two did not). Each batch is applied in one transaction: one guarded bulk transition
+for the finished orders (plus their events), one update for the orders still processing, one
+for the failures (per-order backoff). Committed changes are published to their owners' live
+channels.
 """
 
 import logging
@@ -26,6 +28,7 @@ from app.orders.transitions import announce, bulk_transition
 log = logging.getLogger("app.orders.sync")
 
 RECHECK_SHARE_OF_INTERVAL = 0.75
+BATCHES_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ def sync_range(
     end: uuid.UUID | None = None,
     keep_alive: Callable[[], bool] | None = None,
 ) -> SyncSummary:
-    """Check the due orders in (start_after, end], batch by batch, one batch always in flight
-    while the previous one is applied."""
+    """Check the due orders in (start_after, end], batch by batch, writing each batch while
+    the next ones are being fetched."""
     summary = SyncSummary()
     client = get_order_client()
     gate = RunGate(settings.down_after)
@@ -107,7 +110,7 @@ def sync_range(
         in_flight: deque[list[Future]] = deque()
         for batch in sync_store.due_batches(start_after, end, settings.batch_size):
             in_flight.append(submit_checks(pool, client, batch, gate))
-            if len(in_flight) > 1:
+            if len(in_flight) > BATCHES_IN_FLIGHT:
                 apply_batch([f.result() for f in in_flight.popleft()], settings, summary)
                 if keep_alive is not None and not keep_alive():
                     summary.outcome = "lock_lost"
