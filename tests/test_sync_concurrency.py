@@ -160,3 +160,20 @@ def test_a_long_run_extends_its_lock(make_app, user, sandbox, caplog):
         assert summary.outcome == "done" and summary.duration > 0.6
         assert summary.changed == 25 and event_count() == 25
         assert not [m for m in caplog.messages if "outlasted its lock" in m]
+
+
+def test_a_run_that_lost_its_lock_stops_after_the_batches_it_fetched(
+    make_app, user, sandbox, monkeypatch, caplog
+):
+    enable_sync_logs(caplog)
+    app = make_app(SYNC_BATCH_SIZE=10)
+    with app.app_context():
+        processing_orders(sandbox, user.id, 60, state="done")
+        monkeypatch.setattr(RunLock, "extend", lambda self: False)
+
+        summary = run_sync()
+
+        assert summary.outcome == "lock_lost"
+        assert summary.changed == 30 and statuses() == {"done": 30, IN_PROCESSING: 30}
+        lost = [m for m in caplog.messages if "lost its lock" in m]
+        assert len(lost) == 1

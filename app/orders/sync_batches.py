@@ -29,6 +29,7 @@ log = logging.getLogger("app.orders.sync")
 
 RECHECK_SHARE_OF_INTERVAL = 0.75
 BATCHES_IN_FLIGHT = 2
+LOCK_LOST = "lock_lost"
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,27 @@ def sync_range(
         for batch in sync_store.due_batches(start_after, end, settings.batch_size):
             in_flight.append(submit_checks(pool, client, batch, gate))
             if len(in_flight) > BATCHES_IN_FLIGHT:
-                apply_batch([f.result() for f in in_flight.popleft()], settings, summary)
-                if keep_alive is not None and not keep_alive():
-                    summary.outcome = "lock_lost"
-            if gate.stopped or summary.outcome == "lock_lost":
+                write_oldest(in_flight, settings, summary, keep_alive)
+            if gate.stopped or summary.outcome == LOCK_LOST:
                 break
         while in_flight:
-            apply_batch([f.result() for f in in_flight.popleft()], settings, summary)
+            write_oldest(in_flight, settings, summary, keep_alive)
     report_stop(gate, settings, summary)
     return summary
+
+
+def write_oldest(
+    in_flight: deque[list[Future]],
+    settings: SyncSettings,
+    summary: SyncSummary,
+    keep_alive: Callable[[], bool] | None,
+) -> None:
+    """Wait for the oldest batch's answers, write them, and keep the run's lock alive."""
+    apply_batch([future.result() for future in in_flight.popleft()], settings, summary)
+    if keep_alive is None or summary.outcome == LOCK_LOST or keep_alive():
+        return
+    summary.outcome = LOCK_LOST
+    log.warning("status sync lost its lock: stopping after the batches already fetched")
 
 
 def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
