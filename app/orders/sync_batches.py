@@ -89,7 +89,7 @@ class SyncSummary:
             f"errors={self.errors} not_found={self.not_found} skipped={self.skipped} "
             f"batches={self.batches} jobs={self.jobs_enqueued} duration={self.duration:.2f}s"
         )
-        return text + (f" first_error={self.first_error!r}" if self.first_error else "")
+        return text + (f" first_error={self.first_error[:200]!r}" if self.first_error else "")
 
     def as_dict(self) -> dict:
         return asdict(self)
