@@ -48,27 +48,38 @@ def header(args) -> None:
     )
 
 
-def report(args, ours: dict, ceilings: dict, baseline, seeded_rss: float, peak: float) -> None:
-    header(args)
-    n = args.orders
+def reference_lines(runs: dict, orders: int, baseline) -> None:
     if baseline:
-        print(f"{baseline.name:34} {baseline.seconds:7.2f} s {baseline.rate:7.0f} orders/s")
-    for runs in ceilings.values():
-        seconds = median(runs)
+        print(f"{baseline.name:46} {baseline.seconds:7.2f} s {baseline.rate:7.0f} orders/s")
+    for kind in ("ceiling", "client"):
+        for series in runs[kind].values():
+            seconds = median(series)
+            print(
+                f"{series[0].name:46} {seconds:7.2f} s {orders / seconds:7.0f} requests/s "
+                f"{spread(series)}"
+            )
+
+
+def our_lines(args, runs: dict, baseline) -> None:
+    for concurrency, series in runs["ours"].items():
+        seconds = median(series)
+        floor = args.orders * args.latency_ms / 1000 / concurrency
+        ceiling = median(runs["ceiling"][concurrency])
+        alone = median(runs["client"][concurrency])
+        speedup = f"{baseline.seconds / seconds:.1f}x" if baseline else "n/a"
         print(
-            f"{runs[0].name:34} {seconds:7.2f} s {n / seconds:7.0f} requests/s "
-            f"{spread(runs)} at zero latency"
+            f"{series[0].name:46} {seconds:7.2f} s {args.orders / seconds:7.0f} orders/s "
+            f"{spread(series)}\n"
+            f"    speed-up over the baseline {speedup}; floor {floor:.2f} s, ceiling "
+            f"{ceiling:.2f} s, ratio to the tighter {max(floor, ceiling) / seconds:.2f}; "
+            f"ratio to the client alone {alone / seconds:.2f}"
         )
-    for concurrency, runs in ours.items():
-        seconds = median(runs)
-        floor = n * args.latency_ms / 1000 / concurrency
-        ceiling = median(ceilings[concurrency])
-        speedup = f"{baseline.seconds / seconds:5.1f}x" if baseline else "  n/a"
-        print(
-            f"{runs[0].name:34} {seconds:7.2f} s {n / seconds:7.0f} orders/s {spread(runs)}\n"
-            f"{'':34} speed-up {speedup}, floor {floor:.2f} s, ceiling {ceiling:.2f} s, "
-            f"ratio to the tighter {max(floor, ceiling) / seconds:.2f}"
-        )
+
+
+def report(args, runs: dict, baseline, seeded_rss: float, peak: float) -> None:
+    header(args)
+    reference_lines(runs, args.orders, baseline)
+    our_lines(args, runs, baseline)
     print(
         f"\npeak RSS of this process: {seeded_rss:.0f} MB after seeding, {peak:.0f} MB at the end"
     )

@@ -21,6 +21,9 @@ from bench import environment
 from bench.baseline import run_baseline
 from bench.report import Timing, peak_rss_mb, report
 
+CLIENT_ALONE = "client alone, same latency"
+CEILING = "ceiling (client alone, 0 ms)"
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.sync_bench", description=__doc__)
@@ -54,8 +57,10 @@ def time_baseline(sandbox_url: str, orders: int) -> Timing:
     return Timing("original algorithm (sequential)", 1, result.duration, orders)
 
 
-def time_ceiling(sandbox_url: str, concurrency: int, externals: list) -> Timing:
-    """`concurrency` threads pull uuids and make the status request, nothing else."""
+def time_client_alone(sandbox_url: str, concurrency: int, externals: list, name: str) -> Timing:
+    """`concurrency` threads pull uuids and make the status request, nothing else: at zero
+    latency this is the machine ceiling; at the benchmark's latency, the best any sync using
+    this client and this many threads could do here."""
     app = environment.bench_app(sandbox_url, concurrency, len(externals))
     with app.app_context():
         client = get_order_client()
@@ -77,7 +82,7 @@ def time_ceiling(sandbox_url: str, concurrency: int, externals: list) -> Timing:
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
-    return Timing(f"ceiling, concurrency {concurrency}", concurrency, seconds, len(externals))
+    return Timing(f"{name}, concurrency {concurrency}", concurrency, seconds, len(externals))
 
 
 def check(condition: bool, message: str) -> None:
@@ -85,27 +90,24 @@ def check(condition: bool, message: str) -> None:
         raise SystemExit(f"benchmark invalid: {message}")
 
 
-def measure(args, url: str, sandbox: SandboxControl, externals: list) -> tuple[dict, dict]:
-    """Our sync and the ceiling side by side at each concurrency, `repeat` times over, so
-    the machine's noise falls on both alike."""
-    ours: dict[int, list[Timing]] = {c: [] for c in args.concurrency}
-    ceilings: dict[int, list[Timing]] = {c: [] for c in args.concurrency}
+def measure(args, url: str, sandbox: SandboxControl, externals: list) -> dict:
+    """At each concurrency, side by side and `repeat` times over (so the machine's noise falls
+    on all alike): our sync, the client alone at the same latency, and the ceiling."""
+    runs: dict = {kind: {c: [] for c in args.concurrency} for kind in ("ours", "client", "ceiling")}
     for _ in range(args.repeat):
-        for concurrency in args.concurrency:
-            ours[concurrency].append(time_our_sync(url, concurrency, args.orders))
+        for c in args.concurrency:
+            runs["ours"][c].append(time_our_sync(url, c, args.orders))
+            runs["client"][c].append(time_client_alone(url, c, externals, CLIENT_ALONE))
             sandbox.set_knobs(latency_ms=0)
-            ceilings[concurrency].append(time_ceiling(url, concurrency, externals))
+            runs["ceiling"][c].append(time_client_alone(url, c, externals, CEILING))
             sandbox.set_knobs(latency_ms=args.latency_ms)
-            progress(ours[concurrency][-1], ceilings[concurrency][-1])
-    return ours, ceilings
+            progress([runs[kind][c][-1] for kind in runs])
+    return runs
 
 
-def progress(ours: Timing, ceiling: Timing) -> None:
-    print(
-        f"  {ours.name}: {ours.seconds:.2f} s, {ceiling.name}: {ceiling.seconds:.2f} s; "
-        f"peak RSS {peak_rss_mb():.0f} MB",
-        flush=True,
-    )
+def progress(latest: list[Timing]) -> None:
+    timings = ", ".join(f"{run.name}: {run.seconds:.2f} s" for run in latest)
+    print(f"  {timings}; peak RSS {peak_rss_mb():.0f} MB", flush=True)
 
 
 def main(argv=None) -> None:
@@ -120,9 +122,9 @@ def main(argv=None) -> None:
         externals = environment.seed(setup_app, sandbox, args.orders)
         seeded_rss = peak_rss_mb()
         print(f"seeded {len(externals):,} orders; peak RSS {seeded_rss:.0f} MB", flush=True)
-        ours, ceilings = measure(args, url, sandbox, externals)
+        runs = measure(args, url, sandbox, externals)
         baseline = None if args.skip_baseline else time_baseline(url, args.orders)
-    report(args, ours, ceilings, baseline, seeded_rss, peak_rss_mb())
+    report(args, runs, baseline, seeded_rss, peak_rss_mb())
 
 
 if __name__ == "__main__":
