@@ -4,9 +4,11 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import redis
 from sqlalchemy import func, insert, select, update
 
 from app import create_app
@@ -108,10 +110,20 @@ def worker_settings(config) -> str:
     return json.dumps({name: config[name] for name in names})
 
 
+def wait_at_start_line(app, key: str, runners: int, seconds: float = 30) -> None:
+    """Let worker processes that started at different speeds begin working together."""
+    connection = redis.Redis.from_url(app.config["REDIS_URL"])
+    connection.incr(key)
+    deadline = time.monotonic() + seconds
+    while int(connection.get(key)) < runners and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def burst_worker_main() -> None:
     """A burst worker process (`python -c`): works the queue dry, prints the job ids it ran."""
     app = create_app(json.loads(os.environ["SYNC_WORKER_SETTINGS"]))
     worker = make_worker(app)
+    wait_at_start_line(app, "test:start-line", int(os.environ["SYNC_WORKERS"]))
     executed: list[str] = []
     execute = worker.execute_job
 

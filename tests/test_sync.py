@@ -163,6 +163,7 @@ def test_retry_after_stops_the_runs_requests(make_app, user, sandbox):
     app = make_app(SYNC_CONCURRENCY=2)
     with app.app_context():
         pairs = processing_orders(sandbox, user.id, 60, state="done")
+        sandbox.set_knobs(latency_ms=100)
         sandbox.add_faults("order_state", {"status": 429, "retry_after": 30})
 
         summary = run_sync()

@@ -100,7 +100,11 @@ def test_two_worker_processes_share_the_backlog_at_once(fanout_app, user, sandbo
 
 
 def run_worker_processes(app, count: int) -> list[str]:
-    env = {"SYNC_WORKER_SETTINGS": worker_settings(app.config), "PATH": "/usr/bin:/bin"}
+    env = {
+        "SYNC_WORKER_SETTINGS": worker_settings(app.config),
+        "SYNC_WORKERS": str(count),
+        "PATH": "/usr/bin:/bin",
+    }
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER_COMMAND],
