@@ -38,6 +38,9 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
         return finish(SyncSummary(outcome="locked"), started)
     try:
         summary = coordinate(settings, lock, allow_fan_out)
+    except Exception:
+        db.session.rollback()
+        raise
     finally:
         if not lock.release():
             log.warning("status sync outlasted its lock (TTL %ss)", settings.lock_ttl)

@@ -102,13 +102,14 @@ def sync_range(
     keep_alive: Callable[[], bool] | None = None,
 ) -> SyncSummary:
     """Check the due orders in (start_after, end], batch by batch, writing each batch while
-    the next ones are being fetched."""
+    the next ones are being fetched. If writing fails, the requests not yet made are dropped."""
     summary = SyncSummary()
     client = get_order_client()
     gate = RunGate(settings.down_after)
     workers = max(1, min(settings.concurrency, client.pool_size))
-    with ThreadPoolExecutor(workers, thread_name_prefix="status-sync") as pool:
-        in_flight: deque[list[Future]] = deque()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="status-sync")
+    in_flight: deque[list[Future]] = deque()
+    try:
         for batch in sync_store.due_batches(start_after, end, settings.batch_size):
             in_flight.append(submit_checks(pool, client, batch, gate))
             if len(in_flight) > BATCHES_IN_FLIGHT:
@@ -117,6 +118,8 @@ def sync_range(
                 break
         while in_flight:
             write_oldest(in_flight, settings, summary, keep_alive)
+    finally:
+        pool.shutdown(cancel_futures=True)
     report_stop(gate, settings, summary)
     return summary
 
