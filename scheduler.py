@@ -1,27 +1,49 @@
 """Registers the periodic jobs under fixed ids, then runs rq-scheduler: `python scheduler.py`.
 
-Registering under a fixed id makes a restart, or a second scheduler, replace the same entry
-instead of adding another; rq-scheduler's own lock lets only one scheduler enqueue at a time.
+Registering under a fixed id makes a restart, or a second scheduler, find the same entry
+instead of adding another: an entry that already has the same function and interval is kept
+as it is (so its next run time is not reset), anything else is replaced under the same id.
+rq-scheduler's own lock lets only one scheduler enqueue at a time, and it polls every
+POLL_SECONDS, so the minute job starts within a few seconds of its minute. (RQ 3 allows only
+letters, digits, dashes and underscores in a job id, hence `periodic-sync-orders`.)
 """
 
 import logging
 from datetime import UTC, datetime
 
 from redis import Redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq_scheduler import Scheduler
 
 from app import create_app
 
 PERIODIC_JOBS = {
-    "periodic:sync-orders": "app.orders.jobs.sync_orders",
+    "periodic-sync-orders": "app.orders.jobs.sync_orders",
 }
 POLL_SECONDS = 5
 
 log = logging.getLogger("scheduler")
 
 
-def register_periodic_jobs(scheduler: Scheduler, interval: int) -> None:
+def registered_job(scheduler: Scheduler, job_id: str) -> Job | None:
+    """The periodic job already in the scheduler's registry under `job_id`, if any."""
+    if job_id not in scheduler:
+        return None
+    try:
+        return Job.fetch(job_id, connection=scheduler.connection)
+    except NoSuchJobError:
+        return None
+
+
+def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
+    """Make sure each periodic job is registered once; returns the ids (re)registered."""
+    changed = []
     for job_id, func in PERIODIC_JOBS.items():
+        job = registered_job(scheduler, job_id)
+        if job is not None and job.func_name == func and job.meta.get("interval") == interval:
+            log.info("periodic job %s already registered: %s every %ss", job_id, func, interval)
+            continue
         scheduler.schedule(
             scheduled_time=datetime.now(UTC),
             func=func,
@@ -31,7 +53,9 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> None:
             result_ttl=interval * 10,
             timeout=max(interval * 5, 300),
         )
-        log.info("registered %s: %s every %ss", job_id, func, interval)
+        changed.append(job_id)
+        log.info("registered periodic job %s: %s every %ss", job_id, func, interval)
+    return changed
 
 
 def make_scheduler(app) -> Scheduler:
@@ -46,6 +70,7 @@ def main() -> None:
     app = create_app()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
+    log.info("polling every %ss for due jobs", POLL_SECONDS)
     scheduler.run()
 
 

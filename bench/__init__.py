@@ -1,0 +1,1 @@
+"""Benchmarks (run on purpose, not tests); see bench/README.md."""

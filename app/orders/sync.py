@@ -1,0 +1,128 @@
+"""The status sync: learn from the order service when orders in processing are finished.
+
+One run (`run_sync`, every minute from the scheduler) takes the run lock, requeues stuck sends,
+and then either checks every due order itself, batch by batch (`sync_batches.sync_range`), or,
+for a backlog above SYNC_FANOUT_THRESHOLD, fans the due orders out as id-range batch jobs
+(`run_batch`) that several workers share.
+"""
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import current_app
+from rq import Queue
+
+from app.extensions import db
+from app.orders import sending, sync_redis, sync_store
+from app.orders.sync_batches import SyncSettings, SyncSummary, sync_range
+from app.orders.sync_redis import RunLock
+from app.queue import get_queue
+
+__all__ = ["SyncSettings", "SyncSummary", "run_batch", "run_sync"]
+
+log = logging.getLogger(__name__)
+
+BATCH_JOB = "app.orders.jobs.sync_batch"
+BATCH_JOB_TIMEOUT = 900
+
+
+def run_sync(allow_fan_out: bool = True) -> SyncSummary:
+    """One sync run under the run lock; a run that finds the lock taken does nothing."""
+    started = time.monotonic()
+    settings = SyncSettings.from_config(current_app.config)
+    lock = RunLock.acquire(settings.lock_ttl)
+    if lock is None:
+        log.info("status sync skipped: another run holds the lock")
+        return finish(SyncSummary(outcome="locked"), started)
+    try:
+        summary = coordinate(settings, lock, allow_fan_out)
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if not lock.release():
+            log.warning("status sync outlasted its lock (TTL %ss)", settings.lock_ttl)
+    return finish(summary, started)
+
+
+def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
+    requeued = requeue_stuck_sends()
+    if (left := sync_redis.paused_for()) > 0:
+        log.info("status sync paused for %.0f more seconds", left)
+        return SyncSummary(outcome="paused", requeued_sends=requeued)
+    if (pending := sync_redis.fanout_left()) > 0:
+        log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
+        return SyncSummary(outcome="busy", requeued_sends=requeued)
+    threshold = settings.fanout_threshold
+    if allow_fan_out and sync_store.count_due(threshold + 1) > threshold:
+        summary = fan_out(settings, run_name(lock.token))
+    else:
+        summary = sync_range(settings, keep_alive=lock.extend)
+    summary.requeued_sends = requeued
+    return summary
+
+
+def requeue_stuck_sends() -> int:
+    """The sends' outbox sweep rides on the minute job; its failure must not stop the sync."""
+    try:
+        return sending.requeue_stuck_sends()
+    except Exception:
+        db.session.rollback()
+        log.exception("requeue of stuck sends failed")
+        return 0
+
+
+def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
+    """Queue the due orders as id-range batch jobs with ids fixed by run and range."""
+    ranges = sync_store.due_ranges(settings.fanout_job_size)
+    jobs = [
+        Queue.prepare_data(
+            BATCH_JOB,
+            args=(str_or_none(start_after), str_or_none(end), run_id),
+            job_id=f"sync-batch-{run_id}-{index:05d}",
+            timeout=BATCH_JOB_TIMEOUT,
+            result_ttl=int(settings.interval * 10),
+            description=f"status sync batch {index + 1}/{len(ranges)}",
+        )
+        for index, (start_after, end) in enumerate(ranges)
+    ]
+    sync_redis.start_fanout(run_id, len(jobs), ttl=BATCH_JOB_TIMEOUT)
+    get_queue().enqueue_many(jobs)
+    log.info("status sync fanned out as %d batch jobs (run %s)", len(jobs), run_id)
+    return SyncSummary(outcome="fanned_out", jobs_enqueued=len(jobs))
+
+
+def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSummary:
+    """One fan-out batch job: check the due orders in (start_after, end]. Safe to run twice:
+    a second run finds them no longer due, and every update is guarded."""
+    started = time.monotonic()
+    settings = SyncSettings.from_config(current_app.config)
+    try:
+        if (left := sync_redis.paused_for()) > 0:
+            log.info("status sync batch skipped: paused for %.0f more seconds", left)
+            return finish(SyncSummary(outcome="paused"), started)
+        summary = sync_range(settings, as_uuid(start_after), as_uuid(end))
+    finally:
+        sync_redis.finish_fanout_batch(run_id)
+    return finish(summary, started)
+
+
+def run_name(token: str) -> str:
+    """A readable, unique name for one run: its start time and a piece of its lock token."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{token[:8]}"
+
+
+def finish(summary: SyncSummary, started: float) -> SyncSummary:
+    summary.duration = time.monotonic() - started
+    log.info(summary.describe())
+    return summary
+
+
+def str_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def as_uuid(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)

@@ -1,0 +1,213 @@
+"""Checking a range of due orders, batch by batch: the engine under every sync run and job.
+
+The states are fetched concurrently by a bounded thread pool. While one batch is written, the
+next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request threads never
+wait for the database (at 64 threads a single queued batch ran dry while the previous one was
+written; two did not). Each batch is applied in one transaction: one guarded bulk transition
+for the finished orders (plus their events), one update for the orders still processing, one
+for the failures (per-order backoff). Committed changes are published to their owners' live
+channels.
+"""
+
+import logging
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import func
+
+from app.extensions import db
+from app.models import OrderStatus
+from app.orders import sync_redis, sync_store
+from app.orders.provider import get_order_client, map_state
+from app.orders.sync_fetch import CheckResult, Outcome, RunGate, StopReason, submit_checks
+from app.orders.transitions import announce, bulk_transition
+
+log = logging.getLogger("app.orders.sync")
+
+RECHECK_SHARE_OF_INTERVAL = 0.75
+BATCHES_IN_FLIGHT = 2
+LOCK_LOST = "lock_lost"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    concurrency: int
+    batch_size: int
+    interval: float
+    fanout_threshold: int
+    fanout_job_size: int
+    lock_ttl: float
+    backoff_base: float
+    backoff_cap: float
+    down_after: int
+    down_pause: float
+
+    @classmethod
+    def from_config(cls, config) -> "SyncSettings":
+        return cls(
+            concurrency=config["SYNC_CONCURRENCY"],
+            batch_size=config["SYNC_BATCH_SIZE"],
+            interval=config["SYNC_INTERVAL_SECONDS"],
+            fanout_threshold=config["SYNC_FANOUT_THRESHOLD"],
+            fanout_job_size=config["SYNC_FANOUT_JOB_SIZE"],
+            lock_ttl=config["SYNC_LOCK_TTL_SECONDS"],
+            backoff_base=config["SYNC_BACKOFF_BASE_SECONDS"],
+            backoff_cap=config["SYNC_BACKOFF_CAP_SECONDS"],
+            down_after=config["SYNC_PROVIDER_DOWN_AFTER"],
+            down_pause=config["SYNC_PROVIDER_DOWN_PAUSE_SECONDS"],
+        )
+
+    @property
+    def recheck_seconds(self) -> float:
+        """A little under the interval, so the next run (about a minute later) finds the order
+        due even if it reaches it a few seconds earlier in its run than this one did."""
+        return self.interval * RECHECK_SHARE_OF_INTERVAL
+
+
+@dataclass
+class SyncSummary:
+    """What one run (or one batch job) did. `checked` counts the status requests made."""
+
+    outcome: str = "done"
+    checked: int = 0
+    changed: int = 0
+    errors: int = 0
+    not_found: int = 0
+    skipped: int = 0
+    batches: int = 0
+    jobs_enqueued: int = 0
+    requeued_sends: int = 0
+    duration: float = 0.0
+    first_error: str | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        text = (
+            f"status sync {self.outcome}: checked={self.checked} changed={self.changed} "
+            f"errors={self.errors} not_found={self.not_found} skipped={self.skipped} "
+            f"batches={self.batches} jobs={self.jobs_enqueued} duration={self.duration:.2f}s"
+        )
+        return text + (f" first_error={self.first_error[:200]!r}" if self.first_error else "")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sync_range(
+    settings: SyncSettings,
+    start_after: uuid.UUID | None = None,
+    end: uuid.UUID | None = None,
+    keep_alive: Callable[[], bool] | None = None,
+) -> SyncSummary:
+    """Check the due orders in (start_after, end], batch by batch, writing each batch while
+    the next ones are being fetched. If writing fails, the requests not yet made are dropped."""
+    summary = SyncSummary()
+    client = get_order_client()
+    gate = RunGate(settings.down_after)
+    workers = max(1, min(settings.concurrency, client.pool_size))
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="status-sync")
+    in_flight: deque[list[Future]] = deque()
+    try:
+        for batch in sync_store.due_batches(start_after, end, settings.batch_size):
+            in_flight.append(submit_checks(pool, client, batch, gate))
+            if len(in_flight) > BATCHES_IN_FLIGHT:
+                write_oldest(in_flight, settings, summary, keep_alive)
+            if gate.stopped or summary.outcome == LOCK_LOST:
+                break
+        while in_flight:
+            write_oldest(in_flight, settings, summary, keep_alive)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    report_stop(gate, settings, summary)
+    return summary
+
+
+def write_oldest(
+    in_flight: deque[list[Future]],
+    settings: SyncSettings,
+    summary: SyncSummary,
+    keep_alive: Callable[[], bool] | None,
+) -> None:
+    """Wait for the oldest batch's answers, write them, and keep the run's lock alive."""
+    apply_batch([future.result() for future in in_flight.popleft()], settings, summary)
+    if keep_alive is None or summary.outcome == LOCK_LOST or keep_alive():
+        return
+    summary.outcome = LOCK_LOST
+    log.warning("status sync lost its lock: stopping after the batches already fetched")
+
+
+def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
+    """Write one batch's answers in one transaction, then announce what changed."""
+    finished, unchanged, failures = sort_results(results)
+    changes = bulk_transition(
+        finished,
+        expected=OrderStatus.IN_PROCESSING,
+        last_checked_at=func.now(),
+        check_failures=0,
+        last_check_error=None,
+    )
+    sync_store.record_unchanged(unchanged, settings.recheck_seconds)
+    sync_store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
+    db.session.commit()
+    announce(changes)
+    warn_not_found(results)
+    count(summary, results, len(changes))
+
+
+def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
+    """Split answers into finished orders (with their new status), unchanged ones, failures."""
+    finished, unchanged, failures = {}, [], []
+    for result in results:
+        if result.outcome is Outcome.ANSWERED:
+            status = map_state(result.state or "")
+            if status is None:
+                unchanged.append(result.order_id)
+            else:
+                reason = f"The order service reports the order {result.state.strip()[:40]}."
+                finished[result.order_id] = (status, reason)
+        elif result.outcome is not Outcome.SKIPPED:
+            failures.append(
+                sync_store.CheckFailure(result.order_id, result.error or "", result.retry_after)
+            )
+    return finished, unchanged, failures
+
+
+def warn_not_found(results: list[CheckResult]) -> None:
+    """An unknown external uuid is a real anomaly: say so once per order and run."""
+    for result in results:
+        if result.outcome is Outcome.NOT_FOUND:
+            log.warning("order %s: %s Checking it less often.", result.order_id, result.error)
+
+
+def count(summary: SyncSummary, results: list[CheckResult], changed: int) -> None:
+    summary.batches += 1
+    summary.changed += changed
+    for result in results:
+        if result.outcome is Outcome.SKIPPED:
+            summary.skipped += 1
+            continue
+        summary.checked += 1
+        if result.outcome is Outcome.ANSWERED:
+            continue
+        summary.errors += 1
+        summary.not_found += result.outcome is Outcome.NOT_FOUND
+        summary.first_error = summary.first_error or result.error
+
+
+def report_stop(gate: RunGate, settings: SyncSettings, summary: SyncSummary) -> None:
+    """One warning for a run the provider cut short, and a pause for the runs after it."""
+    if gate.stop_reason is StopReason.PROVIDER_DOWN:
+        log.warning(
+            "order service unreachable (%d connection failures in a row): run ended early, "
+            "the remaining orders wait for the next run",
+            settings.down_after,
+        )
+        sync_redis.pause(settings.down_pause, "provider down")
+    elif gate.stop_reason is StopReason.RATE_LIMITED:
+        wait = max(gate.retry_after, 1.0)
+        log.warning("order service asked us to wait %.0f s (Retry-After): run ended early", wait)
+        sync_redis.pause(wait, "retry-after")
+    if gate.stop_reason is not None:
+        summary.outcome = gate.stop_reason.value

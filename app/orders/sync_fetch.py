@@ -1,0 +1,101 @@
+"""The status sync's HTTP side: ask the order service for many states at once.
+
+The request threads only call the order-service client and return plain results; they never
+touch the database session or the app context. A `RunGate`, shared by the threads of one run,
+stops new requests once the provider looks down or has asked us to wait (Retry-After).
+"""
+
+import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import Enum
+
+import requests
+
+from app.orders.provider import OrderNotFound, OrderServiceClient, ProviderUnavailable
+from app.orders.sync_store import DueOrder
+
+
+class Outcome(Enum):
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class StopReason(Enum):
+    PROVIDER_DOWN = "provider_down"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    order_id: uuid.UUID
+    outcome: Outcome
+    state: str | None = None
+    error: str | None = None
+    retry_after: float = 0.0
+
+
+def is_connection_failure(error: ProviderUnavailable) -> bool:
+    """No answer at all (refused, reset, timed out), as opposed to an answer we dislike."""
+    return error.unreachable or isinstance(error.__cause__, requests.Timeout)
+
+
+class RunGate:
+    """Counts consecutive connection failures across threads and stops the run when needed."""
+
+    def __init__(self, down_after: int):
+        self.down_after = down_after
+        self.stop_reason: StopReason | None = None
+        self.retry_after = 0.0
+        self._consecutive = 0
+        self._lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_reason is not None
+
+    def answered(self) -> None:
+        with self._lock:
+            self._consecutive = 0
+
+    def failed(self, error: ProviderUnavailable) -> None:
+        with self._lock:
+            if error.retry_after is not None:
+                self.retry_after = max(self.retry_after, error.retry_after)
+                self.stop_reason = self.stop_reason or StopReason.RATE_LIMITED
+            elif is_connection_failure(error):
+                self._consecutive += 1
+                if self._consecutive >= self.down_after:
+                    self.stop_reason = self.stop_reason or StopReason.PROVIDER_DOWN
+            else:
+                self._consecutive = 0
+
+
+def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> CheckResult:
+    """One status request (run in a pool thread); skipped once the gate has closed."""
+    if gate.stopped:
+        return CheckResult(order.id, Outcome.SKIPPED)
+    if order.external_uuid is None:
+        return CheckResult(order.id, Outcome.FAILED, error="The order has no external uuid.")
+    try:
+        state = client.state(order.external_uuid)
+    except OrderNotFound as error:
+        gate.answered()
+        return CheckResult(order.id, Outcome.NOT_FOUND, error=str(error))
+    except ProviderUnavailable as error:
+        gate.failed(error)
+        return CheckResult(
+            order.id, Outcome.FAILED, error=str(error), retry_after=error.retry_after or 0.0
+        )
+    gate.answered()
+    return CheckResult(order.id, Outcome.ANSWERED, state=state)
+
+
+def submit_checks(
+    pool: ThreadPoolExecutor, client: OrderServiceClient, batch: list[DueOrder], gate: RunGate
+) -> list[Future]:
+    """Queue one request per order on the bounded pool; results are collected later."""
+    return [pool.submit(check_state, client, order, gate) for order in batch]

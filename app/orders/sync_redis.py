@@ -1,0 +1,89 @@
+"""The status sync's shared state in Redis: the run lock, a pause, and the fan-out guard.
+
+- The lock (redis-py's `Lock`: SET NX PX with our random token, Lua compare-and-delete on
+  release, Lua-checked extension) keeps two runs from overlapping; its TTL frees it if a run
+  dies, and the run extends it after each batch.
+- A pause is set when the provider asked us to wait (Retry-After) or looked down, so the
+  remaining batch jobs and the next runs do not hammer it.
+- The fan-out guard counts the batch jobs of the last fan-out still to finish, so the next
+  minute does not queue the same backlog again while the workers are still on it.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from redis.exceptions import LockError
+from redis.lock import Lock
+
+from app.extensions import get_redis
+
+LOCK_KEY = "sync:lock"
+PAUSE_KEY = "sync:paused"
+FANOUT_KEY = "sync:fanout"
+
+FINISH_BATCH = """
+if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] then return -1 end
+local left = redis.call('HINCRBY', KEYS[1], 'left', -1)
+if left <= 0 then redis.call('DEL', KEYS[1]) end
+return left
+"""
+
+
+@dataclass
+class RunLock:
+    """The run lock, held under a random token that also names the run."""
+
+    lock: Lock
+    token: str
+
+    @classmethod
+    def acquire(cls, ttl: float) -> "RunLock | None":
+        lock = get_redis().lock(LOCK_KEY, timeout=ttl, blocking=False, thread_local=False)
+        token = secrets.token_hex(16)
+        return cls(lock, token) if lock.acquire(token=token) else None
+
+    def extend(self) -> bool:
+        """Reset the TTL; False if the lock expired and may belong to another run now."""
+        try:
+            self.lock.reacquire()
+        except LockError:
+            return False
+        return True
+
+    def release(self) -> bool:
+        """Release if still ours; False if it had expired (the run outlasted its TTL)."""
+        try:
+            self.lock.release()
+        except LockError:
+            return False
+        return True
+
+
+def pause(seconds: float, reason: str) -> None:
+    """Hold off status requests for `seconds` (every run and batch job checks this)."""
+    if seconds > 0:
+        get_redis().set(PAUSE_KEY, reason, px=max(1, int(seconds * 1000)))
+
+
+def paused_for() -> float:
+    """Seconds left of a pause; 0 when requests may go out."""
+    left_ms = get_redis().pttl(PAUSE_KEY)
+    return left_ms / 1000 if left_ms > 0 else 0.0
+
+
+def start_fanout(run_id: str, jobs: int, ttl: float) -> None:
+    pipe = get_redis().pipeline()
+    pipe.hset(FANOUT_KEY, mapping={"run": run_id, "left": jobs})
+    pipe.expire(FANOUT_KEY, max(1, int(ttl)))
+    pipe.execute()
+
+
+def fanout_left() -> int:
+    """Batch jobs of the last fan-out still to finish (0 when none, or when it expired)."""
+    left = get_redis().hget(FANOUT_KEY, "left")
+    return max(0, int(left)) if left is not None else 0
+
+
+def finish_fanout_batch(run_id: str) -> int:
+    """Count one batch job of `run_id` done; a straggler of an older run changes nothing."""
+    return int(get_redis().eval(FINISH_BATCH, 1, FANOUT_KEY, run_id))

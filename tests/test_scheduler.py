@@ -1,0 +1,110 @@
+"""scheduler.py registers the periodic sync once, however often and wherever it starts."""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rq.job import Job
+
+import scheduler as scheduler_module
+from app.queue import get_queue, make_worker
+from scheduler import make_scheduler, register_periodic_jobs
+from tests.sync_support import processing_orders, statuses
+
+ROOT = Path(__file__).resolve().parent.parent
+JOB_ID = "periodic-sync-orders"
+
+
+@pytest.fixture
+def restore_signals():
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def registry(app) -> list[tuple[Job, object]]:
+    return list(make_scheduler(app).get_jobs(with_times=True))
+
+
+def test_registering_twice_keeps_one_periodic_job(app, caplog):
+    logging.getLogger("scheduler").disabled = False  # see enable_sync_logs
+    caplog.set_level(logging.INFO, logger="scheduler")
+    assert register_periodic_jobs(make_scheduler(app), 60) == [JOB_ID]
+    [(job, first_time)] = registry(app)
+
+    assert register_periodic_jobs(make_scheduler(app), 60) == []
+
+    [(again, second_time)] = registry(app)
+    assert again.id == job.id == JOB_ID and second_time == first_time
+    assert again.func_name == "app.orders.jobs.sync_orders"
+    assert again.meta["interval"] == 60
+    assert "registered periodic job periodic-sync-orders" in caplog.text
+    assert "already registered" in caplog.text
+
+
+def test_a_new_interval_replaces_the_entry_under_the_same_id(app):
+    register_periodic_jobs(make_scheduler(app), 60)
+    assert register_periodic_jobs(make_scheduler(app), 30) == [JOB_ID]
+    [(job, _)] = registry(app)
+    assert job.meta["interval"] == 30
+
+
+def test_the_scheduled_job_runs_the_sync_in_a_worker(app, user, sandbox, restore_signals):
+    [(order_id, _)] = processing_orders(sandbox, user.id, 1, state="done")
+    scheduler = make_scheduler(app)
+    register_periodic_jobs(scheduler, 60)
+
+    scheduler.enqueue_jobs()
+    make_worker(app).work(burst=True)
+
+    assert statuses() == {"done": 1}
+    [(job, next_time)] = registry(app)
+    assert job.id == JOB_ID and next_time.timestamp() > time.time() + 50
+
+
+def start_scheduler_process(app, log_path: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "REDIS_URL": app.config["REDIS_URL"],
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "APP_ENV": "development",
+    }
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "scheduler.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for_registration(log_paths: list[Path], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not all("periodic-sync-orders" in p.read_text() for p in log_paths):
+        assert time.monotonic() < deadline, [p.read_text() for p in log_paths]
+        time.sleep(0.1)
+
+
+def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path):
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    processes = [start_scheduler_process(app, path) for path in logs]
+    try:
+        wait_for_registration(logs)
+        time.sleep(1.0)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+    [(job, next_time)] = registry(app)
+    assert job.id == JOB_ID
+    assert get_queue().job_ids.count(JOB_ID) == 1
+    assert scheduler_module.POLL_SECONDS <= 5

@@ -1,0 +1,179 @@
+"""The status sync never applies a change twice or over a newer one, and recovers from a crash."""
+
+import threading
+import time
+
+import pytest
+
+from app.extensions import db, get_redis
+from app.models import OrderStatus
+from app.orders import sync_batches
+from app.orders.sync import run_batch, run_sync
+from app.orders.sync_batches import SyncSettings, SyncSummary, apply_batch
+from app.orders.sync_fetch import CheckResult, Outcome
+from app.orders.sync_redis import LOCK_KEY, RunLock
+from app.orders.transitions import transition
+from tests.sync_support import (
+    enable_sync_logs,
+    event_count,
+    events_of,
+    order,
+    processing_orders,
+    statuses,
+)
+
+IN_PROCESSING = OrderStatus.IN_PROCESSING
+
+
+def run_in_thread(app, results: list) -> threading.Thread:
+    def target():
+        with app.app_context():
+            results.append(run_sync())
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+def wait_for_lock(seconds: float = 2.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not get_redis().exists(LOCK_KEY):
+        assert time.monotonic() < deadline, "the first run never took the lock"
+        time.sleep(0.01)
+
+
+def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
+    enable_sync_logs(caplog)
+    pairs = processing_orders(sandbox, user.id, 20, state="done")
+    sandbox.set_knobs(latency_ms=300)
+    first: list = []
+    thread = run_in_thread(app, first)
+    wait_for_lock()
+
+    second = run_sync()
+    thread.join(timeout=10)
+
+    assert second.outcome == "locked" and second.checked == 0
+    assert "status sync skipped: another run holds the lock" in caplog.messages
+    assert first[0].changed == 20
+    assert all(events_of(oid) == [(IN_PROCESSING, "done")] for oid, _ in pairs)
+
+
+def test_a_second_apply_of_the_same_answers_is_a_no_op(app, user, sandbox):
+    pairs = processing_orders(sandbox, user.id, 5, state="done")
+    answers = [CheckResult(oid, Outcome.ANSWERED, state="done") for oid, _ in pairs]
+    settings = SyncSettings.from_config(app.config)
+    first, second = SyncSummary(), SyncSummary()
+
+    apply_batch(answers, settings, first)
+    apply_batch(answers, settings, second)
+
+    assert (first.changed, second.changed) == (5, 0)
+    assert event_count() == 5
+
+
+def test_a_batch_job_run_twice_applies_once(app, user, sandbox):
+    processing_orders(sandbox, user.id, 12, state="failed")
+    first = run_batch(None, None, "run-a")
+    second = run_batch(None, None, "run-a")
+    assert (first.changed, second.changed, second.checked) == (12, 0, 0)
+    assert statuses() == {"failed": 12} and event_count() == 12
+
+
+def test_a_cancel_committed_during_the_run_is_not_overwritten(app, user, sandbox, monkeypatch):
+    pairs = processing_orders(sandbox, user.id, 4, state="done")
+    cancelled_id = pairs[0][0]
+    original_apply = sync_batches.apply_batch
+
+    def cancel_then_apply(results, settings, summary):
+        assert transition(cancelled_id, IN_PROCESSING, "cancelled", "Cancelled by the customer")
+        db.session.commit()
+        original_apply(results, settings, summary)
+
+    monkeypatch.setattr(sync_batches, "apply_batch", cancel_then_apply)
+    summary = run_sync()
+
+    assert summary.changed == 3
+    assert order(cancelled_id).status == "cancelled"
+    assert events_of(cancelled_id) == [(IN_PROCESSING, "cancelled")]
+    assert all(order(oid).status == "done" for oid, _ in pairs[1:])
+
+
+def test_a_run_that_failed_midway_is_completed_by_the_next(make_app, user, sandbox, monkeypatch):
+    app = make_app(SYNC_BATCH_SIZE=10)
+    original_apply = sync_batches.apply_batch
+    calls = []
+
+    def fail_on_second_batch(results, settings, summary):
+        calls.append(len(results))
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        original_apply(results, settings, summary)
+
+    with app.app_context():
+        processing_orders(sandbox, user.id, 30, state="done")
+        monkeypatch.setattr(sync_batches, "apply_batch", fail_on_second_batch)
+        with pytest.raises(RuntimeError):
+            run_sync()
+        db.session.rollback()
+        assert statuses() == {"done": 10, IN_PROCESSING: 20}
+        assert not get_redis().exists(LOCK_KEY)
+
+        monkeypatch.setattr(sync_batches, "apply_batch", original_apply)
+        assert run_sync().changed == 20
+        assert statuses() == {"done": 30} and event_count() == 30
+
+
+def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
+    make_app, user, sandbox, monkeypatch
+):
+    app = make_app(SYNC_BATCH_SIZE=10, SYNC_LOCK_TTL_SECONDS=0.5)
+    original_apply = sync_batches.apply_batch
+
+    def die_after_first_batch(results, settings, summary):
+        original_apply(results, settings, summary)
+        raise SystemExit("killed")
+
+    with app.app_context():
+        processing_orders(sandbox, user.id, 30, state="done")
+        monkeypatch.setattr(RunLock, "release", lambda self: True)
+        monkeypatch.setattr(sync_batches, "apply_batch", die_after_first_batch)
+        with pytest.raises(SystemExit):
+            run_sync()
+        monkeypatch.undo()
+        db.session.rollback()
+        assert statuses() == {"done": 10, IN_PROCESSING: 20}
+
+        assert run_sync().outcome == "locked"
+        time.sleep(0.6)
+        assert run_sync().changed == 20
+        assert statuses() == {"done": 30} and event_count() == 30
+
+
+def test_a_long_run_extends_its_lock(make_app, user, sandbox, caplog):
+    enable_sync_logs(caplog)
+    app = make_app(SYNC_BATCH_SIZE=5, SYNC_CONCURRENCY=5, SYNC_LOCK_TTL_SECONDS=0.4)
+    with app.app_context():
+        processing_orders(sandbox, user.id, 25, state="done")
+        sandbox.set_knobs(latency_ms=150)
+        summary = run_sync()
+        assert summary.outcome == "done" and summary.duration > 0.6
+        assert summary.changed == 25 and event_count() == 25
+        assert not [m for m in caplog.messages if "outlasted its lock" in m]
+
+
+def test_a_run_that_lost_its_lock_stops_after_the_batches_it_fetched(
+    make_app, user, sandbox, monkeypatch, caplog
+):
+    enable_sync_logs(caplog)
+    app = make_app(SYNC_BATCH_SIZE=10)
+    with app.app_context():
+        processing_orders(sandbox, user.id, 60, state="done")
+        monkeypatch.setattr(RunLock, "extend", lambda self: False)
+
+        summary = run_sync()
+
+        assert summary.outcome == "lock_lost"
+        assert summary.changed == 30 and statuses() == {"done": 30, IN_PROCESSING: 30}
+        lost = [m for m in caplog.messages if "lost its lock" in m]
+        assert len(lost) == 1
