@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import get_redis
 from app.models import OrderStatus
+from app.orders.live import user_channel
 from app.orders.sync import run_sync
 from tests.sync_support import (
     closed_port,
@@ -186,7 +187,7 @@ def test_each_change_is_published_on_its_owners_channel(app, factory, sandbox):
     [(bob_order, _)] = processing_orders(sandbox, bob.id, 1, state="canceled")
     processing_orders(sandbox, carol.id, 1, state="processing")
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(*(f"orders:user:{u.id}" for u in (alice, bob, carol)))
+    pubsub.subscribe(*(user_channel(u.id) for u in (alice, bob, carol)))
 
     run_sync()
 
@@ -198,8 +199,8 @@ def test_each_change_is_published_on_its_owners_channel(app, factory, sandbox):
             received.setdefault(channel, []).append(json.loads(message["data"]))
     pubsub.close()
     assert received == {
-        f"orders:user:{alice.id}": [{"order_id": str(alice_order), "status": "done"}],
-        f"orders:user:{bob.id}": [{"order_id": str(bob_order), "status": "cancelled"}],
+        user_channel(alice.id): [{"order_id": str(alice_order), "status": "done"}],
+        user_channel(bob.id): [{"order_id": str(bob_order), "status": "cancelled"}],
     }
 
 
