@@ -1,0 +1,139 @@
+"""Browser fixtures: Debian's Chromium driving the app served over HTTP, with CSRF on, a real
+RQ worker process, the sandbox provider, and a guard that fails a test on any browser error."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+
+from app.extensions import db
+from app.models import User
+from tests.browser.helpers import SEEDED_EMAIL, log_in
+from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEZONE = "Europe/Moscow"
+
+LIVE_SETTINGS = {
+    "WTF_CSRF_ENABLED": True,
+    "ORDERS_REFRESH_SECONDS": 2,
+    "SYNC_INTERVAL_SECONDS": 1,
+    "LIVE_MAX_STREAMS": 32,
+    "LIVE_STREAM_SECONDS": 60,
+}
+CONTEXT_ARGS = {
+    "viewport": {"width": 1280, "height": 800},
+    "locale": "en-GB",
+    "timezone_id": TIMEZONE,
+}
+
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's package")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def app(make_app):
+    """The app as the browser sees it: CSRF on, short refresh and sync intervals."""
+    app = make_app(**LIVE_SETTINGS)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def worker_process(base_settings, sandbox_url, _schema):
+    """One `python worker.py` for the session; it reads the test database, Redis and sandbox."""
+    settings = {**base_settings, **LIVE_SETTINGS}
+    worker = WorkerProcess(worker_environment(settings, sandbox_url), settings["REDIS_URL"])
+    yield worker.start()
+    worker.stop()
+
+
+@pytest.fixture
+def worker(worker_process):
+    """The worker, checked alive for this test (the clean state flushes Redis between tests)."""
+    assert worker_process.process.poll() is None, worker_process.log_tail()
+    return worker_process
+
+
+@pytest.fixture
+def sync_clock(app, worker):
+    """The periodic status sync, run by the worker about every second."""
+    with SyncClock(app, every=LIVE_SETTINGS["SYNC_INTERVAL_SECONDS"]) as clock:
+        yield clock
+
+
+class BrowserErrors:
+    """Console errors and uncaught page errors seen in a test; none is allowed unless named."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.allowed: list[re.Pattern] = []
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self.on_console)
+        context.on("weberror", lambda web_error: self.seen.append(f"page error: {web_error.error}"))
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.seen.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def allow(self, pattern: str) -> None:
+        """Expect errors matching `pattern` (e.g. the browser's log line for a 401 response)."""
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.seen if not any(p.search(e) for p in self.allowed)]
+
+
+@pytest.fixture(autouse=True)
+def browser_errors():
+    errors = BrowserErrors()
+    yield errors
+    assert errors.unexpected() == [], "the browser reported errors"
+
+
+@pytest.fixture
+def open_context(new_context, live_server, browser_errors):
+    """A fresh browser context on the live server; keyword arguments as for new_context."""
+
+    def open_(**kwargs) -> BrowserContext:
+        context = new_context(base_url=live_server.url, **{**CONTEXT_ARGS, **kwargs})
+        context.set_default_timeout(5_000)
+        browser_errors.watch(context)
+        return context
+
+    return open_
+
+
+@pytest.fixture
+def context(open_context) -> BrowserContext:
+    return open_context()
+
+
+@pytest.fixture
+def seeded_user(app) -> User:
+    """The account `flask seed-user` creates."""
+    result = app.test_cli_runner().invoke(args=["seed-user"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(db.select(User).filter_by(email=SEEDED_EMAIL))
+
+
+@pytest.fixture
+def user_page(page, seeded_user) -> Page:
+    """A page logged in as the seeded user, on the dashboard."""
+    log_in(page)
+    return page
