@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium driving the app served over HTTP, with CSRF on, a real
 RQ worker process, the sandbox provider, and a guard that fails a test on any browser error."""
 
+import contextlib
 import os
 import re
 
@@ -103,20 +104,27 @@ class BrowserErrors:
 def browser_errors():
     errors = BrowserErrors()
     yield errors
-    assert errors.unexpected() == [], "the browser reported errors"
+    unexpected = errors.unexpected()
+    assert not unexpected, "the browser reported errors:\n" + "\n".join(unexpected)
 
 
 @pytest.fixture
-def open_context(new_context, live_server, browser_errors):
-    """A fresh browser context on the live server; keyword arguments as for new_context."""
+def open_context(live_server, new_context, browser_errors):
+    """A fresh browser context on the live server; keyword arguments as for new_context.
+    Its contexts close before the server stops, so no poll meets a closed socket."""
+    contexts = []
 
     def open_(**kwargs) -> BrowserContext:
         context = new_context(base_url=live_server.url, **{**CONTEXT_ARGS, **kwargs})
         context.set_default_timeout(5_000)
         browser_errors.watch(context)
+        contexts.append(context)
         return context
 
-    return open_
+    yield open_
+    for context in contexts:
+        with contextlib.suppress(ValueError):  # closed by the test already
+            context.close()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 SEEDED_EMAIL, SEEDED_PASSWORD = "test@gmail.com", "qwe123"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def log_in(page: Page, email: str = SEEDED_EMAIL, password: str = SEEDED_PASSWORD) -> None:
