@@ -6,10 +6,11 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
 
 from app.extensions import db
 from app.models import User
+from app.queue import get_queue
 from tests.browser.helpers import SEEDED_EMAIL, log_in
 from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
 
@@ -54,9 +55,10 @@ def live_server(app):
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker_process(base_settings, sandbox_url, _schema):
-    """One `python worker.py` for the session; it reads the test database, Redis and sandbox."""
+    """One `python worker.py` for the browser tests, stopped when they end so it never takes
+    the jobs of the other tests. It reads the test database, Redis and sandbox."""
     settings = {**base_settings, **LIVE_SETTINGS}
     worker = WorkerProcess(worker_environment(settings, sandbox_url), settings["REDIS_URL"])
     yield worker.start()
@@ -64,10 +66,12 @@ def worker_process(base_settings, sandbox_url, _schema):
 
 
 @pytest.fixture
-def worker(worker_process):
-    """The worker, checked alive for this test (the clean state flushes Redis between tests)."""
+def worker(app, worker_process):
+    """The worker, checked alive for this test, and idle again before the next test's clean-up
+    (the clean state flushes Redis and empties the tables between tests)."""
     assert worker_process.process.poll() is None, worker_process.log_tail()
-    return worker_process
+    yield worker_process
+    worker_process.wait_until_idle(get_queue())
 
 
 @pytest.fixture
@@ -90,7 +94,8 @@ class BrowserErrors:
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.seen.append(f"console error: {message.text} ({message.location.get('url')})")
+            where = message.page.url if message.page else message.location.get("url")
+            self.seen.append(f"console error: {message.text} (on {where})")
 
     def allow(self, pattern: str) -> None:
         """Expect errors matching `pattern` (e.g. the browser's log line for a 401 response)."""
@@ -123,8 +128,16 @@ def open_context(live_server, new_context, browser_errors):
 
     yield open_
     for context in contexts:
-        with contextlib.suppress(ValueError):  # closed by the test already
+        with contextlib.suppress(ValueError, Error):  # closed by the test already
+            leave_pages(context)
             context.close()
+
+
+def leave_pages(context: BrowserContext) -> None:
+    """Unload every page the way a browser does when the user goes elsewhere, so a poll in
+    flight at the end of a test is dropped quietly instead of aborted by a closing context."""
+    for page in context.pages:
+        page.goto("about:blank")
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import redis
 from flask import Flask
-from rq import Worker
+from rq import Queue, Worker
+from rq.registry import StartedJobRegistry
 from werkzeug.serving import make_server
 
 from app.queue import get_queue
@@ -81,6 +82,15 @@ class WorkerProcess:
                 self.stop()
                 raise RuntimeError("worker.py did not start:\n" + self.log_tail())
             time.sleep(0.1)
+
+    def wait_until_idle(self, queue: Queue, timeout: float = 10) -> None:
+        """Until no job is queued or running, so none outlives the test that caused it."""
+        deadline = time.monotonic() + timeout
+        running = StartedJobRegistry(queue=queue)
+        while queue.count or running.count:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the worker is still busy:\n" + self.log_tail())
+            time.sleep(0.05)
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
