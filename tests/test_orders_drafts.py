@@ -161,3 +161,13 @@ def test_only_drafts_can_be_edited_or_deleted(client, draft, services, action):
     assert htmx.headers["HX-Retarget"] == "#flash"
     [order] = all_orders()
     assert len(order.items) == 2
+
+
+def test_absurd_input_is_refused_briefly(client, logged_in, services):
+    huge = "x" * 1_000_000
+    response = client.post("/orders/new", data={"services": [huge]})
+    assert response.status_code == 422 and len(response.data) < 200_000
+    too_many = [str(uuid.uuid4()) for _ in range(201)]
+    response = client.post("/orders/new", data={"services": too_many})
+    assert response.status_code == 422 and b"at most 200" in response.data
+    assert all_orders() == []

@@ -53,7 +53,8 @@ def parse_selection(raw_values: Iterable[str]) -> list[str]:
         if value not in chosen:
             chosen.append(value)
     if bad:
-        raise OrderInputError("These are not service ids: " + ", ".join(map(repr, bad[:5])))
+        shown = ", ".join(repr(value[:40]) for value in bad[:5])
+        raise OrderInputError(f"These are not service ids: {shown}")
     if not chosen:
         raise OrderInputError("Choose at least one service.")
     if len(chosen) > MAX_ITEMS:
