@@ -1,6 +1,7 @@
 // Small enhancements on top of pages that work without JavaScript:
 // dates in the reader's time zone with a relative form, a filter and an empty-selection check
-// on the order form, and plain form buttons disabled while their request is in flight.
+// on the order form, plain form buttons disabled while their request is in flight, and no
+// console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
   var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -95,6 +96,25 @@
     document.querySelectorAll("button.is-busy").forEach(function (button) {
       button.disabled = false;
       button.classList.remove("is-busy");
+    });
+  });
+
+  // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
+  // htmx logs every aborted request with console.error. Its own clean-up still runs.
+  var inFlight = new Set();
+  function quietly(handler) {
+    return function () {
+      var report = console.error;
+      console.error = function () {};
+      try { return handler && handler.apply(this, arguments); } finally { console.error = report; }
+    };
+  }
+  document.addEventListener("htmx:beforeSend", function (event) { inFlight.add(event.detail.xhr); });
+  document.addEventListener("htmx:afterRequest", function (event) { inFlight.delete(event.detail.xhr); });
+  window.addEventListener("pagehide", function () {
+    inFlight.forEach(function (xhr) {
+      xhr.onabort = quietly(xhr.onabort);
+      xhr.onerror = quietly(xhr.onerror);
     });
   });
 

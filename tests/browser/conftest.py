@@ -31,7 +31,7 @@ CONTEXT_ARGS = {
     "timezone_id": TIMEZONE,
 }
 
-expect.set_options(timeout=5_000)
+expect.set_options(timeout=10_000)  # only a failing wait takes this long
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +121,7 @@ def open_context(live_server, new_context, browser_errors):
 
     def open_(**kwargs) -> BrowserContext:
         context = new_context(base_url=live_server.url, **{**CONTEXT_ARGS, **kwargs})
-        context.set_default_timeout(5_000)
+        context.set_default_timeout(10_000)
         browser_errors.watch(context)
         contexts.append(context)
         return context

@@ -1,10 +1,10 @@
-"""Logging in and out in the browser, with the mouse and with the keyboard only."""
+"""Logging in and out in the browser."""
 
 import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import SEEDED_EMAIL, SEEDED_PASSWORD, log_in, screenshot, tab_to
+from tests.browser.helpers import SEEDED_EMAIL, log_in, screenshot
 
 
 def test_the_seeded_user_logs_in_and_out(page, seeded_user):
@@ -36,16 +36,3 @@ def test_a_wrong_password_is_refused_with_a_message(page, seeded_user, browser_e
     expect(page.get_by_label("Email")).to_have_value(SEEDED_EMAIL)
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login"))
-
-
-def test_logging_in_with_the_keyboard_only(page, seeded_user):
-    page.goto("/login")
-    email = page.get_by_label("Email")
-    expect(email).to_be_focused()
-    page.keyboard.type(SEEDED_EMAIL)
-    tab_to(page, page.get_by_label("Password"))
-    page.keyboard.type(SEEDED_PASSWORD)
-    page.keyboard.press("Enter")
-
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", name="Your orders")).to_be_visible()
