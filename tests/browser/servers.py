@@ -48,7 +48,9 @@ def worker_environment(settings: dict, sandbox_url: str) -> dict:
         "REDIS_URL": settings["REDIS_URL"],
         "LIVE_CHANNEL_PREFIX": settings["LIVE_CHANNEL_PREFIX"],
         "ORDER_SERVICE_BASE_URL": sandbox_url,
+        "ORDER_SERVICE_API_TOKEN": settings["ORDER_SERVICE_API_TOKEN"],
         "CATALOG_SERVICES_BASE_URL": sandbox_url,
+        "CATALOG_SERVICES_API_TOKEN": settings["CATALOG_SERVICES_API_TOKEN"],
         "HTTP_CONNECT_TIMEOUT": "1",
         "HTTP_READ_TIMEOUT": "2",
         "SYNC_INTERVAL_SECONDS": str(settings["SYNC_INTERVAL_SECONDS"]),
@@ -77,7 +79,7 @@ class WorkerProcess:
 
     def wait_until_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while not Worker.all(connection=self.redis):
+        while not any(w.pid == self.process.pid for w in Worker.all(connection=self.redis)):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("worker.py did not start:\n" + self.log_tail())
