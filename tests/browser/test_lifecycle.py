@@ -3,7 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from app.extensions import db
 from app.orders.drafts import create_draft
+from app.orders.transitions import transition
 from tests.browser.helpers import ROOT, mark_page, page_not_reloaded, screenshot
 
 SYNC_MISSING = not (ROOT / "app" / "orders" / "sync.py").exists()
@@ -80,3 +82,18 @@ def test_dismissing_the_cancel_question_keeps_the_order(user_page, order, worker
 
     expect(row.get_by_role("button", name="Cancel")).to_be_enabled()
     expect(row).to_have_attribute("data-status", "in_processing")
+
+
+def test_sending_an_order_already_sent_elsewhere_says_so(user_page, order):
+    page = user_page
+    page.goto(f"/orders/{order.id}")
+    expect(page.locator("#order-summary")).to_have_attribute("data-status", "draft")
+    assert transition(order.id, "draft", "sending", "Sent from another tab") is not None
+    db.session.commit()
+
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "This order is not a draft any more; it was sent already."
+    )
+    expect(page.locator("#order-summary")).to_have_attribute("data-status", "sending")
