@@ -11,12 +11,11 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, exp
 from app.extensions import db
 from app.models import User
 from app.queue import get_queue
-from tests.browser.helpers import SEEDED_EMAIL, log_in
+from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
 from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TIMEZONE = "Europe/Moscow"
 
 LIVE_SETTINGS = {
     "WTF_CSRF_ENABLED": True,

@@ -6,6 +6,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 SEEDED_EMAIL, SEEDED_PASSWORD = "test@gmail.com", "qwe123"
+TIMEZONE = "Europe/Moscow"  # the browser's; the server keeps UTC
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -12,8 +12,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from tests.browser.conftest import TIMEZONE
-from tests.browser.helpers import ROOT, log_in, screenshot
+from tests.browser.helpers import ROOT, TIMEZONE, log_in, screenshot
 from tests.browser.orders import order_in_status
 
 AGES_AND_STATUSES = [  # oldest first: (minutes ago, status, services)
