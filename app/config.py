@@ -94,6 +94,7 @@ class Config:
                 env.get("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI)
             ),
             "REDIS_URL": env.get("REDIS_URL", cls.REDIS_URL),
+            "LIVE_CHANNEL_PREFIX": env.get("LIVE_CHANNEL_PREFIX"),
             "CATALOG_SERVICES_BASE_URL": env.get("CATALOG_SERVICES_BASE_URL", SANDBOX_URL),
             "CATALOG_SERVICES_API_TOKEN": env.get("CATALOG_SERVICES_API_TOKEN"),
             "ORDER_SERVICE_BASE_URL": env.get("ORDER_SERVICE_BASE_URL", SANDBOX_URL),

@@ -2,12 +2,12 @@
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ def handle_csrf_error(error: CSRFError):
 def handle_database_down(error: OperationalError):
     log.error("database unavailable: %s", error.orig)
     db.session.rollback()
+    # The page's header asks who is logged in; with the database down, nobody can be looked up.
+    g._login_user = login_manager.anonymous_user()
     return error_response(503, "The database is not answering. Nothing was saved. Try again.")
 
 

@@ -19,13 +19,15 @@ def money(value) -> str:
     return f"{amount:,.2f}".replace(",", "\u202f") + "\u00a0₽"
 
 
-def timestamp(value: datetime | None) -> Markup:
-    """A <time> element in UTC; the browser rewrites it in the user's zone and relative form."""
+def timestamp(value: datetime | None, style: str = "relative") -> Markup:
+    """A <time> element in UTC; the browser rewrites it in the user's zone, as a relative form
+    ("3 minutes ago") or, with style="full", as the date and time followed by the relative form."""
     if value is None:
         return Markup('<span class="muted">never</span>')
     iso = value.isoformat()
     text = value.strftime("%Y-%m-%d %H:%M UTC")
-    return Markup(f'<time datetime="{escape(iso)}" data-local>{escape(text)}</time>')
+    local = '="full"' if style == "full" else ""
+    return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
 def status_badge(status: str) -> Markup:

@@ -90,7 +90,7 @@ def test_search_box_is_a_plain_form_enhanced_by_htmx(client, logged_in):
     field = re.search(r"<input[^>]*name=\"q\"[^>]*>", form.group(), re.S).group()
     assert 'type="search"' in field and 'id="catalog-q"' in field
     assert 'hx-get="/catalog"' in field and 'hx-target="#catalog-results"' in field
-    assert 'hx-trigger="keyup changed delay:300ms, search"' in field
+    assert 'hx-trigger="input changed delay:300ms, search"' in field
     assert 'hx-push-url="true"' in field and 'hx-indicator="#catalog-busy"' in field
 
 

@@ -1,12 +1,19 @@
-// Dates in the reader's time zone, with a relative form ("3 min ago"); runs on every htmx swap.
+// Small enhancements on top of pages that work without JavaScript:
+// dates in the reader's time zone with a relative form, a filter and an empty-selection check
+// on the order form, plain form buttons disabled while their request is in flight, and no
+// console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
   var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  var absolute = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var absolute = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    timeZoneName: "short"
+  });
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
 
   function describe(date) {
     var amount = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(amount) < 10) { return relative.format(0, "second"); }
     for (var i = 0; i < steps.length; i++) {
       if (Math.abs(amount) < steps[i][1]) {
         return relative.format(Math.round(amount), steps[i][0]);
@@ -16,17 +23,105 @@
     return absolute.format(date);
   }
 
+  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time.
   function localise(root) {
     root.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
-      el.textContent = describe(date);
-      el.title = absolute.format(date);
+      var when = absolute.format(date);
+      el.textContent = el.dataset.local === "full" ? when + " (" + describe(date) + ")" : describe(date);
+      el.title = when;
     });
   }
 
+  function setUpFilter(form) {
+    var tools = form.querySelector("[data-picker-tools]");
+    if (!tools) { return; }
+    var input = tools.querySelector("input");
+    var status = tools.querySelector("[role=status]");
+    var picks = Array.prototype.slice.call(form.querySelectorAll(".pick[data-search]"));
+    var empty = form.querySelector("[data-filter-empty]");
+    tools.hidden = false;
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var matches = 0;
+      picks.forEach(function (pick) {
+        var match = words.every(function (w) { return pick.dataset.search.indexOf(w) !== -1; });
+        pick.hidden = !match && !pick.querySelector("input").checked;
+        if (match) { matches += 1; }
+      });
+      empty.hidden = matches > 0;
+      status.textContent = words.length ? matches + " of " + picks.length + " services match." : "";
+    }
+    input.addEventListener("input", apply);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }  // Enter filters; it does not submit
+    });
+  }
+
+  // Without a ticked service the server would refuse the order; say so before sending it.
+  function checkSelection(event) {
+    var form = event.target;
+    if (!form.matches("[data-order-form]") || form.querySelector("input[name=services]:checked")) {
+      return true;
+    }
+    event.preventDefault();
+    var hint = form.querySelector("#totals-hint");
+    hint.textContent = "Choose at least one service: tick it in the list.";
+    hint.classList.add("hint-error");
+    hint.setAttribute("role", "alert");
+    var first = form.querySelector(".pick:not([hidden]) input[name=services]");
+    if (first) { first.focus(); }
+    return false;
+  }
+
+  // A plain (non-htmx) form: its button says "busy" and cannot be pressed twice.
+  function markBusy(event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (event.defaultPrevented || !button || form.hasAttribute("hx-post") || form.hasAttribute("hx-boost")) {
+      return;
+    }
+    window.setTimeout(function () {
+      button.disabled = true;
+      button.classList.add("is-busy");
+    }, 0);
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (checkSelection(event)) { markBusy(event); }
+  });
+  // Coming back to a page from the history cache: its buttons are usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button.is-busy").forEach(function (button) {
+      button.disabled = false;
+      button.classList.remove("is-busy");
+    });
+  });
+
+  // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
+  // htmx logs every aborted request with console.error. Its own clean-up still runs.
+  var inFlight = new Set();
+  function quietly(handler) {
+    return function () {
+      var report = console.error;
+      console.error = function () {};
+      try { return handler && handler.apply(this, arguments); } finally { console.error = report; }
+    };
+  }
+  document.addEventListener("htmx:beforeSend", function (event) { inFlight.add(event.detail.xhr); });
+  document.addEventListener("htmx:afterRequest", function (event) { inFlight.delete(event.detail.xhr); });
+  window.addEventListener("pagehide", function () {
+    inFlight.forEach(function (xhr) {
+      xhr.onabort = quietly(xhr.onabort);
+      xhr.onerror = quietly(xhr.onerror);
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     localise(document);
+    document.querySelectorAll("[data-order-form]").forEach(setUpFilter);
     htmx.onLoad(function (el) { if (el.querySelectorAll) { localise(el); } });
+    window.setInterval(function () { localise(document); }, 30000);
   });
 })();

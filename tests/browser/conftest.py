@@ -1,0 +1,159 @@
+"""Browser fixtures: Debian's Chromium driving the app served over HTTP, with CSRF on, a real
+RQ worker process, the sandbox provider, and a guard that fails a test on any browser error."""
+
+import contextlib
+import os
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
+
+from app.extensions import db
+from app.models import User
+from app.queue import get_queue
+from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
+from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+LIVE_SETTINGS = {
+    "WTF_CSRF_ENABLED": True,
+    "ORDERS_REFRESH_SECONDS": 2,
+    "SYNC_INTERVAL_SECONDS": 1,
+    "LIVE_MAX_STREAMS": 32,
+    "LIVE_STREAM_SECONDS": 60,
+}
+CONTEXT_ARGS = {
+    "viewport": {"width": 1280, "height": 800},
+    "locale": "en-GB",
+    "timezone_id": TIMEZONE,
+}
+
+expect.set_options(timeout=10_000)  # only a failing wait takes this long
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's package")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def app(make_app):
+    """The app as the browser sees it: CSRF on, short refresh and sync intervals."""
+    app = make_app(**LIVE_SETTINGS)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def worker_process(base_settings, sandbox_url, _schema):
+    """One `python worker.py` for the browser tests, stopped when they end so it never takes
+    the jobs of the other tests. It reads the test database, Redis and sandbox."""
+    settings = {**base_settings, **LIVE_SETTINGS}
+    worker = WorkerProcess(worker_environment(settings, sandbox_url), settings["REDIS_URL"])
+    yield worker.start()
+    worker.stop()
+
+
+@pytest.fixture
+def worker(app, worker_process):
+    """The worker, checked alive for this test, and idle again before the next test's clean-up
+    (the clean state flushes Redis and empties the tables between tests)."""
+    assert worker_process.process.poll() is None, worker_process.log_tail()
+    yield worker_process
+    worker_process.wait_until_idle(get_queue())
+
+
+@pytest.fixture
+def sync_clock(app, worker):
+    """The periodic status sync, run by the worker about every second."""
+    with SyncClock(app, every=LIVE_SETTINGS["SYNC_INTERVAL_SECONDS"]) as clock:
+        yield clock
+
+
+class BrowserErrors:
+    """Console errors and uncaught page errors seen in a test; none is allowed unless named."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.allowed: list[re.Pattern] = []
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self.on_console)
+        context.on("weberror", lambda web_error: self.seen.append(f"page error: {web_error.error}"))
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.page.url if message.page else message.location.get("url")
+            self.seen.append(f"console error: {message.text} (on {where})")
+
+    def allow(self, pattern: str) -> None:
+        """Expect errors matching `pattern` (e.g. the browser's log line for a 401 response)."""
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.seen if not any(p.search(e) for p in self.allowed)]
+
+
+@pytest.fixture(autouse=True)
+def browser_errors():
+    errors = BrowserErrors()
+    yield errors
+    unexpected = errors.unexpected()
+    assert not unexpected, "the browser reported errors:\n" + "\n".join(unexpected)
+
+
+@pytest.fixture
+def open_context(live_server, new_context, browser_errors):
+    """A fresh browser context on the live server; keyword arguments as for new_context.
+    Its contexts close before the server stops, so no poll meets a closed socket."""
+    contexts = []
+
+    def open_(**kwargs) -> BrowserContext:
+        context = new_context(base_url=live_server.url, **{**CONTEXT_ARGS, **kwargs})
+        context.set_default_timeout(10_000)
+        browser_errors.watch(context)
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        with contextlib.suppress(ValueError, Error):  # closed by the test already
+            leave_pages(context)
+            context.close()
+
+
+def leave_pages(context: BrowserContext) -> None:
+    """Unload every page the way a browser does when the user goes elsewhere, so a poll in
+    flight at the end of a test is dropped quietly instead of aborted by a closing context."""
+    for page in context.pages:
+        page.goto("about:blank")
+
+
+@pytest.fixture
+def context(open_context) -> BrowserContext:
+    return open_context()
+
+
+@pytest.fixture
+def seeded_user(app) -> User:
+    """The account `flask seed-user` creates."""
+    result = app.test_cli_runner().invoke(args=["seed-user"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(db.select(User).filter_by(email=SEEDED_EMAIL))
+
+
+@pytest.fixture
+def user_page(page, seeded_user) -> Page:
+    """A page logged in as the seeded user, on the dashboard."""
+    log_in(page)
+    return page

@@ -1,0 +1,52 @@
+"""Small helpers for the browser tests: logging in, keyboard moves, markers, screenshots."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+SEEDED_EMAIL, SEEDED_PASSWORD = "test@gmail.com", "qwe123"
+TIMEZONE = "Europe/Moscow"  # the browser's; the server keeps UTC
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def log_in(page: Page, email: str = SEEDED_EMAIL, password: str = SEEDED_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def mark_page(page: Page) -> None:
+    """Leave a marker on `window` that a reload or a navigation would wipe."""
+    page.evaluate("window.__stillHere = true")
+
+
+def page_not_reloaded(page: Page) -> bool:
+    return page.evaluate("window.__stillHere === true")
+
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact (test-artifacts/ is not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True, animations="disabled")
+    return path
+
+
+def is_focused(locator: Locator) -> bool:
+    return locator.evaluate("element => element === document.activeElement")
+
+
+def tab_to(page: Page, locator: Locator, most: int = 80) -> None:
+    """Press Tab until `locator` has the focus, as a keyboard user would."""
+    for _ in range(most):
+        if is_focused(locator):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")

@@ -1,0 +1,32 @@
+"""Orders in any status for the browser tests, made through the app's own state machine."""
+
+import uuid
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+from app.orders.drafts import create_draft
+from app.orders.transitions import transition
+
+S = OrderStatus
+PATHS = {
+    S.DRAFT: [],
+    S.SENDING: [(S.DRAFT, S.SENDING, "Sent to processing by the customer")],
+    S.IN_PROCESSING: [
+        (S.DRAFT, S.SENDING, "Sent to processing by the customer"),
+        (S.SENDING, S.IN_PROCESSING, "Registered at the order service"),
+    ],
+}
+PATHS[S.DONE] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.DONE, "The order service says done")]
+PATHS[S.CANCELLED] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.CANCELLED, "Cancelled by you")]
+PATHS[S.FAILED] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.FAILED, "The provider failed it")]
+
+
+def order_in_status(user_id: int, service_uuids: list[str], status: str) -> Order:
+    """A new draft with these services, moved along the usual path to `status`."""
+    order = create_draft(user_id, service_uuids)
+    for expected, to, reason in PATHS[status]:
+        extra = {"external_uuid": uuid.uuid4()} if to == S.IN_PROCESSING else {}
+        assert transition(order.id, expected, to, reason, **extra) is not None
+        db.session.commit()
+    db.session.refresh(order)
+    return order

@@ -1,0 +1,99 @@
+"""Sending, watching and cancelling orders in the browser, without reloading the page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from app.extensions import db
+from app.orders.drafts import create_draft
+from app.orders.transitions import transition
+from tests.browser.helpers import ROOT, mark_page, page_not_reloaded, screenshot
+
+SYNC_MISSING = not (ROOT / "app" / "orders" / "sync.py").exists()
+
+
+@pytest.fixture
+def order(seeded_user, services):
+    """A draft of the seeded user with two services."""
+    return create_draft(seeded_user.id, [services[0].uuid, services[1].uuid])
+
+
+def order_row(page, order):
+    return page.locator(f'tr[data-order-id="{order.id}"]')
+
+
+def send_from_dashboard(page, order):
+    page.goto("/")
+    mark_page(page)
+    row = order_row(page, order)
+    expect(row).to_have_attribute("data-status", "draft")
+    row.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status").filter(has_text="Sending your order")).to_be_visible()
+    return row
+
+
+@pytest.mark.skipif(SYNC_MISSING, reason="the status sync (app/orders/sync.py) has not landed")
+def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
+    user_page, order, sandbox, sync_clock
+):
+    sandbox.set_knobs(processing_seconds=2)
+    page = user_page
+    row = send_from_dashboard(page, order)
+
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    expect(row.locator(".badge")).to_have_text("In processing")
+    expect(row).to_have_attribute("data-status", "done", timeout=15_000)
+    expect(row.locator(".badge")).to_have_text("Done")
+    expect(row.get_by_role("button")).to_have_count(0)
+    assert page_not_reloaded(page)
+    screenshot(page, "dashboard-done")
+
+    row.get_by_role("link", name=f"#{order.short_id}").click()
+    timeline = page.locator(".timeline li")
+    expect(timeline).to_have_count(4)
+    expect(timeline.first).to_contain_text("Done")
+    expect(page.locator("#order-summary")).to_have_attribute("data-status", "done")
+
+
+def test_an_order_in_processing_can_be_cancelled_without_a_reload(user_page, order, worker):
+    page = user_page
+    row = send_from_dashboard(page, order)
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    cancel = row.get_by_role("button", name="Cancel")
+    expect(cancel).to_be_visible()
+
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    cancel.click()
+
+    expect(row).to_have_attribute("data-status", "cancelled")
+    expect(row.locator(".badge")).to_have_text("Cancelled")
+    assert messages == ["Cancel this order?"]
+    expect(page.get_by_role("status").filter(has_text="Order cancelled.")).to_be_visible()
+    assert page_not_reloaded(page)
+
+
+def test_dismissing_the_cancel_question_keeps_the_order(user_page, order, worker):
+    page = user_page
+    row = send_from_dashboard(page, order)
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    row.get_by_role("button", name="Cancel").click()
+
+    expect(row.get_by_role("button", name="Cancel")).to_be_enabled()
+    expect(row).to_have_attribute("data-status", "in_processing")
+
+
+def test_sending_an_order_already_sent_elsewhere_says_so(user_page, order):
+    page = user_page
+    page.goto(f"/orders/{order.id}")
+    expect(page.locator("#order-summary")).to_have_attribute("data-status", "draft")
+    assert transition(order.id, "draft", "sending", "Sent from another tab") is not None
+    db.session.commit()
+
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "This order is not a draft any more; it was sent already."
+    )
+    expect(page.locator("#order-summary")).to_have_attribute("data-status", "sending")

@@ -1,0 +1,27 @@
+"""Error pages: the product's look, and a clear 503 when Postgres is down."""
+
+DOWN_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:1/clicktomice_test"
+
+
+def test_database_down_is_a_styled_503_even_for_a_logged_in_session(make_app):
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=DOWN_DATABASE,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
+    )
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+        session["_fresh"] = True
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "The database is not answering. Nothing was saved." in html
+    assert 'class="error-code">503<' in html and "app.css" in html
+
+
+def test_unknown_page_is_a_styled_404_for_anyone(client):
+    response = client.get("/no-such-page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<title>Not found · Click to Mice</title>" in html
+    assert 'class="error-code">404<' in html and ">Log in</a>" in html
