@@ -6,9 +6,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
-from tests.browser.helpers import ROOT, mark_page, page_not_reloaded, screenshot
-
-SYNC_MISSING = not (ROOT / "app" / "orders" / "sync.py").exists()
+from tests.browser.helpers import mark_page, page_not_reloaded, screenshot
 
 
 @pytest.fixture
@@ -31,7 +29,6 @@ def send_from_dashboard(page, order):
     return row
 
 
-@pytest.mark.skipif(SYNC_MISSING, reason="the status sync (app/orders/sync.py) has not landed")
 def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
     user_page, order, sandbox, sync_clock
 ):
