@@ -7,8 +7,8 @@ so two clicks, two tabs, two workers or a sync racing a cancel can never apply t
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Uuid, column, func, insert, literal_column, update, values
-from sqlalchemy.types import String
+from sqlalchemy import Text, Uuid, cast, column, func, insert, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
@@ -55,6 +55,21 @@ def transition(
     return Change(order_id, user_id, expected, to)
 
 
+def unnest_rows(targets: dict[uuid.UUID, tuple[str, str | None]]):
+    """The targets as a derived table `wanted(id, to_status, reason)` from three array
+    parameters: one bound value per column, however many orders."""
+    ids, tos, reasons = zip(*((oid, to, why) for oid, (to, why) in targets.items()), strict=True)
+    return (
+        func.unnest(
+            cast(list(ids), ARRAY(Uuid)),
+            cast(list(tos), ARRAY(Text)),
+            cast(list(reasons), ARRAY(Text)),
+        )
+        .table_valued(column("id", Uuid), column("to_status", Text), column("reason", Text))
+        .render_derived(name="wanted")
+    )
+
+
 def bulk_transition(
     targets: dict[uuid.UUID, tuple[str, str | None]], expected: str, **values_
 ) -> list[Change]:
@@ -64,13 +79,10 @@ def bulk_transition(
     """
     if not targets:
         return []
-    rows = [(order_id, to, reason) for order_id, (to, reason) in targets.items()]
-    for _, to, _ in rows:
+    for to, _ in targets.values():
         if (expected, to) not in ALLOWED:
             raise ValueError(f"{expected} → {to} is not a status change we make")
-    wanted = values(
-        column("id", Uuid), column("to_status", String), column("reason", String), name="wanted"
-    ).data(rows)
+    wanted = unnest_rows(targets)
     statement = (
         update(Order)
         .where(Order.id == wanted.c.id, Order.status == expected)
@@ -80,12 +92,7 @@ def bulk_transition(
             updated_at=func.now(),
             **values_,
         )
-        .returning(
-            Order.id,
-            Order.user_id,
-            literal_column("wanted.to_status"),
-            literal_column("wanted.reason"),
-        )
+        .returning(Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason)
         .execution_options(synchronize_session=False)
     )
     applied = db.session.execute(statement).all()
