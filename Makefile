@@ -26,7 +26,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Chromium from Debian's packages"; \
-		apt-get install -y -q chromium >/dev/null; }
+		apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
