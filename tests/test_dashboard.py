@@ -105,3 +105,10 @@ def test_order_page_shows_items_totals_and_timeline(client, draft, services):
     assert f"{draft.gross:.2f}" in html.replace("\u202f", "")
     assert "not registered yet" in html and "timeline" in html
     assert f'data-order-id="{draft.id}" data-status="draft"' in html
+
+
+def test_filter_pills_are_part_of_the_swapped_table(client, logged_in):
+    headers = {"HX-Request": "true", "HX-Target": "orders-table"}
+    html = client.get("/?status=done", headers=headers).get_data(as_text=True)
+    current = re.findall(r'<a href="([^"]*)"[^>]*aria-current="true"', html, re.S)
+    assert current == ["/?status=done"]
