@@ -1,5 +1,6 @@
 """Fixtures on real services: Postgres, Redis, and the sandbox provider over HTTP."""
 
+import signal
 import threading
 
 import pytest
@@ -163,7 +164,16 @@ def logged_in(auth, user):
 
 
 @pytest.fixture
-def run_jobs(app):
+def restore_signals():
+    """RQ workers install SIGINT/SIGTERM handlers; give pytest its own back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+@pytest.fixture
+def run_jobs(app, restore_signals):
     """Run every queued job in this process (an RQ worker in burst mode)."""
 
     def run():

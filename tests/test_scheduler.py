@@ -2,13 +2,11 @@
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 from rq.job import Job
 
 import scheduler as scheduler_module
@@ -18,14 +16,6 @@ from tests.sync_support import processing_orders, statuses
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_ID = "periodic-sync-orders"
-
-
-@pytest.fixture
-def restore_signals():
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 def registry(app) -> list[tuple[Job, object]]:

@@ -1,7 +1,6 @@
 """Scale: a thousand orders in one run, and a backlog fanned out over two workers."""
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,15 +20,6 @@ from tests.sync_support import (
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_COMMAND = "from tests.sync_support import burst_worker_main; burst_worker_main()"
-
-
-@pytest.fixture
-def restore_signals():
-    """RQ workers install SIGINT/SIGTERM handlers; give pytest its own back afterwards."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 @pytest.fixture
