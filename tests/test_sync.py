@@ -181,6 +181,20 @@ def test_retry_after_stops_the_runs_requests(make_app, user, sandbox):
         assert state_requests(sandbox) == requests_before
 
 
+def test_a_429_without_retry_after_still_pauses_the_run(make_app, user, sandbox):
+    app = make_app(SYNC_CONCURRENCY=2)
+    with app.app_context():
+        processing_orders(sandbox, user.id, 60, state="done")
+        sandbox.set_knobs(latency_ms=100)
+        sandbox.add_faults("order_state", {"status": 429})
+
+        summary = run_sync()
+
+        assert summary.outcome == "rate_limited"
+        assert state_requests(sandbox) <= 4
+        assert 28 < get_redis().pttl("sync:paused") / 1000 <= 30
+
+
 def test_each_change_is_published_on_its_owners_channel(app, factory, sandbox):
     alice, bob, carol = factory.user(), factory.user(), factory.user()
     [(alice_order, _)] = processing_orders(sandbox, alice.id, 1, state="done")

@@ -38,10 +38,21 @@ class OrderNotFound(ProviderError):
 class ProviderUnavailable(ProviderError):
     """Timeout, connection error, 429, 5xx or garbage: worth retrying later."""
 
-    def __init__(self, message: str, retry_after: float | None = None, unreachable=False):
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.retry_after = retry_after
         self.unreachable = unreachable
+        self.status = status
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.status == 429 or self.retry_after is not None
 
 
 def map_state(state: str) -> str | None:
@@ -133,6 +144,7 @@ class OrderServiceClient:
             raise ProviderUnavailable(
                 f"The order service answered HTTP {response.status_code}.",
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                status=response.status_code,
             )
 
     @staticmethod

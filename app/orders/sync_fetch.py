@@ -43,6 +43,9 @@ def is_connection_failure(error: ProviderUnavailable) -> bool:
     return error.unreachable or isinstance(error.__cause__, requests.Timeout)
 
 
+RATE_LIMIT_SECONDS = 30.0  # the pause after a 429 that does not say how long to wait
+
+
 class RunGate:
     """Counts consecutive connection failures across threads and stops the run when needed."""
 
@@ -63,8 +66,9 @@ class RunGate:
 
     def failed(self, error: ProviderUnavailable) -> None:
         with self._lock:
-            if error.retry_after is not None:
-                self.retry_after = max(self.retry_after, error.retry_after)
+            if error.rate_limited:
+                wait = RATE_LIMIT_SECONDS if error.retry_after is None else error.retry_after
+                self.retry_after = max(self.retry_after, wait)
                 self.stop_reason = self.stop_reason or StopReason.RATE_LIMITED
             elif is_connection_failure(error):
                 self._consecutive += 1
