@@ -16,6 +16,7 @@ ORDER_ROUTES = [
     ("GET", "/orders/{id}/delete"),
     ("POST", "/orders/{id}/delete"),
     ("POST", "/orders/{id}/send"),
+    ("GET", "/orders/{id}/cancel"),
     ("POST", "/orders/{id}/cancel"),
 ]
 HTMX = {"HX-Request": "true", "HX-Target": "order-summary"}

@@ -207,6 +207,16 @@ def test_cancel_in_processing(client, draft, run_jobs):
     assert again.status_code == 409
 
 
+def test_cancel_asks_first_without_javascript(client, draft, run_jobs):
+    assert client.get(f"/orders/{draft.id}/cancel").status_code == 303
+    sent(client, draft, run_jobs)
+    page = client.get(f"/orders/{draft.id}/cancel")
+    assert page.status_code == 200 and b"Cancel the order" in page.data
+    assert reload(draft.id).status == OrderStatus.IN_PROCESSING
+    order_page = client.get(f"/orders/{draft.id}").get_data(as_text=True)
+    assert f'action="/orders/{draft.id}/cancel"' in order_page
+
+
 def test_cancel_a_draft_is_refused(client, draft):
     response = client.post(f"/orders/{draft.id}/cancel", headers={"HX-Request": "true"})
     assert response.status_code == 409 and b"Only an order in processing" in response.data

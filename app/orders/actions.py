@@ -70,13 +70,40 @@ def cancel(order_id: uuid.UUID):
     return respond(order_id, "Order cancelled.")
 
 
+@bp.get("/orders/<uuid:order_id>/cancel")
+@login_required
+def confirm_cancel(order_id: uuid.UUID):
+    order = get_own_order(order_id)
+    if order.status != OrderStatus.IN_PROCESSING:
+        return refuse(order_id, 409, "Only an order in processing can be cancelled.")
+    return render_template(
+        "orders/confirm.html",
+        order=order,
+        heading=f"Cancel order #{order.short_id}?",
+        detail="The provider stops working on it here; this cannot be undone.",
+        action_url=url_for("orders.cancel", order_id=order.id),
+        next_url=None,
+        button="Cancel the order",
+        keep="Keep it in processing",
+    )
+
+
 @bp.get("/orders/<uuid:order_id>/delete")
 @login_required
 def confirm_delete(order_id: uuid.UUID):
     order = get_own_order(order_id)
     if order.status != OrderStatus.DRAFT:
         return refuse(order_id, 409, "Only drafts can be deleted.")
-    return render_template("orders/confirm_delete.html", order=order)
+    return render_template(
+        "orders/confirm.html",
+        order=order,
+        heading=f"Delete draft #{order.short_id}?",
+        detail="This cannot be undone.",
+        action_url=url_for("orders.delete", order_id=order.id),
+        next_url=url_for("orders.dashboard"),
+        button="Delete draft",
+        keep="Keep it",
+    )
 
 
 @bp.post("/orders/<uuid:order_id>/delete")

@@ -42,6 +42,8 @@ def test_create_send_and_cancel_without_javascript(plain_page, worker):
     expect(summary).to_have_attribute("data-status", "in_processing", timeout=10_000)
     screenshot(page, "no-js-order-in-processing")
     page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("heading", name=re.compile("Cancel order"))).to_be_visible()
+    page.get_by_role("button", name="Cancel the order").click()
 
     expect(page.get_by_role("status").filter(has_text="Order cancelled.")).to_be_visible()
     expect(summary).to_have_attribute("data-status", "cancelled")
