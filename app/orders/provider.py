@@ -1,6 +1,5 @@
 """HTTP client for the provider's order service (EXTERNAL_API.md): register, and read state."""
 
-import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -10,8 +9,6 @@ from email.utils import parsedate_to_datetime
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
-
-log = logging.getLogger(__name__)
 
 TERMINAL_STATES = {
     "done": "done",
