@@ -64,6 +64,7 @@ class Config:
     SEND_BACKOFF_SECONDS = 5.0
     SEND_STUCK_AFTER_SECONDS = 60
     RQ_QUEUE = "default"
+    RQ_SEND_QUEUE = "sends"
 
     LOGIN_LIMIT_PER_EMAIL = 5
     LOGIN_LIMIT_PER_ADDRESS = 30

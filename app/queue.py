@@ -7,9 +7,16 @@ from rq import Queue, SimpleWorker
 from app.extensions import get_redis
 
 
-def get_queue() -> Queue:
-    """The app's job queue, on the app's Redis connection (short timeouts)."""
-    return Queue(current_app.config["RQ_QUEUE"], connection=get_redis())
+def get_queue(name: str | None = None) -> Queue:
+    """A job queue (the default one unless named), on the app's Redis connection (short
+    timeouts)."""
+    return Queue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
+
+
+def get_send_queue() -> Queue:
+    """Sends have their own queue, which workers empty first, so a large sync never delays
+    a customer's order."""
+    return get_queue(current_app.config["RQ_SEND_QUEUE"])
 
 
 class AppWorker(SimpleWorker):
@@ -26,7 +33,9 @@ class AppWorker(SimpleWorker):
 
 
 def make_worker(app: Flask, connection: Redis | None = None) -> AppWorker:
-    """A worker on the app's queue; its connection has no read timeout (it blocks on BLPOP)."""
+    """A worker on the send queue, then the default queue; its connection has no read timeout
+    (it blocks on BLPOP)."""
     connection = connection or Redis.from_url(app.config["REDIS_URL"])
-    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
-    return AppWorker([queue], connection=connection, app=app)
+    names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"])
+    queues = [Queue(name, connection=connection) for name in names]
+    return AppWorker(queues, connection=connection, app=app)

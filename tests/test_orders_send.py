@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
 from app.orders import sending
 from app.orders.transitions import bulk_transition, transition
-from app.queue import get_queue
+from app.queue import get_send_queue
 
 
 def reload(order_id) -> Order:
@@ -118,7 +118,8 @@ def test_429_schedules_the_retry_after_retry_after(client, draft, run_jobs, sand
     order = reload(draft.id)
     assert order.status == OrderStatus.SENDING and order.send_attempts == 1
     assert "429" in order.status_reason
-    scheduler = Scheduler(queue=get_queue(), connection=get_queue().connection)
+    queue = get_send_queue()
+    scheduler = Scheduler(queue=queue, connection=queue.connection)
     [(job, when)] = list(scheduler.get_jobs(with_times=True))
     assert job.id == f"send-order-{draft.id}-retry-1"
     assert (when - order.send_claimed_until.replace(tzinfo=None)).total_seconds() < 2
@@ -159,7 +160,7 @@ def test_exhausted_budget_goes_back_to_draft(make_app, logged_in, services, sand
 
 def test_requeue_recovers_a_lost_job(client, draft, run_jobs, sandbox, app):
     client.post(f"/orders/{draft.id}/send")
-    get_queue().empty()
+    get_send_queue().empty()
     run_jobs()
     assert reload(draft.id).status == OrderStatus.SENDING
     assert sending.requeue_stuck_sends() == 1
@@ -245,3 +246,12 @@ def test_sync_first_then_cancel_is_refused(client, draft, run_jobs):
     assert response.status_code == 303
     assert reload(order.id).status == OrderStatus.DONE
     assert timeline(order.id)[-1] == ("in_processing", "done")
+
+
+def test_sends_have_their_own_queue_which_workers_empty_first(app, draft):
+    from app.queue import get_queue, make_worker
+
+    get_queue().enqueue("app.orders.jobs.sync_orders")
+    assert sending.request_send(draft.id)
+    assert get_send_queue().job_ids == [f"send-order-{draft.id}"]
+    assert make_worker(app).queue_names() == ["sends", "default"]

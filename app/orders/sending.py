@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
 from app.orders.transitions import announce, transition
-from app.queue import get_queue
+from app.queue import get_send_queue
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,11 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
     """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue."""
     try:
         if delay > 0:
-            scheduler = Scheduler(queue=get_queue(), connection=get_queue().connection)
+            queue = get_send_queue()
+            scheduler = Scheduler(queue=queue, connection=queue.connection)
             scheduler.enqueue_in(timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id)
         else:
-            get_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
+            get_send_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
     except redis.RedisError as error:
         log.warning("send of order %s not queued (Redis): %s; it will be requeued", order_id, error)
         return False

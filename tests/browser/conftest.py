@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, exp
 
 from app.extensions import db
 from app.models import User
-from app.queue import get_queue
+from app.queue import get_queue, get_send_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
 from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
 
@@ -70,7 +70,7 @@ def worker(app, worker_process):
     (the clean state flushes Redis and empties the tables between tests)."""
     assert worker_process.process.poll() is None, worker_process.log_tail()
     yield worker_process
-    worker_process.wait_until_idle(get_queue())
+    worker_process.wait_until_idle([get_send_queue(), get_queue()])
 
 
 @pytest.fixture

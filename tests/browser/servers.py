@@ -87,11 +87,11 @@ class WorkerProcess:
                 raise RuntimeError("worker.py did not start:\n" + self.log_tail())
             time.sleep(0.1)
 
-    def wait_until_idle(self, queue: Queue, timeout: float = 10) -> None:
+    def wait_until_idle(self, queues: list[Queue], timeout: float = 10) -> None:
         """Until no job is queued or running, so none outlives the test that caused it."""
         deadline = time.monotonic() + timeout
-        running = StartedJobRegistry(queue=queue)
-        while queue.count or running.count:
+        running = [StartedJobRegistry(queue=queue) for queue in queues]
+        while any(q.count for q in queues) or any(r.count for r in running):
             if time.monotonic() > deadline:
                 raise RuntimeError("the worker is still busy:\n" + self.log_tail())
             time.sleep(0.05)
