@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
 from app.orders import sending
 from app.orders.transitions import bulk_transition, transition
-from app.queue import get_send_queue
+from app.queue import get_queue, get_send_queue, make_worker
 
 
 def reload(order_id) -> Order:
@@ -249,8 +249,6 @@ def test_sync_first_then_cancel_is_refused(client, draft, run_jobs):
 
 
 def test_sends_have_their_own_queue_which_workers_empty_first(app, draft):
-    from app.queue import get_queue, make_worker
-
     get_queue().enqueue("app.orders.jobs.sync_orders")
     assert sending.request_send(draft.id)
     assert get_send_queue().job_ids == [f"send-order-{draft.id}"]
