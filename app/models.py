@@ -44,7 +44,6 @@ class OrderStatus:
         CANCELLED: "Cancelled",
         FAILED: "Failed",
     }
-    TERMINAL = (DONE, CANCELLED, FAILED)
 
 
 class User(UserMixin, db.Model):

@@ -3,6 +3,7 @@
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -118,6 +119,7 @@ def test_429_schedules_the_retry_after_retry_after(client, draft, run_jobs, sand
     order = reload(draft.id)
     assert order.status == OrderStatus.SENDING and order.send_attempts == 1
     assert "429" in order.status_reason
+    assert order.send_claimed_until > datetime.now(UTC) + timedelta(seconds=110)
     queue = get_send_queue()
     scheduler = Scheduler(queue=queue, connection=queue.connection)
     [(job, when)] = list(scheduler.get_jobs(with_times=True))

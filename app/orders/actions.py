@@ -70,18 +70,25 @@ def cancel(order_id: uuid.UUID):
     return respond(order_id, "Order cancelled.")
 
 
+def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
+    """The confirmation page for `action`, used by browsers without JavaScript."""
+    order = get_own_order(order_id)
+    if order.status != allowed:
+        return refuse(order_id, 409, refusal)
+    action_url = url_for(f"orders.{action}", order_id=order.id)
+    return render_template("orders/confirm.html", order=order, action_url=action_url, **texts)
+
+
 @bp.get("/orders/<uuid:order_id>/cancel")
 @login_required
 def confirm_cancel(order_id: uuid.UUID):
-    order = get_own_order(order_id)
-    if order.status != OrderStatus.IN_PROCESSING:
-        return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return render_template(
-        "orders/confirm.html",
-        order=order,
-        heading=f"Cancel order #{order.short_id}?",
+    return ask_first(
+        order_id,
+        OrderStatus.IN_PROCESSING,
+        "Only an order in processing can be cancelled.",
+        "cancel",
+        heading=f"Cancel order #{str(order_id)[:8]}?",
         detail="The provider stops working on it here; this cannot be undone.",
-        action_url=url_for("orders.cancel", order_id=order.id),
         next_url=None,
         button="Cancel the order",
         keep="Keep it in processing",
@@ -91,15 +98,13 @@ def confirm_cancel(order_id: uuid.UUID):
 @bp.get("/orders/<uuid:order_id>/delete")
 @login_required
 def confirm_delete(order_id: uuid.UUID):
-    order = get_own_order(order_id)
-    if order.status != OrderStatus.DRAFT:
-        return refuse(order_id, 409, "Only drafts can be deleted.")
-    return render_template(
-        "orders/confirm.html",
-        order=order,
-        heading=f"Delete draft #{order.short_id}?",
+    return ask_first(
+        order_id,
+        OrderStatus.DRAFT,
+        "Only drafts can be deleted.",
+        "delete",
+        heading=f"Delete draft #{str(order_id)[:8]}?",
         detail="This cannot be undone.",
-        action_url=url_for("orders.delete", order_id=order.id),
         next_url=url_for("orders.dashboard"),
         button="Delete draft",
         keep="Keep it",

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import delete, select
 
+from app.catalog.client import canonical_uuid
 from app.catalog.service import find_services
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderItem, OrderStatus
@@ -41,17 +42,17 @@ def compute_totals(entries: Iterable) -> Totals:
     return Totals(total("price"), total("tax"), total("gross"))
 
 
+def split_selection(raw_values: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(the canonical uuids in the order given, duplicates collapsed; the values that are not
+    uuids). Linear, however many values a form sends."""
+    parsed = [(raw, canonical_uuid(raw)) for raw in raw_values]
+    chosen = list(dict.fromkeys(value for _, value in parsed if value))
+    return chosen, [raw for raw, value in parsed if value is None]
+
+
 def parse_selection(raw_values: Iterable[str]) -> list[str]:
     """Canonical service uuids in the order given, duplicates collapsed; bad ones named."""
-    chosen, bad = [], []
-    for raw in raw_values:
-        try:
-            value = str(uuid.UUID(raw.strip()))
-        except (ValueError, AttributeError):
-            bad.append(raw)
-            continue
-        if value not in chosen:
-            chosen.append(value)
+    chosen, bad = split_selection(raw_values)
     if bad:
         shown = ", ".join(repr(value[:40]) for value in bad[:5])
         raise OrderInputError(f"These are not service ids: {shown}")

@@ -15,6 +15,7 @@ from app.orders.drafts import (
     OrderInputError,
     compute_totals,
     create_draft,
+    split_selection,
     update_draft,
 )
 from app.orders.live import open_stream
@@ -128,15 +129,7 @@ def refuse_edit(order_id: uuid.UUID):
 
 def canonical(values) -> list[str]:
     """The valid uuids among `values`, canonical and de-duplicated (for re-showing a form)."""
-    result = []
-    for value in values:
-        try:
-            text = str(uuid.UUID(str(value).strip()))
-        except ValueError:
-            continue
-        if text not in result:
-            result.append(text)
-    return result
+    return split_selection(values)[0]
 
 
 @bp.get("/orders/totals")
