@@ -49,14 +49,14 @@ def email(n: int) -> str:
     return f"bench-{n}@example.com"
 
 
-def prepare(users: int, orders_each: int) -> list[int]:
+def prepare(users: int, orders_each: int, statuses: tuple = STATUSES) -> list[int]:
     """A fresh bench database with `users` users of `orders_each` orders; their ids."""
     ensure_database(make_url(DATABASE_URL))
     app = bench_app()
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         db.session.execute(text("TRUNCATE order_events, order_items, orders, users CASCADE"))
-        ids = [seed_user(n, orders_each) for n in range(users)]
+        ids = [seed_user(n, orders_each, statuses) for n in range(users)]
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE users, orders"))
@@ -65,7 +65,7 @@ def prepare(users: int, orders_each: int) -> list[int]:
     return ids
 
 
-def seed_user(n: int, count: int) -> int:
+def seed_user(n: int, count: int, statuses: tuple) -> int:
     user = User(email=email(n))
     user.set_password(PASSWORD)
     db.session.add(user)
@@ -74,7 +74,7 @@ def seed_user(n: int, count: int) -> int:
     rows = [
         {
             "user_id": user.id,
-            "status": STATUSES[i % len(STATUSES)],
+            "status": statuses[i % len(statuses)],
             "price": Decimal("1100.10") + i % 50,
             "tax": Decimal("242.02"),
             "gross": Decimal("1342.12") + i % 50,

@@ -1,0 +1,182 @@
+"""Live updates for many open tabs: `python -m bench.live_bench [--streams 1000 --users 100]`.
+
+Starts the web app as the Procfile does (or the commands given), opens N event streams for M
+users (N / M tabs each), measures the dashboard's throughput with no stream open, makes status
+changes through the app's own state machine for `--hold` seconds while the streams are open
+(measuring the dashboard once more meanwhile), and prints the delivery latency percentiles,
+both throughputs, the per-user cap, how soon a closed tab's slot is free, and the web
+workers' memory. See bench/README.md.
+"""
+
+import argparse
+import asyncio
+import random
+import threading
+import time
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+from app.orders.transitions import announce, transition
+from bench import web_data
+from bench.machine import describe_machine
+from bench.sse_client import Deliveries, Stream, start, stop
+from bench.web_servers import free_port, serve, web_command
+from bench.wrk import run_wrk
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.live_bench", description=__doc__)
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--hold", type=float, default=300, help="seconds of changes")
+    parser.add_argument("--changes-per-second", type=float, default=5)
+    parser.add_argument("--orders", type=int, default=200, help="in processing, per user")
+    parser.add_argument("--seconds", type=float, default=8, help="per dashboard load")
+    parser.add_argument("--web", help="a web command line instead of the Procfile's")
+    parser.add_argument("--stream-web", help="a separate process serving only the streams")
+    return parser.parse_args(argv)
+
+
+def dashboard_load(url: str, cookie: str, seconds: float):
+    return run_wrk("dashboard page 1, full page", url + "/", 16, seconds, {"Cookie": cookie})
+
+
+class Changes(threading.Thread):
+    """Status changes made as the sync makes them (guarded transition, commit, publish), at a
+    steady rate, each on a random user's next order in processing."""
+
+    def __init__(self, user_ids: list[int], rate: float, seconds: float, deliveries, streams):
+        super().__init__(daemon=True)
+        self.user_ids, self.rate, self.seconds = user_ids, rate, seconds
+        self.deliveries, self.streams = deliveries, streams
+        self.expected = 0
+
+    def open_streams_of(self, index: int) -> int:
+        return sum(1 for s in self.streams if s.user == index and s.status == 200)
+
+    def run(self) -> None:
+        app = web_data.bench_app()
+        with app.app_context():
+            pending = {
+                uid: list(db.session.scalars(db.select(Order.id).filter_by(user_id=uid)))
+                for uid in self.user_ids
+            }
+            deadline = time.monotonic() + self.seconds
+            while time.monotonic() < deadline:
+                index = random.randrange(len(self.user_ids))
+                order_id = pending[self.user_ids[index]].pop()
+                change = transition(order_id, OrderStatus.IN_PROCESSING, OrderStatus.DONE, "bench")
+                db.session.commit()
+                self.deliveries.made[str(order_id)] = time.monotonic()
+                self.expected += self.open_streams_of(index)
+                announce([change])
+                time.sleep(1 / self.rate)
+
+
+async def open_all(url: str, streams: list[Stream], deliveries, timeout: float = 180) -> float:
+    started = time.monotonic()
+    for stream in streams:
+        start(url, stream, deliveries)
+    await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in streams)), timeout)
+    return time.monotonic() - started
+
+
+async def slot_check(url: str, streams: list[Stream], deliveries, cookie: str) -> str:
+    """One tab more for user 0 (refused at the cap?), then one of theirs closes: how long until
+    a new tab gets a stream."""
+    extra = start(url, Stream(0, cookie), deliveries)
+    await extra.opened.wait()
+    await stop(extra)
+    mine = [s for s in streams if s.user == 0 and s.status == 200]
+    if not mine:
+        return f"an extra tab got {extra.status}; user 0 holds no stream to close"
+    await stop(mine[0])
+    streams.remove(mine[0])
+    closed = time.monotonic()
+    while time.monotonic() - closed < 30:
+        again = start(url, Stream(0, cookie), deliveries)
+        await again.opened.wait()
+        if again.status == 200:
+            streams.append(again)
+            return (
+                f"user 0 at {len(mine)} streams: one more tab got {extra.status}; after one tab "
+                f"closed, a new tab got a stream {1000 * (time.monotonic() - closed):.0f} ms later"
+            )
+        await stop(again)
+        await asyncio.sleep(0.05)
+    return f"one more tab got {extra.status}; no slot came free within 30 s of a tab closing"
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "none delivered"
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return f"p50 {at(0.5):.0f} ms, p90 {at(0.9):.0f} ms, p99 {at(0.99):.0f} ms, max {at(1):.0f} ms"
+
+
+async def run(args, app_url: str, stream_url: str, cookies: list[str], user_ids, servers) -> None:
+    quiet = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
+    print(f"no stream open:   {quiet.rate:7.0f} req/s, p99 {quiet.p99_ms:.1f} ms", flush=True)
+    deliveries = Deliveries()
+    per_user = args.streams // args.users
+    streams = [Stream(u, cookies[u]) for u in range(args.users) for _ in range(per_user)]
+    took = await open_all(stream_url, streams, deliveries)
+    opened = sum(s.status == 200 for s in streams)
+    codes = sorted({s.status for s in streams})
+    print(f"streams: {opened} of {len(streams)} open after {took:.1f} s (answers {codes})")
+    print(await slot_check(stream_url, streams, deliveries, cookies[0]), flush=True)
+    changes = Changes(user_ids, args.changes_per_second, args.hold, deliveries, streams)
+    changes.start()
+    await asyncio.sleep(min(10, args.hold / 4))
+    busy = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
+    print(
+        f"{opened} streams open: {busy.rate:7.0f} req/s, p99 {busy.p99_ms:.1f} ms, "
+        f"{busy.rate / quiet.rate:.0%} of the throughput with none", flush=True
+    )
+    await asyncio.to_thread(changes.join)
+    await asyncio.sleep(2)
+    memory = {name: server.memory_mb() for name, server in servers.items()}
+    reconnects = sum(s.reconnects for s in streams)
+    await asyncio.gather(*(stop(s) for s in streams))
+    after = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
+    print(f"streams closed:   {after.rate:7.0f} req/s, p99 {after.p99_ms:.1f} ms")
+    got = len(deliveries.latencies)
+    print(
+        f"deliveries: {got} of {changes.expected} expected ({len(deliveries.made)} changes, "
+        f"{reconnects} reconnects); latency {percentiles(deliveries.latencies)}"
+    )
+    for name, figures in memory.items():
+        print(f"{name} workers: {figures['rss']:.0f} MB resident, {figures['peak']:.0f} MB peak")
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    print(describe_machine("Live updates"))
+    per_user = args.streams // args.users
+    user_ids = web_data.prepare(args.users, args.orders, (OrderStatus.IN_PROCESSING,))
+    print(f"{args.users} users x {per_user} tabs, {args.changes_per_second:g} changes/s for "
+          f"{args.hold:g} s")
+    env = web_data.app_environment()
+    web = web_command(free_port(), command=args.web)
+    print("web:", " ".join(web))
+    with serve(web, env, "live-bench-web") as app:
+        servers = {"web": app}
+        cookies = [web_data.session_cookie(app.url, n) for n in range(args.users)]
+        if args.stream_web:
+            streams_command = web_command(free_port(), command=args.stream_web)
+            print("streams:", " ".join(streams_command))
+            with serve(streams_command, env, "live-bench-streams") as streams_server:
+                servers["stream"] = streams_server
+                url = streams_server.url + "/orders/events"
+                asyncio.run(run(args, app.url, url, cookies, user_ids, servers))
+        else:
+            asyncio.run(run(args, app.url, app.url + "/orders/events", cookies, user_ids, servers))
+    print(describe_machine("done"))
+
+
+if __name__ == "__main__":
+    main()
