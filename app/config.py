@@ -47,7 +47,10 @@ class Config:
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
-    LIVE_MAX_STREAMS = 8
+    ORDERS_TABLE_CACHE_SIZE = 256  # rendered tables kept per process (0: render every time)
+    LIVE_MAX_STREAMS = 1500  # per web process
+    LIVE_STREAMS_PER_USER = 10  # one more tab polls instead
+    LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     SYNC_INTERVAL_SECONDS = 60
@@ -102,6 +105,9 @@ class Config:
             "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
             "CATALOG_CACHE_SECONDS": env_int("CATALOG_CACHE_SECONDS", cls.CATALOG_CACHE_SECONDS),
             "ORDERS_REFRESH_SECONDS": env_int("ORDERS_REFRESH_SECONDS", cls.ORDERS_REFRESH_SECONDS),
+            "ORDERS_TABLE_CACHE_SIZE": env_int(
+                "ORDERS_TABLE_CACHE_SIZE", cls.ORDERS_TABLE_CACHE_SIZE
+            ),
             "SYNC_INTERVAL_SECONDS": env_int("SYNC_INTERVAL_SECONDS", cls.SYNC_INTERVAL_SECONDS),
             "SYNC_CONCURRENCY": env_int("SYNC_CONCURRENCY", cls.SYNC_CONCURRENCY),
             "SYNC_BATCH_SIZE": env_int("SYNC_BATCH_SIZE", cls.SYNC_BATCH_SIZE),

@@ -7,6 +7,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
+from app.urls import order_url
 
 CENT = Decimal("0.01")
 
@@ -40,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timestamp)
     app.add_template_filter(status_badge)
     app.add_template_global(OrderStatus, "OrderStatus")
+    app.add_template_global(order_url)

@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    # Bumped by a trigger on every change to the user's orders (migration 0007).
+    orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     orders: Mapped[list["Order"]] = relationship(back_populates="user", lazy="dynamic")
 

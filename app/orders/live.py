@@ -3,18 +3,20 @@ dashboard or order page listens to its own user's channel over server-sent event
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from app.extensions import get_redis
+from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
+from app.orders.live_slots import take_slot
 
 log = logging.getLogger(__name__)
 
 EVENT_NAME = "order-changed"
+KEEP_ALIVE_SECONDS = 15
 
 
 def user_channel(user_id: int) -> str:
@@ -42,42 +44,52 @@ def sse_event(data: str, event: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def init_stream_slots(app: Flask) -> None:
-    """Each open stream holds a server thread, so a process serves a bounded number of them."""
-    app.extensions["live_slots"] = threading.BoundedSemaphore(app.config["LIVE_MAX_STREAMS"])
+def init_streams(app: Flask) -> None:
+    """One hub per process fans the users' channels out to the streams it serves."""
+    app.extensions["live_hub"] = Hub(app)
+
+
+def streams_open() -> int:
+    """How many event streams this process serves now."""
+    return current_app.extensions["live_hub"].count()
 
 
 def open_stream(user_id: int) -> Iterator[str] | None:
-    """The event stream for this user's channel, or None when no slot or no Redis is free.
-
-    The channel comes from the session's user, never from the client.
-    """
-    slots = current_app.extensions["live_slots"]
-    if not slots.acquire(blocking=False):
+    """The event stream for this user's channel, or None (the page then polls) when the user
+    already has LIVE_STREAMS_PER_USER streams, this process serves LIVE_MAX_STREAMS, or
+    Redis is down. The channel comes from the session's user, never from the client."""
+    hub = current_app.extensions["live_hub"]
+    if hub.count() >= current_app.config["LIVE_MAX_STREAMS"]:
         return None
     try:
-        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(user_channel(user_id))
+        slot = take_slot(user_id)
     except redis.RedisError as error:
-        slots.release()
         log.warning("live updates unavailable (Redis): %s", error)
         return None
+    if slot is None:
+        return None
+    listener = Listener(user_id, slot)
+    hub.join(listener)
     lifetime = current_app.config["LIVE_STREAM_SECONDS"]
-    return relay(pubsub, slots, time.monotonic() + lifetime)
+    sock = client_socket(request.environ)
+    if sock is not None:
+        watch_client(sock, listener, lifetime)
+    return relay(hub, listener, time.monotonic() + lifetime)
 
 
-def relay(pubsub, slots, deadline: float) -> Iterator[str]:
-    """Forward channel messages as events until the deadline; the browser then reconnects."""
+def relay(hub: Hub, listener: Listener, deadline: float) -> Iterator[str]:
+    """Forward the user's changes as events until the deadline (the browser then reconnects)
+    or until the client leaves; then free the slot at once."""
     try:
         yield "retry: 3000\n\n"
-        while time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=min(15.0, max(0.1, deadline - time.monotonic())))
-            if message is None:
-                yield ": keep-alive\n\n"
-            else:
-                yield sse_event(message["data"].decode(), EVENT_NAME)
-    except redis.RedisError as error:
-        log.info("live stream ended (Redis): %s", error)
+        while (left := deadline - time.monotonic()) > 0:
+            data = listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
+            if data is GONE:
+                return
+            yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
     finally:
-        pubsub.close()
-        slots.release()
+        hub.leave(listener)
+        try:
+            listener.slot.give_back()
+        except redis.RedisError as error:
+            log.info("stream slot left to expire (Redis): %s", error)

@@ -20,6 +20,13 @@ from app.orders.drafts import (
 )
 from app.orders.live import open_stream
 from app.orders.queries import get_own_order, list_orders, parse_listing_args
+from app.orders.table import (
+    not_modified,
+    rendered_table,
+    still_current,
+    table_response,
+    table_tag,
+)
 
 
 @bp.after_request
@@ -34,19 +41,28 @@ def targets(element_id: str) -> bool:
     return wants_fragment() and request.headers.get("HX-Target") == element_id
 
 
-def current_listing():
-    page, status = parse_listing_args(request.args)
+def listing_for(page: int, status: str):
     per_page = current_app.config["ORDERS_PER_PAGE"]
     return list_orders(current_user.id, page, status, per_page)
+
+
+def current_listing():
+    return listing_for(*parse_listing_args(request.args))
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    listing = current_listing()
-    if targets("orders-table"):
-        return render_template("orders/_table.html", listing=listing)
-    return render_template("orders/index.html", listing=listing)
+    """The page, or for htmx its table; the table is answered 304 when the client has it."""
+    page, status = parse_listing_args(request.args)
+    tag = table_tag(page, status)
+    wants_table = targets("orders-table")
+    if wants_table and still_current(tag):
+        return not_modified(tag)
+    table = rendered_table(tag, lambda: listing_for(page, status))
+    if wants_table:
+        return table_response(table, tag)
+    return render_template("orders/index.html", table=table)
 
 
 @bp.get("/orders/events")
