@@ -23,9 +23,9 @@ SEO_UUID = "58d230b1-1114-57bc-af31-f67b73b0d64d"
 
 
 @pytest.fixture
-def catalog_log(caplog, monkeypatch):
-    """The client's log; re-enabled because the migrations' fileConfig disables existing loggers."""
-    monkeypatch.setattr(logging.getLogger("app.catalog.client"), "disabled", False)
+def catalog_log(caplog):
+    """The client's log."""
+    caplog.set_level(logging.WARNING, logger="app.catalog.client")
     return caplog
 
 

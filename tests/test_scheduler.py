@@ -23,7 +23,6 @@ def registry(app) -> list[tuple[Job, object]]:
 
 
 def test_registering_twice_keeps_one_periodic_job(app, caplog):
-    logging.getLogger("scheduler").disabled = False  # see enable_sync_logs
     caplog.set_level(logging.INFO, logger="scheduler")
     assert register_periodic_jobs(make_scheduler(app), 60) == [JOB_ID]
     [(job, first_time)] = registry(app)
