@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.orders.sync import run_sync
-from app.orders.sync_redis import fanout_left
+from app.orders.sync.state import fanout_left
 from app.queue import get_queue, make_worker
 from tests.sync_support import (
     event_count,

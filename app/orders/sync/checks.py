@@ -14,7 +14,7 @@ from enum import Enum
 import requests
 
 from app.orders.provider import OrderNotFound, OrderServiceClient, ProviderUnavailable
-from app.orders.sync_store import DueOrder
+from app.orders.sync.store import DueOrder
 
 
 class Outcome(Enum):

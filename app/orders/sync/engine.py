@@ -20,12 +20,12 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import OrderStatus
-from app.orders import sync_redis, sync_store
 from app.orders.provider import get_order_client, map_state
-from app.orders.sync_fetch import CheckResult, Outcome, RunGate, StopReason, submit_checks
+from app.orders.sync import state, store
+from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
 from app.orders.transitions import announce, bulk_transition
 
-log = logging.getLogger("app.orders.sync")
+log = logging.getLogger(__name__)
 
 RECHECK_SHARE_OF_INTERVAL = 0.75
 BATCHES_IN_FLIGHT = 2
@@ -110,7 +110,7 @@ def sync_range(
     pool = ThreadPoolExecutor(workers, thread_name_prefix="status-sync")
     in_flight: deque[list[Future]] = deque()
     try:
-        for batch in sync_store.due_batches(start_after, end, settings.batch_size):
+        for batch in store.due_batches(start_after, end, settings.batch_size):
             in_flight.append(submit_checks(pool, client, batch, gate))
             if len(in_flight) > BATCHES_IN_FLIGHT:
                 write_oldest(in_flight, settings, summary, keep_alive)
@@ -148,8 +148,8 @@ def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: Syn
         check_failures=0,
         last_check_error=None,
     )
-    sync_store.record_unchanged(unchanged, settings.recheck_seconds)
-    sync_store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
+    store.record_unchanged(unchanged, settings.recheck_seconds)
+    store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
     db.session.commit()
     announce(changes)
     warn_not_found(results)
@@ -169,7 +169,7 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
                 finished[result.order_id] = (status, reason)
         elif result.outcome is not Outcome.SKIPPED:
             failures.append(
-                sync_store.CheckFailure(result.order_id, result.error or "", result.retry_after)
+                store.CheckFailure(result.order_id, result.error or "", result.retry_after)
             )
     return finished, unchanged, failures
 
@@ -204,10 +204,10 @@ def report_stop(gate: RunGate, settings: SyncSettings, summary: SyncSummary) -> 
             "the remaining orders wait for the next run",
             settings.down_after,
         )
-        sync_redis.pause(settings.down_pause, "provider down")
+        state.pause(settings.down_pause, "provider down")
     elif gate.stop_reason is StopReason.RATE_LIMITED:
         wait = max(gate.retry_after, 1.0)
         log.warning("order service asked us to wait %.0f s (Retry-After): run ended early", wait)
-        sync_redis.pause(wait, "retry-after")
+        state.pause(wait, "retry-after")
     if gate.stop_reason is not None:
         summary.outcome = gate.stop_reason.value
