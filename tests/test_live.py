@@ -4,7 +4,10 @@ import json
 import threading
 import time
 
-from app.orders.live import publish_changes, sse_event
+from app.extensions import db, get_redis
+from app.orders.live import publish_changes, sse_event, user_channel
+from app.orders.transitions import transition
+from tests.sync_support import insert_orders
 
 
 def login(app):
@@ -75,3 +78,28 @@ def test_redis_down_means_no_stream_not_an_error(make_app, user):
 
 def test_anonymous_gets_no_stream(client):
     assert client.get("/orders/events").status_code == 302
+
+
+def received(pubsub, seconds: float = 0.5) -> list[dict]:
+    """The messages that arrive on `pubsub` within `seconds`."""
+    messages, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if message := pubsub.get_message(timeout=0.05):
+            messages.append(json.loads(message["data"]))
+    return messages
+
+
+def test_a_change_is_published_once_committed_and_never_when_rolled_back(app, user):
+    [(kept, _), (dropped, _)] = insert_orders(user.id, 2)
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(user_channel(user.id))
+
+    assert transition(dropped, "in_processing", "cancelled", "Cancelled by the customer")
+    db.session.rollback()
+    db.session.commit()
+    assert transition(kept, "in_processing", "done", "The order service reports done")
+    assert received(pubsub, seconds=0.2) == []  # noted, not yet committed
+    db.session.commit()
+
+    assert received(pubsub) == [{"order_id": str(kept), "status": "done"}]
+    pubsub.close()

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 from app.catalog.client import canonical_uuid
 from app.catalog.service import find_services
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderStatus
+from app.models import Order, OrderItem, OrderStatus
+from app.orders.transitions import start_draft
 
 CENT = Decimal("0.01")
 MAX_ITEMS = 200
@@ -98,9 +99,9 @@ def fill(order: Order, services: list) -> None:
 
 def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
     services = current_services(parse_selection(raw_selection))
-    order = Order(user_id=user_id, status=OrderStatus.DRAFT)
+    order = Order(user_id=user_id)
+    start_draft(order)
     fill(order, services)
-    order.events = [OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason="Created")]
     db.session.add(order)
     db.session.commit()
     return order

@@ -1,4 +1,5 @@
-"""Sending an order to processing: at most one external order per local order.
+"""Sending an order to processing (at most one external order per local order), and
+cancelling it there: what the order buttons ask for.
 
 The route flips draft → sending and enqueues `submit_order`. The job claims the order with a
 lease, registers it with `Idempotency-Key: <order id>`, and flips sending → in_processing.
@@ -17,7 +18,7 @@ from sqlalchemy import func, or_, select, update
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
-from app.orders.transitions import announce, transition
+from app.orders.transitions import transition
 from app.queue import get_send_queue
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,20 @@ def request_send(order_id: uuid.UUID) -> bool:
         db.session.rollback()
         return False
     db.session.commit()
-    announce([change])
     enqueue_send(order_id, send_job_id(order_id))
+    return True
+
+
+def request_cancel(order_id: uuid.UUID) -> bool:
+    """Flip in_processing → cancelled at the customer's request; False if it was not in
+    processing (any more)."""
+    change = transition(
+        order_id, OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED, "Cancelled by the customer"
+    )
+    if change is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
     return True
 
 
@@ -104,7 +117,7 @@ def submit_order(order_id: uuid.UUID) -> str:
         return give_back(order_id, f"The order service rejected the order: {error}")
     except ProviderUnavailable as error:
         return retry_later(order, error)
-    change = transition(
+    transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
@@ -114,17 +127,13 @@ def submit_order(order_id: uuid.UUID) -> str:
         next_check_at=func.now(),
     )
     db.session.commit()
-    announce([change])
     return f"registered as {external_uuid}"
 
 
 def give_back(order_id: uuid.UUID, reason: str) -> str:
     """Put the order back to draft with the reason shown to the customer."""
-    change = transition(
-        order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None
-    )
+    transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None)
     db.session.commit()
-    announce([change])
     log.info("order %s back to draft: %s", order_id, reason)
     return f"back to draft: {reason}"
 

@@ -5,7 +5,7 @@ next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request th
 wait for the database (at 64 threads a single queued batch ran dry while the previous one was
 written; two did not). Each batch is applied in one transaction: one guarded bulk transition
 for the finished orders (plus their events), one update for the orders still processing, one
-for the failures (per-order backoff). Committed changes are published to their owners' live
+for the failures (per-order backoff). The commit publishes the changes to their owners' live
 channels.
 """
 
@@ -23,7 +23,7 @@ from app.models import OrderStatus
 from app.orders.provider import get_order_client, map_state
 from app.orders.sync import state, store
 from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
-from app.orders.transitions import announce, bulk_transition
+from app.orders.transitions import bulk_transition
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def write_oldest(
 
 
 def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
-    """Write one batch's answers in one transaction, then announce what changed."""
+    """Write one batch's answers in one transaction (its commit publishes what changed)."""
     finished, unchanged, failures = sort_results(results)
     changes = bulk_transition(
         finished,
@@ -151,7 +151,6 @@ def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: Syn
     store.record_unchanged(unchanged, settings.recheck_seconds)
     store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
     db.session.commit()
-    announce(changes)
     warn_not_found(results)
     count(summary, results, len(changes))
 
