@@ -9,7 +9,8 @@ import uuid
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from app.errors import error_response, wants_fragment
+from app.errors import error_response
+from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
 from app.orders.drafts import OrderConflict, delete_draft
@@ -30,7 +31,7 @@ def back_to(order_id: uuid.UUID | None) -> str:
 
 
 def respond(order_id: uuid.UUID, message: str, removed: bool = False):
-    if wants_fragment() and request.headers.get("HX-Target") == row_id(order_id):
+    if wants_fragment(row_id(order_id)):
         order = None if removed else get_own_order(order_id)
         return render_template("orders/_row_update.html", order=order, message=message)
     flash(message, "success")

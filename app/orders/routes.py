@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
-from app.errors import wants_fragment
+from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
 from app.orders.actions import refuse
@@ -22,18 +22,6 @@ from app.orders.live import open_stream
 from app.orders.queries import get_own_order, list_orders, parse_listing_args
 
 
-@bp.after_request
-def vary_on_htmx(response):
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Target")
-    return response
-
-
-def targets(element_id: str) -> bool:
-    """An htmx request that asked to swap the element with this id."""
-    return wants_fragment() and request.headers.get("HX-Target") == element_id
-
-
 def current_listing():
     page, status = parse_listing_args(request.args)
     per_page = current_app.config["ORDERS_PER_PAGE"]
@@ -44,7 +32,7 @@ def current_listing():
 @login_required
 def dashboard():
     listing = current_listing()
-    if targets("orders-table"):
+    if wants_fragment("orders-table"):
         return render_template("orders/_table.html", listing=listing)
     return render_template("orders/index.html", listing=listing)
 
@@ -148,6 +136,6 @@ def totals():
 @login_required
 def show(order_id: uuid.UUID):
     order = get_own_order(order_id)
-    if targets("order-summary"):
+    if wants_fragment("order-summary"):
         return render_template("orders/_summary.html", order=order)
     return render_template("orders/show.html", order=order)
