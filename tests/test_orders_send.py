@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from rq_scheduler import Scheduler
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
 from app.orders import sending
 from app.orders.transitions import bulk_transition, transition
-from app.queue import get_queue, get_send_queue, make_worker
+from app.queue import get_queue, get_send_queue, get_send_scheduler, make_worker
 
 
 def reload(order_id) -> Order:
@@ -120,9 +119,7 @@ def test_429_schedules_the_retry_after_retry_after(client, draft, run_jobs, sand
     assert order.status == OrderStatus.SENDING and order.send_attempts == 1
     assert "429" in order.status_reason
     assert order.send_claimed_until > datetime.now(UTC) + timedelta(seconds=110)
-    queue = get_send_queue()
-    scheduler = Scheduler(queue=queue, connection=queue.connection)
-    [(job, when)] = list(scheduler.get_jobs(with_times=True))
+    [(job, when)] = list(get_send_scheduler().get_jobs(with_times=True))
     assert job.id == f"send-order-{draft.id}-retry-1"
     assert (when - order.send_claimed_until.replace(tzinfo=None)).total_seconds() < 2
     assert sending.requeue_stuck_sends() == 0

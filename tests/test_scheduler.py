@@ -9,7 +9,6 @@ from pathlib import Path
 
 from rq.job import Job
 
-import scheduler as scheduler_module
 from app.queue import get_queue, make_worker
 from scheduler import make_scheduler, register_periodic_jobs
 from tests.sync_support import processing_orders, statuses
@@ -96,4 +95,4 @@ def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path
     [(job, next_time)] = registry(app)
     assert job.id == JOB_ID
     assert get_queue().job_ids.count(JOB_ID) == 1
-    assert scheduler_module.POLL_SECONDS <= 5
+    assert app.config["SCHEDULER_POLL_SECONDS"] <= 5

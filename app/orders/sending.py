@@ -12,20 +12,17 @@ from datetime import timedelta
 
 import redis
 from flask import current_app
-from rq_scheduler import Scheduler
 from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
 from app.orders.transitions import transition
-from app.queue import get_send_queue
+from app.queue import get_send_queue, get_send_scheduler
 
 log = logging.getLogger(__name__)
 
 SUBMIT_JOB = "app.orders.jobs.submit_order"
-CLAIM_SECONDS = 120
-MAX_BACKOFF_SECONDS = 600
 
 
 def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
@@ -68,9 +65,9 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
     """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue."""
     try:
         if delay > 0:
-            queue = get_send_queue()
-            scheduler = Scheduler(queue=queue, connection=queue.connection)
-            scheduler.enqueue_in(timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id)
+            get_send_scheduler().enqueue_in(
+                timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id
+            )
         else:
             get_send_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
     except redis.RedisError as error:
@@ -81,6 +78,7 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
 
 def claim(order_id: uuid.UUID) -> bool:
     """Take a lease on a sending order so no other job registers it at the same time."""
+    lease = timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
     claimed = db.session.execute(
         update(Order)
         .where(
@@ -89,7 +87,7 @@ def claim(order_id: uuid.UUID) -> bool:
             Order.external_uuid.is_(None),
             or_(Order.send_claimed_until.is_(None), Order.send_claimed_until <= func.now()),
         )
-        .values(send_claimed_until=func.now() + timedelta(seconds=CLAIM_SECONDS))
+        .values(send_claimed_until=func.now() + lease)
         .returning(Order.id)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -139,8 +137,9 @@ def give_back(order_id: uuid.UUID, reason: str) -> str:
 
 
 def backoff_seconds(attempt: int, retry_after: float | None) -> float:
-    base = current_app.config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
-    return min(max(base, retry_after or 0), MAX_BACKOFF_SECONDS)
+    config = current_app.config
+    base = config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
+    return min(max(base, retry_after or 0), config["SEND_MAX_BACKOFF_SECONDS"])
 
 
 def retry_later(order: Order, error: ProviderUnavailable) -> str:

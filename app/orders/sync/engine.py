@@ -44,6 +44,8 @@ class SyncSettings:
     backoff_cap: float
     down_after: int
     down_pause: float
+    rate_limit_pause: float
+    batch_job_timeout: int
 
     @classmethod
     def from_config(cls, config) -> "SyncSettings":
@@ -58,6 +60,8 @@ class SyncSettings:
             backoff_cap=config["SYNC_BACKOFF_CAP_SECONDS"],
             down_after=config["SYNC_PROVIDER_DOWN_AFTER"],
             down_pause=config["SYNC_PROVIDER_DOWN_PAUSE_SECONDS"],
+            rate_limit_pause=config["SYNC_RATE_LIMIT_PAUSE_SECONDS"],
+            batch_job_timeout=config["SYNC_BATCH_JOB_TIMEOUT"],
         )
 
     @property
@@ -105,7 +109,7 @@ def sync_range(
     the next ones are being fetched. If writing fails, the requests not yet made are dropped."""
     summary = SyncSummary()
     client = get_order_client()
-    gate = RunGate(settings.down_after)
+    gate = RunGate(settings.down_after, settings.rate_limit_pause)
     workers = max(1, min(settings.concurrency, client.pool_size))
     pool = ThreadPoolExecutor(workers, thread_name_prefix="status-sync")
     in_flight: deque[list[Future]] = deque()

@@ -24,7 +24,6 @@ from app.queue import get_queue
 log = logging.getLogger(__name__)
 
 BATCH_JOB = "app.orders.jobs.sync_batch"
-BATCH_JOB_TIMEOUT = 900
 
 
 def run_sync(allow_fan_out: bool = True) -> SyncSummary:
@@ -81,13 +80,13 @@ def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
             BATCH_JOB,
             args=(str_or_none(start_after), str_or_none(end), run_id),
             job_id=f"sync-batch-{run_id}-{index:05d}",
-            timeout=BATCH_JOB_TIMEOUT,
+            timeout=settings.batch_job_timeout,
             result_ttl=int(settings.interval * 10),
             description=f"status sync batch {index + 1}/{len(ranges)}",
         )
         for index, (start_after, end) in enumerate(ranges)
     ]
-    state.start_fanout(run_id, len(jobs), ttl=BATCH_JOB_TIMEOUT)
+    state.start_fanout(run_id, len(jobs), ttl=settings.batch_job_timeout)
     get_queue().enqueue_many(jobs)
     log.info("status sync fanned out as %d batch jobs (run %s)", len(jobs), run_id)
     return SyncSummary(outcome="fanned_out", jobs_enqueued=len(jobs))
