@@ -15,7 +15,6 @@ from app.catalog.client import (
     catalog_session,
     fetch_catalog,
     parse_item,
-    parse_money,
 )
 from app.sandbox.catalog import build_catalog
 
@@ -184,30 +183,6 @@ def test_one_session_per_app_created_on_first_use(app, make_app):
     assert session.headers["Accept"] == "application/json"
     with make_app().app_context():
         assert catalog_session() is not session
-
-
-@pytest.mark.parametrize(
-    "given,expected",
-    [
-        (7, "7"),
-        (0.1, "0.1"),
-        (64.35, "64.35"),
-        ("12.30", "12.30"),
-        (" 5 ", "5"),
-        (Decimal("1.5"), "1.5"),
-    ],
-)
-def test_parse_money_is_exact(given, expected):
-    amount = parse_money(given)
-    assert amount == Decimal(expected) and str(amount) == expected
-
-
-@pytest.mark.parametrize(
-    "given", ["ten", "", None, True, [], {}, "NaN", "Infinity", float("nan"), -1, "-0.01"]
-)
-def test_parse_money_refuses_what_is_not_an_amount(given):
-    with pytest.raises(InvalidItem):
-        parse_money(given)
 
 
 @pytest.mark.parametrize(

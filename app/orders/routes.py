@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 from app.catalog.service import find_services, get_catalog
 from app.htmx import wants_fragment
 from app.models import OrderStatus
+from app.money import compute_totals
 from app.orders import bp
 from app.orders.actions import refuse
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
-    compute_totals,
     create_draft,
     split_selection,
     update_draft,
