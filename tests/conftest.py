@@ -1,5 +1,6 @@
 """Fixtures on real services: Postgres, Redis, and the sandbox provider over HTTP."""
 
+import logging
 import signal
 import threading
 
@@ -44,6 +45,7 @@ def settings_for_tests(**overrides) -> dict:
 @pytest.fixture(scope="session")
 def sandbox_url():
     """The sandbox provider, served on a free port from a thread for the whole session."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request served
     settings = SandboxSettings(redis_url=TestConfig.REDIS_URL, prefix="sandbox")
     server = make_server("127.0.0.1", 0, create_sandbox_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -32,16 +32,6 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.05
 
-__all__ = [
-    "CatalogError",
-    "CatalogService",
-    "CatalogSnapshot",
-    "CatalogUnavailable",
-    "find_services",
-    "get_catalog",
-    "refresh_catalog",
-]
-
 
 class CatalogUnavailable(Exception):
     """There is no copy of the catalog at all and the provider is not answering."""

@@ -1,4 +1,4 @@
-"""Order pages: dashboard and its table partial, new/edit forms with live totals, order page."""
+"""Order pages: dashboard (or its table, for htmx), new/edit forms with live totals, order page."""
 
 import uuid
 
@@ -47,12 +47,6 @@ def events():
         return "", 204
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream, mimetype="text/event-stream", headers=headers)
-
-
-@bp.get("/orders/table")
-@login_required
-def table():
-    return render_template("orders/_table.html", listing=current_listing())
 
 
 def render_form(order=None, selected=(), error=None, status=200):
