@@ -1,4 +1,4 @@
-"""The sandbox keeps to the provider's contract (EXTERNAL_API.md)."""
+"""The sandbox keeps to the provider's contract (docs/provider-api.md)."""
 
 import time
 import uuid

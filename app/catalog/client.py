@@ -1,4 +1,4 @@
-"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see EXTERNAL_API.md).
+"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md).
 
 Strict about the shape of a page, lenient about each item: an item we cannot use is skipped and
 logged, so one bad record never hides the rest of the catalog.

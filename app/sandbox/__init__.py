@@ -1,4 +1,4 @@
-"""A stand-in for the provider's catalog and order services (see EXTERNAL_API.md)."""
+"""A stand-in for the provider's catalog and order services (docs/provider-api.md)."""
 
 from flask import Flask
 
