@@ -27,7 +27,7 @@ from app.config import DEV_ORDER_TOKEN, Config
 from app.extensions import db, get_redis
 from app.models import Order, OrderStatus, User
 from app.orders.sync.state import FANOUT_KEY, LOCK_KEY, PAUSE_KEY
-from app.sandbox.client import SandboxControl
+from sandbox.client import SandboxControl
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.environ.get(

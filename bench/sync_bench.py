@@ -16,10 +16,10 @@ import time
 from app.config import DEV_ORDER_TOKEN
 from app.orders.provider import get_order_client
 from app.orders.sync import run_sync
-from app.sandbox.client import SandboxControl
 from bench import environment
 from bench.baseline import run_baseline
 from bench.report import Timing, peak_rss_mb, report
+from sandbox.client import SandboxControl
 
 CLIENT_ALONE = "client alone, same latency"
 CEILING = "ceiling (client alone, 0 ms)"

@@ -19,9 +19,9 @@ from app.config import TestConfig
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.queue import make_worker
-from app.sandbox import create_sandbox_app
-from app.sandbox.client import SandboxControl
-from app.sandbox.settings import SandboxSettings
+from sandbox import create_sandbox_app
+from sandbox.client import SandboxControl
+from sandbox.settings import SandboxSettings
 from tests.factories import Factory
 
 TABLES = "order_events, order_items, orders, users"

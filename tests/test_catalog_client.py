@@ -16,7 +16,7 @@ from app.catalog.client import (
     fetch_catalog,
     parse_item,
 )
-from app.sandbox.catalog import build_catalog
+from sandbox.catalog import build_catalog
 
 SEO_UUID = "58d230b1-1114-57bc-af31-f67b73b0d64d"
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.catalog.store import FRESH_KEY
 from app.extensions import cache
-from app.sandbox.catalog import build_catalog
+from sandbox.catalog import build_catalog
 
 RESULTS = {"HX-Request": "true", "HX-Target": "catalog-results"}
 HOSTILE = {

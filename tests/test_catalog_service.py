@@ -15,7 +15,7 @@ from app.catalog.service import (
 )
 from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY
 from app.extensions import cache, get_redis
-from app.sandbox.catalog import build_catalog
+from sandbox.catalog import build_catalog
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_PROVIDER = "http://127.0.0.1:1"

@@ -6,7 +6,7 @@ import uuid
 
 import redis
 
-from app.sandbox.settings import RUNTIME_KNOBS, SandboxSettings
+from sandbox.settings import RUNTIME_KNOBS, SandboxSettings
 
 ENDPOINTS = ("catalog", "order_create", "order_state")
 
