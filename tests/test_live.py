@@ -7,7 +7,7 @@ import time
 from app.extensions import db, get_redis
 from app.orders.live import publish_changes, sse_event, user_channel
 from app.orders.transitions import transition
-from tests.sync_support import insert_orders
+from tests.support.orders import insert_orders
 
 
 def login(app):

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from app.config import TestConfig
+from tests.support.processes import closed_port
 from tests.support.waiting import wait_until
-from tests.sync_support import closed_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from rq.job import Job
 
 from app.queue import get_queue, make_worker
 from scheduler import make_scheduler, register_periodic_jobs
-from tests.sync_support import processing_orders, statuses
+from tests.support.orders import processing_orders, statuses
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_ID = "periodic-sync-orders"

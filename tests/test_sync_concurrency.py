@@ -12,14 +12,8 @@ from app.orders.sync.checks import CheckResult, Outcome
 from app.orders.sync.engine import apply_batch
 from app.orders.sync.state import LOCK_KEY, RunLock
 from app.orders.transitions import transition
-from tests.sync_support import (
-    enable_sync_logs,
-    event_count,
-    events_of,
-    order,
-    processing_orders,
-    statuses,
-)
+from tests.support.logs import enable_sync_logs
+from tests.support.orders import event_count, processing_orders, reload, statuses, timeline
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING
 
@@ -55,7 +49,7 @@ def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
     assert second.outcome == "locked" and second.checked == 0
     assert "status sync skipped: another run holds the lock" in caplog.messages
     assert first[0].changed == 20
-    assert all(events_of(oid) == [(IN_PROCESSING, "done")] for oid, _ in pairs)
+    assert all(timeline(oid) == [(IN_PROCESSING, "done")] for oid, _ in pairs)
 
 
 def test_a_second_apply_of_the_same_answers_is_a_no_op(app, user, sandbox):
@@ -93,9 +87,9 @@ def test_a_cancel_committed_during_the_run_is_not_overwritten(app, user, sandbox
     summary = run_sync()
 
     assert summary.changed == 3
-    assert order(cancelled_id).status == "cancelled"
-    assert events_of(cancelled_id) == [(IN_PROCESSING, "cancelled")]
-    assert all(order(oid).status == "done" for oid, _ in pairs[1:])
+    assert reload(cancelled_id).status == "cancelled"
+    assert timeline(cancelled_id) == [(IN_PROCESSING, "cancelled")]
+    assert all(reload(oid).status == "done" for oid, _ in pairs[1:])
 
 
 def test_a_run_that_failed_midway_is_completed_by_the_next(make_app, user, sandbox, monkeypatch):
