@@ -23,6 +23,7 @@ from sandbox import create_sandbox_app
 from sandbox.client import SandboxControl
 from sandbox.settings import SandboxSettings
 from tests.factories import Factory
+from tests.support.auth import EMAIL, PASSWORD, AuthActions
 
 TABLES = "order_events, order_items, orders, users"
 
@@ -136,18 +137,6 @@ def factory(app):
     return Factory(db.session)
 
 
-class AuthActions:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email="test@gmail.com", password="qwe123", **kwargs):
-        data = {"email": email, "password": password}
-        return self.client.post("/login", data=data, **kwargs)
-
-    def logout(self):
-        return self.client.post("/logout")
-
-
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
@@ -155,7 +144,7 @@ def auth(client):
 
 @pytest.fixture
 def user(factory):
-    return factory.user(email="test@gmail.com", password="qwe123")
+    return factory.user(email=EMAIL, password=PASSWORD)
 
 
 @pytest.fixture

@@ -7,13 +7,8 @@ import time
 from app.extensions import db, get_redis
 from app.orders.live import publish_changes, sse_event, user_channel
 from app.orders.transitions import transition
+from tests.support.auth import logged_in_client
 from tests.support.orders import insert_orders
-
-
-def login(app):
-    client = app.test_client()
-    client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
-    return client
 
 
 def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
@@ -39,7 +34,7 @@ def test_event_format_survives_multi_line_data():
 def test_stream_carries_only_my_changes(make_app, user, factory):
     app = make_app(LIVE_STREAM_SECONDS=3)
     mine, other = user.id, factory.user().id
-    response = login(app).get("/orders/events", buffered=False)
+    response = logged_in_client(app).get("/orders/events", buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
     first = next(iter(response.response))
@@ -63,7 +58,7 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
 
 def test_streams_are_bounded_per_process(make_app, user):
     app = make_app(LIVE_MAX_STREAMS=1, LIVE_STREAM_SECONDS=2)
-    client = login(app)
+    client = logged_in_client(app)
     first = client.get("/orders/events", buffered=False)
     assert first.status_code == 200
     assert client.get("/orders/events").status_code == 204
@@ -73,7 +68,7 @@ def test_streams_are_bounded_per_process(make_app, user):
 
 def test_redis_down_means_no_stream_not_an_error(make_app, user):
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    assert login(app).get("/orders/events").status_code == 204
+    assert logged_in_client(app).get("/orders/events").status_code == 204
 
 
 def test_anonymous_gets_no_stream(client):
