@@ -9,6 +9,7 @@ from app.orders.live import publish_changes, sse_event, user_channel
 from app.orders.transitions import transition
 from tests.support.auth import logged_in_client
 from tests.support.orders import insert_orders
+from tests.support.waiting import wait_until
 
 
 def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
@@ -26,6 +27,11 @@ def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
     return events
 
 
+def subscribers(channel: str) -> int:
+    [(_, count)] = get_redis().pubsub_numsub(channel)
+    return count
+
+
 def test_event_format_survives_multi_line_data():
     assert sse_event("a\nb", "x") == "event: x\ndata: a\ndata: b\n\n"
     assert sse_event("") == "data: \n\n"
@@ -41,8 +47,8 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
     assert b"retry:" in (first if isinstance(first, bytes) else first.encode())
 
     def publish():
-        time.sleep(0.3)
         with app.app_context():
+            wait_until(lambda: subscribers(user_channel(mine)) > 0, seconds=5)
             publish_changes([(other, "someone-elses", "done")])
             publish_changes([(mine, "mine", "in_processing")])
 

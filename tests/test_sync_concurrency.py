@@ -1,7 +1,6 @@
 """The status sync never applies a change twice or over a newer one, and recovers from a crash."""
 
 import threading
-import time
 
 import pytest
 
@@ -14,6 +13,7 @@ from app.orders.sync.state import LOCK_KEY, RunLock
 from app.orders.transitions import transition
 from tests.support.logs import enable_sync_logs
 from tests.support.orders import event_count, processing_orders, reload, statuses, timeline
+from tests.support.waiting import wait_until
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING
 
@@ -28,20 +28,13 @@ def run_in_thread(app, results: list) -> threading.Thread:
     return thread
 
 
-def wait_for_lock(seconds: float = 2.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not get_redis().exists(LOCK_KEY):
-        assert time.monotonic() < deadline, "the first run never took the lock"
-        time.sleep(0.01)
-
-
 def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
     enable_sync_logs(caplog)
     pairs = processing_orders(sandbox, user.id, 20, state="done")
     sandbox.set_knobs(latency_ms=300)
     first: list = []
     thread = run_in_thread(app, first)
-    wait_for_lock()
+    wait_until(lambda: get_redis().exists(LOCK_KEY), seconds=2, step=0.01)
 
     second = run_sync()
     thread.join(timeout=10)
@@ -138,7 +131,7 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
         assert statuses() == {"done": 10, IN_PROCESSING: 20}
 
         assert run_sync().outcome == "locked"
-        time.sleep(0.6)
+        wait_until(lambda: not get_redis().exists(LOCK_KEY), seconds=5)  # its TTL ran out
         assert run_sync().changed == 20
         assert statuses() == {"done": 30} and event_count() == 30
 

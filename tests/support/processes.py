@@ -1,5 +1,5 @@
-"""Processes beside the tests: a port nobody listens on, and RQ workers configured as in
-production, through the environment that `Config.from_env` reads."""
+"""Processes beside the tests: a port nobody listens on, and worker and scheduler processes
+configured as in production, through the environment that `Config.from_env` reads."""
 
 import json
 import os
@@ -38,8 +38,9 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def worker_environment(settings: dict) -> dict:
-    """The environment under which `python worker.py` works like an app built with `settings`."""
+def process_environment(settings: dict) -> dict:
+    """The environment under which `worker.py` or `scheduler.py` works like an app built with
+    `settings`."""
     values = {name: str(settings[name]) for name in WORKER_ENV}
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
 
@@ -52,7 +53,7 @@ def wait_at_start_line(app, runners: int) -> None:
 
 
 def burst_worker_main() -> None:
-    """A burst worker process (`python -c`, configured by `worker_environment`): waits for the
+    """A burst worker process (`python -c`, configured by `process_environment`): waits for the
     other `TEST_WORKERS`, works the queues dry, and prints the ids of the jobs it ran."""
     app = create_app()
     worker = make_worker(app)
