@@ -1,7 +1,6 @@
 """The catalog client against the sandbox over HTTP: every page, lenient items, strict pages."""
 
 import dataclasses
-import json
 import logging
 import uuid
 from decimal import Decimal
@@ -26,18 +25,6 @@ def catalog_log(caplog):
     """The client's log."""
     caplog.set_level(logging.WARNING, logger="app.catalog.client")
     return caplog
-
-
-def serve_page(sandbox, items, total=None, page_size=20):
-    """Make the sandbox answer the next catalog request with exactly this page."""
-    pagination = {
-        "page": 1,
-        "pageSize": page_size,
-        "totalCount": len(items) if total is None else total,
-    }
-    sandbox.add_faults(
-        "catalog", {"status": 200, "body": json.dumps({"data": items, "pagination": pagination})}
-    )
 
 
 def item(**fields):
@@ -95,8 +82,7 @@ def test_money_is_exact_from_strings_floats_and_long_decimals(app, sandbox):
 
 
 def test_nulls_and_missing_fields_are_accepted(app, sandbox):
-    serve_page(
-        sandbox,
+    sandbox.serve_catalog_page(
         [
             item(description=None, image=None),
             {"uuid": SEO_UUID.upper(), "name": "Bare", "price": 1, "tax": 0, "gross": 1},
@@ -114,12 +100,14 @@ def test_only_web_images_are_kept(app, sandbox):
         "//host/x.png",
         "https://host/x.png",
     ]
-    serve_page(sandbox, [item(image=url) for url in images])
+    sandbox.serve_catalog_page([item(image=url) for url in images])
     assert [s.image for s in fetch_catalog()] == [None, None, None, "https://host/x.png"]
 
 
 def test_a_uuid_seen_twice_keeps_its_first_record(app, sandbox):
-    serve_page(sandbox, [item(uuid=SEO_UUID, name="First"), item(uuid=SEO_UUID, name="Again")])
+    sandbox.serve_catalog_page(
+        [item(uuid=SEO_UUID, name="First"), item(uuid=SEO_UUID, name="Again")]
+    )
     assert [s.name for s in fetch_catalog()] == ["First"]
 
 
@@ -130,7 +118,7 @@ def test_max_pages_bounds_the_reads(make_app, sandbox):
 
 
 def test_an_empty_catalog_is_one_request(app, sandbox):
-    serve_page(sandbox, [], total=0)
+    sandbox.serve_catalog_page([], total=0)
     assert fetch_catalog() == []
     assert sandbox.stats()["catalog"] == 1
 

@@ -7,11 +7,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(condition: Callable[[], T], seconds: float = 10, step: float = 0.02) -> T:
+def wait_until(
+    condition: Callable[[], T],
+    seconds: float = 10,
+    step: float = 0.02,
+    explain: Callable[[], str] | None = None,
+) -> T:
     """Poll `condition` until it returns something truthy, and return that; fail the test if
-    it never does within `seconds`."""
+    it never does within `seconds`, with what `explain` says."""
     deadline = time.monotonic() + seconds
     while not (result := condition()):
-        assert time.monotonic() < deadline, f"gave up waiting after {seconds} s: {condition}"
+        if time.monotonic() > deadline:
+            detail = explain() if explain else str(condition)
+            raise AssertionError(f"gave up waiting after {seconds} s: {detail}")
         time.sleep(step)
     return result
