@@ -14,8 +14,9 @@ import requests
 
 from bench import web_data
 from bench.machine import describe_machine
-from bench.web_servers import free_port, serve, web_command
+from bench.web_servers import serve, web_command
 from bench.wrk import Load, run_wrk
+from tests.support.processes import closed_port
 
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
 FLOOR = "trivial Flask + Jinja page"
@@ -108,7 +109,7 @@ def main(argv=None) -> None:
     print(describe_machine("Dashboard over HTTP"))
     web_data.prepare(users=1, orders_each=args.orders)
     env = web_data.app_environment()
-    app_port, floor_port = free_port(), free_port()
+    app_port, floor_port = closed_port(), closed_port()
     app_command = web_command(app_port, command=args.web)
     floor_command = web_command(floor_port, "bench.trivial_app:app", command=args.web)
     print("web:", " ".join(app_command))

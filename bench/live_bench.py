@@ -16,12 +16,13 @@ import time
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders.transitions import announce, transition
+from app.orders.transitions import transition
 from bench import web_data
 from bench.machine import describe_machine
 from bench.sse_client import Deliveries, Stream, start, stop
-from bench.web_servers import free_port, serve, web_command
+from bench.web_servers import serve, web_command
 from bench.wrk import run_wrk
+from tests.support.processes import closed_port
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -42,8 +43,9 @@ def dashboard_load(url: str, cookie: str, seconds: float):
 
 
 class Changes(threading.Thread):
-    """Status changes made as the sync makes them (guarded transition, commit, publish), at a
-    steady rate, each on a random user's next order in processing."""
+    """Status changes made as the sync makes them (guarded transition, commit, published after
+    the commit), at a steady rate, each on a random user's next order in processing. A delivery's
+    latency counts from just before the commit."""
 
     def __init__(self, user_ids: list[int], rate: float, seconds: float, deliveries, streams):
         super().__init__(daemon=True)
@@ -55,7 +57,7 @@ class Changes(threading.Thread):
         return sum(1 for s in self.streams if s.user == index and s.status == 200)
 
     def run(self) -> None:
-        app = web_data.bench_app()
+        app = web_data.web_app()
         with app.app_context():
             pending = {
                 uid: list(db.session.scalars(db.select(Order.id).filter_by(user_id=uid)))
@@ -65,11 +67,10 @@ class Changes(threading.Thread):
             while time.monotonic() < deadline:
                 index = random.randrange(len(self.user_ids))
                 order_id = pending[self.user_ids[index]].pop()
-                change = transition(order_id, OrderStatus.IN_PROCESSING, OrderStatus.DONE, "bench")
-                db.session.commit()
+                transition(order_id, OrderStatus.IN_PROCESSING, OrderStatus.DONE, "bench")
                 self.deliveries.made[str(order_id)] = time.monotonic()
                 self.expected += self.open_streams_of(index)
-                announce([change])
+                db.session.commit()  # and the live module publishes the change
                 time.sleep(1 / self.rate)
 
 
@@ -161,13 +162,13 @@ def main(argv=None) -> None:
     print(f"{args.users} users x {per_user} tabs, {args.changes_per_second:g} changes/s for "
           f"{args.hold:g} s")
     env = web_data.app_environment()
-    web = web_command(free_port(), command=args.web)
+    web = web_command(closed_port(), command=args.web)
     print("web:", " ".join(web))
     with serve(web, env, "live-bench-web") as app:
         servers = {"web": app}
         cookies = [web_data.session_cookie(app.url, n) for n in range(args.users)]
         if args.stream_web:
-            streams_command = web_command(free_port(), command=args.stream_web)
+            streams_command = web_command(closed_port(), command=args.stream_web)
             print("streams:", " ".join(streams_command))
             with serve(streams_command, env, "live-bench-streams") as streams_server:
                 servers["stream"] = streams_server

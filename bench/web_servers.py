@@ -4,23 +4,17 @@ port and its own database, and the trivial Flask + Jinja page on the same gunico
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+from tests.support.waiting import wait_until
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def procfile_command(name: str, procfile: str = "Procfile") -> str:
@@ -65,16 +59,16 @@ class Server:
         self.name, self.url, self.process = name, url, process
 
     def wait_until_serving(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited at start-up; see bench/results/")
-            try:
-                requests.get(self.url + "/healthz", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not start serving")
+        wait_until(lambda: self.process.poll() is not None or self.answers(), seconds, step=0.2)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited at start-up; see bench/results/")
+
+    def answers(self) -> bool:
+        try:
+            requests.get(self.url + "/healthz", timeout=1)
+        except requests.RequestException:
+            return False
+        return True
 
     def processes(self) -> list[int]:
         """The master and its workers."""

@@ -1,5 +1,13 @@
-"""Live updates: every order change is published to the owner's Redis channel, and each open
-dashboard or order page listens to its own user's channel over server-sent events."""
+"""Live updates: every committed order change is published to the owner's Redis channel, and
+each open dashboard or order page listens to its own user's changes over server-sent events.
+
+This is the only place that publishes: a hook on the database session sends the changes the
+state machine noted (`app.orders.transitions`) once their transaction has committed.
+
+Streams are cheap: they share one subscription per process (`live_hub`), a user holds at most
+LIVE_STREAMS_PER_USER of them across all processes (`live_slots`), and a stream ends, freeing
+its slot, as soon as its client leaves. `streams_open()` counts this process's streams.
+"""
 
 import json
 import logging
@@ -8,10 +16,13 @@ from collections.abc import Iterator
 
 import redis
 from flask import Flask, current_app, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
-from app.extensions import get_redis
+from app.extensions import db, get_redis
 from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
 from app.orders.live_slots import take_slot
+from app.orders.transitions import take_noted
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +48,38 @@ def publish_changes(changes: list[tuple[int, object, str]]) -> None:
         log.warning("live update not published (Redis): %s", error)
 
 
+def publish_committed(session: Session) -> None:
+    """After a commit of the whole transaction (not a savepoint's): publish its order changes.
+    (The app uses no savepoints; a change noted inside one waits for the outer commit.)"""
+    if session.in_nested_transaction():
+        return
+    changes = take_noted(session)
+    publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes])
+
+
+def forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """When a transaction ends without a commit (rollback, close), its changes never happened."""
+    if transaction.parent is None:
+        take_noted(session)
+
+
+SESSION_HOOKS = (("after_commit", publish_committed), ("after_transaction_end", forget_uncommitted))
+
+
+def init_app(app: Flask) -> None:
+    """Publish committed changes (the hooks are registered once per process), and give the
+    process its hub: one Redis subscription fanned out to the streams it serves."""
+    for name, hook in SESSION_HOOKS:
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)
+    app.extensions["live_hub"] = Hub(app)
+
+
 def sse_event(data: str, event: str | None = None) -> str:
     """One server-sent event; every line of `data` gets its own `data:` field."""
     lines = [f"event: {event}"] if event else []
     lines += [f"data: {line}" for line in data.splitlines() or [""]]
     return "\n".join(lines) + "\n\n"
-
-
-def init_streams(app: Flask) -> None:
-    """One hub per process fans the users' channels out to the streams it serves."""
-    app.extensions["live_hub"] = Hub(app)
 
 
 def streams_open() -> int:

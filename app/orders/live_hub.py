@@ -65,6 +65,7 @@ class Hub:
         self.listeners: dict[int, set[Listener]] = {}
         self.lock = threading.Lock()
         self.running = False
+        self.listening = threading.Event()  # set while the subscription is confirmed
 
     def count(self) -> int:
         with self.lock:
@@ -93,7 +94,7 @@ class Hub:
                 self.end_all()
 
     def listen(self) -> None:
-        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+        pubsub = get_redis().pubsub()
         try:
             pubsub.psubscribe(f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:*")
             every = current_app.config["LIVE_SLOT_LEASE_SECONDS"] / 3
@@ -101,12 +102,19 @@ class Hub:
             while self.still_needed():
                 message = pubsub.get_message(timeout=1.0)
                 if message is not None:
-                    self.dispatch(message["channel"], message["data"])
+                    self.receive(message)
                 if time.monotonic() >= renew_at:
                     renew(self.leases())
                     renew_at = time.monotonic() + every
         finally:
+            self.listening.clear()
             pubsub.close()
+
+    def receive(self, message: dict) -> None:
+        if message["type"] == "psubscribe":
+            self.listening.set()
+        elif message["type"] == "pmessage":
+            self.dispatch(message["channel"], message["data"])
 
     def still_needed(self) -> bool:
         """Whether a stream is left; if not, the hub stops (and a new stream starts it again)."""

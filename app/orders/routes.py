@@ -1,4 +1,4 @@
-"""Order pages: dashboard and its table partial, new/edit forms with live totals, order page."""
+"""Order pages: dashboard (or its table, for htmx), new/edit forms with live totals, order page."""
 
 import uuid
 
@@ -6,14 +6,14 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
-from app.errors import wants_fragment
+from app.htmx import wants_fragment
 from app.models import OrderStatus
+from app.money import compute_totals
 from app.orders import bp
 from app.orders.actions import refuse
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
-    compute_totals,
     create_draft,
     split_selection,
     update_draft,
@@ -29,25 +29,9 @@ from app.orders.table import (
 )
 
 
-@bp.after_request
-def vary_on_htmx(response):
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Target")
-    return response
-
-
-def targets(element_id: str) -> bool:
-    """An htmx request that asked to swap the element with this id."""
-    return wants_fragment() and request.headers.get("HX-Target") == element_id
-
-
 def listing_for(page: int, status: str):
     per_page = current_app.config["ORDERS_PER_PAGE"]
     return list_orders(current_user.id, page, status, per_page)
-
-
-def current_listing():
-    return listing_for(*parse_listing_args(request.args))
 
 
 @bp.get("/")
@@ -56,7 +40,7 @@ def dashboard():
     """The page, or for htmx its table; the table is answered 304 when the client has it."""
     page, status = parse_listing_args(request.args)
     tag = table_tag(page, status)
-    wants_table = targets("orders-table")
+    wants_table = wants_fragment("orders-table")
     if wants_table and still_current(tag):
         return not_modified(tag)
     table = rendered_table(tag, lambda: listing_for(page, status))
@@ -75,12 +59,6 @@ def events():
         return "", 204
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream, mimetype="text/event-stream", headers=headers)
-
-
-@bp.get("/orders/table")
-@login_required
-def table():
-    return render_template("orders/_table.html", listing=current_listing())
 
 
 def render_form(order=None, selected=(), error=None, status=200):
@@ -164,6 +142,6 @@ def totals():
 @login_required
 def show(order_id: uuid.UUID):
     order = get_own_order(order_id)
-    if targets("order-summary"):
+    if wants_fragment("order-summary"):
         return render_template("orders/_summary.html", order=order)
     return render_template("orders/show.html", order=order)
