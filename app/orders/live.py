@@ -87,7 +87,7 @@ def streams_open() -> int:
     return current_app.extensions["live_hub"].count()
 
 
-def open_stream(user_id: int) -> Iterator[str] | None:
+def open_stream(user_id: int) -> "EventStream | None":
     """The event stream for this user's channel, or None (the page then polls) when the user
     already has LIVE_STREAMS_PER_USER streams, this process serves LIVE_MAX_STREAMS, or
     Redis is down. The channel comes from the session's user, never from the client."""
@@ -107,22 +107,31 @@ def open_stream(user_id: int) -> Iterator[str] | None:
     sock = client_socket(request.environ)
     if sock is not None:
         watch_client(sock, listener, lifetime)
-    return relay(hub, listener, time.monotonic() + lifetime)
+    return EventStream(hub, listener, time.monotonic() + lifetime)
 
 
-def relay(hub: Hub, listener: Listener, deadline: float) -> Iterator[str]:
-    """Forward the user's changes as events until the deadline (the browser then reconnects)
-    or until the client leaves; then free the slot at once."""
-    try:
+class EventStream:
+    """One stream's events, as the response body. The server closes it when the response ends
+    or the client has gone (even before the first event); closing frees the stream's slot."""
+
+    def __init__(self, hub: Hub, listener: Listener, deadline: float):
+        self.hub, self.listener, self.deadline = hub, listener, deadline
+        self.closed = False
+
+    def __iter__(self) -> Iterator[str]:
         yield "retry: 3000\n\n"
-        while (left := deadline - time.monotonic()) > 0:
-            data = listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
+        while (left := self.deadline - time.monotonic()) > 0:
+            data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
             if data is GONE:
                 return
             yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
-    finally:
-        hub.leave(listener)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.hub.leave(self.listener)
         try:
-            listener.slot.give_back()
+            self.listener.slot.give_back()
         except redis.RedisError as error:
             log.info("stream slot left to expire (Redis): %s", error)
