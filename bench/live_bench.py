@@ -1,18 +1,21 @@
 """Live updates for many open tabs: `python -m bench.live_bench [--streams 1000 --users 100]`.
 
-Starts the web app as the Procfile does (or the commands given), opens N event streams for M
-users (N / M tabs each), measures the dashboard's throughput with no stream open, makes status
-changes through the app's own state machine for `--hold` seconds while the streams are open
-(measuring the dashboard once more meanwhile), and prints the delivery latency percentiles,
-both throughputs, the per-user cap, how soon a closed tab's slot is free, and the web
-workers' memory. See bench/README.md.
+Starts the web app as the Procfile does (or the commands given) twice: the web process that
+serves the streams and a twin that serves none. Opens N event streams for M users (N / M tabs
+each), makes status changes through the app's own state machine for `--hold` seconds while
+they are open, and meanwhile measures the dashboard of both processes in turns. Prints the
+delivery latency percentiles, the throughput with the streams as a share of the twin's, the
+per-user cap, how soon a closed tab's slot is free, and the workers' memory. See
+bench/README.md.
 """
 
 import argparse
 import asyncio
 import random
+import statistics
 import threading
 import time
+from contextlib import ExitStack
 
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -33,6 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--changes-per-second", type=float, default=5)
     parser.add_argument("--orders", type=int, default=200, help="in processing, per user")
     parser.add_argument("--seconds", type=float, default=8, help="per dashboard load")
+    parser.add_argument("--rounds", type=int, default=3, help="dashboard comparisons")
     parser.add_argument("--web", help="a web command line instead of the Procfile's")
     parser.add_argument("--stream-web", help="a separate process serving only the streams")
     return parser.parse_args(argv)
@@ -122,36 +126,46 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {at(0.5):.0f} ms, p90 {at(0.9):.0f} ms, p99 {at(0.99):.0f} ms, max {at(1):.0f} ms"
 
 
-async def run(args, app_url: str, stream_url: str, cookies: list[str], user_ids, servers) -> None:
-    quiet = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
-    print(f"no stream open:   {quiet.rate:7.0f} req/s, p99 {quiet.p99_ms:.1f} ms", flush=True)
+async def compare_dashboards(args, urls: dict, cookie: str) -> list[float]:
+    """The dashboard of the web process serving the streams and of its twin serving none,
+    measured in turns, so the machine's load falls on both alike; the ratios, per round."""
+    ratios = []
+    for round_number in range(args.rounds):
+        quiet = await asyncio.to_thread(dashboard_load, urls["twin"], cookie, args.seconds)
+        busy = await asyncio.to_thread(dashboard_load, urls["web"], cookie, args.seconds)
+        ratios.append(busy.rate / quiet.rate)
+        print(
+            f"  round {round_number + 1}: with the streams {busy.rate:6.0f} req/s "
+            f"(p99 {busy.p99_ms:.0f} ms), twin without {quiet.rate:6.0f} req/s "
+            f"(p99 {quiet.p99_ms:.0f} ms): {ratios[-1]:.0%}",
+            flush=True,
+        )
+    return ratios
+
+
+async def run(args, urls: dict, cookies: list[str], user_ids, servers) -> None:
     deliveries = Deliveries()
     per_user = args.streams // args.users
     streams = [Stream(u, cookies[u]) for u in range(args.users) for _ in range(per_user)]
-    took = await open_all(stream_url, streams, deliveries)
+    took = await open_all(urls["streams"], streams, deliveries)
     opened = sum(s.status == 200 for s in streams)
     codes = sorted({s.status for s in streams})
     print(f"streams: {opened} of {len(streams)} open after {took:.1f} s (answers {codes})")
-    print(await slot_check(stream_url, streams, deliveries, cookies[0]), flush=True)
+    print(await slot_check(urls["streams"], streams, deliveries, cookies[0]), flush=True)
     changes = Changes(user_ids, args.changes_per_second, args.hold, deliveries, streams)
     changes.start()
-    await asyncio.sleep(min(10, args.hold / 4))
-    busy = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
-    print(
-        f"{opened} streams open: {busy.rate:7.0f} req/s, p99 {busy.p99_ms:.1f} ms, "
-        f"{busy.rate / quiet.rate:.0%} of the throughput with none", flush=True
-    )
+    print(f"dashboard throughput while {opened} streams are open (16 connections):")
+    ratios = await compare_dashboards(args, urls, cookies[0])
     await asyncio.to_thread(changes.join)
     await asyncio.sleep(2)
     memory = {name: server.memory_mb() for name, server in servers.items()}
     reconnects = sum(s.reconnects for s in streams)
     await asyncio.gather(*(stop(s) for s in streams))
-    after = await asyncio.to_thread(dashboard_load, app_url, cookies[0], args.seconds)
-    print(f"streams closed:   {after.rate:7.0f} req/s, p99 {after.p99_ms:.1f} ms")
-    got = len(deliveries.latencies)
+    print(f"  median {statistics.median(ratios):.0%} ({min(ratios):.0%}-{max(ratios):.0%})")
     print(
-        f"deliveries: {got} of {changes.expected} expected ({len(deliveries.made)} changes, "
-        f"{reconnects} reconnects); latency {percentiles(deliveries.latencies)}"
+        f"deliveries: {len(deliveries.latencies)} of {changes.expected} expected "
+        f"({len(deliveries.made)} changes, {reconnects} reconnects); "
+        f"latency {percentiles(deliveries.latencies)}"
     )
     for name, figures in memory.items():
         print(f"{name} workers: {figures['rss']:.0f} MB resident, {figures['peak']:.0f} MB peak")
@@ -162,23 +176,26 @@ def main(argv=None) -> None:
     print(describe_machine("Live updates"))
     per_user = args.streams // args.users
     user_ids = web_data.prepare(args.users, args.orders, (OrderStatus.IN_PROCESSING,))
-    print(f"{args.users} users x {per_user} tabs, {args.changes_per_second:g} changes/s for "
-          f"{args.hold:g} s")
+    print(
+        f"{args.users} users x {per_user} tabs, {args.changes_per_second:g} changes/s for "
+        f"{args.hold:g} s"
+    )
     env = web_data.app_environment()
-    web = web_command(closed_port(), command=args.web)
-    print("web:", " ".join(web))
-    with serve(web, env, "live-bench-web") as app:
-        servers = {"web": app}
-        cookies = [web_data.session_cookie(app.url, n) for n in range(args.users)]
-        if args.stream_web:
-            streams_command = web_command(closed_port(), command=args.stream_web)
-            print("streams:", " ".join(streams_command))
-            with serve(streams_command, env, "live-bench-streams") as streams_server:
-                servers["stream"] = streams_server
-                url = streams_server.url + "/orders/events"
-                asyncio.run(run(args, app.url, url, cookies, user_ids, servers))
-        else:
-            asyncio.run(run(args, app.url, app.url + "/orders/events", cookies, user_ids, servers))
+    commands = {
+        "web": web_command(closed_port(), command=args.web),
+        "twin": web_command(closed_port(), command=args.web),
+    }
+    if args.stream_web:
+        commands["streams"] = web_command(closed_port(), command=args.stream_web)
+    with ExitStack() as stack:
+        servers = {}
+        for name, command in commands.items():
+            print(f"{name}:", " ".join(command))
+            servers[name] = stack.enter_context(serve(command, env, f"live-bench-{name}"))
+        urls = {name: server.url for name, server in servers.items()}
+        urls["streams"] = urls.get("streams", urls["web"]) + "/orders/events"
+        cookies = [web_data.session_cookie(urls["web"], n) for n in range(args.users)]
+        asyncio.run(run(args, urls, cookies, user_ids, servers))
     print(describe_machine("done"))
 
 
