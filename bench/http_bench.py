@@ -14,9 +14,10 @@ import requests
 
 from bench import web_data
 from bench.machine import describe_machine
-from bench.web_servers import serve, web_command
+from bench.web_data import RESULTS
 from bench.wrk import Load, run_wrk
 from tests.support.processes import closed_port
+from tests.support.web_process import serve, web_command
 
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
 FLOOR = "trivial Flask + Jinja page"
@@ -113,8 +114,8 @@ def main(argv=None) -> None:
     app_command = web_command(app_port, command=args.web)
     floor_command = web_command(floor_port, "bench.trivial_app:app", command=args.web)
     print("web:", " ".join(app_command))
-    with serve(app_command, env, "http-bench-web") as app, serve(
-        floor_command, env, "http-bench-floor"
+    with serve(app_command, env, "http-bench-web", RESULTS) as app, serve(
+        floor_command, env, "http-bench-floor", RESULTS
     ) as floor:
         cookie = web_data.session_cookie(app.url)
         plan = cases(app.url, floor.url + "/", cookie, args)

@@ -23,9 +23,10 @@ from app.orders.transitions import transition
 from bench import web_data
 from bench.machine import describe_machine
 from bench.sse_client import Deliveries, Stream, start, stop
-from bench.web_servers import serve, web_command
+from bench.web_data import RESULTS
 from bench.wrk import run_wrk
 from tests.support.processes import closed_port
+from tests.support.web_process import serve, web_command
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -191,7 +192,7 @@ def main(argv=None) -> None:
         servers = {}
         for name, command in commands.items():
             print(f"{name}:", " ".join(command))
-            servers[name] = stack.enter_context(serve(command, env, f"live-bench-{name}"))
+            servers[name] = stack.enter_context(serve(command, env, f"live-bench-{name}", RESULTS))
         urls = {name: server.url for name, server in servers.items()}
         urls["streams"] = urls.get("streams", urls["web"]) + "/orders/events"
         cookies = [web_data.session_cookie(urls["web"], n) for n in range(args.users)]

@@ -2,18 +2,19 @@
 login, and the environment that points a web process at the bench database and Redis."""
 
 import os
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-import requests
 from sqlalchemy import text
 
 from app.extensions import db
 from app.models import User
 from bench.environment import BENCH_DATABASE_URL, BENCH_REDIS_URL, bench_app, prepare_database
+from tests.support.auth import login_over_http
 from tests.support.orders import insert_orders
 
+RESULTS = Path(__file__).resolve().parent / "results"  # servers' logs (not committed)
 PASSWORD = "bench-password"
 SECRET_KEY = "bench-only-secret"
 CHANNELS = "bench-web:"
@@ -78,12 +79,5 @@ def seed_user(n: int, count: int, statuses: tuple) -> int:
 
 
 def session_cookie(base_url: str, n: int = 0) -> str:
-    """Log in as bench user `n` through the login form; the Cookie header to send."""
-    session = requests.Session()
-    page = session.get(f"{base_url}/login", timeout=10).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"email": email(n), "password": PASSWORD, "csrf_token": token}
-    response = session.post(f"{base_url}/login", data=data, timeout=10, allow_redirects=False)
-    if response.status_code != 302:
-        raise RuntimeError(f"bench login failed: {response.status_code}")
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    """Log in as bench user `n`; the Cookie header to send."""
+    return login_over_http(base_url, email(n), PASSWORD)

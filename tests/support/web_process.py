@@ -1,5 +1,5 @@
-"""Web servers for the HTTP benchmarks: the app started as the Procfile starts it, on a free
-port and its own database, and the trivial Flask + Jinja page on the same gunicorn settings."""
+"""The web process started as the Procfile starts it (gunicorn, its settings), on a free port and
+the given environment: for the tests of the process itself and for the HTTP benchmarks."""
 
 import os
 import re
@@ -14,7 +14,8 @@ import requests
 
 from tests.support.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def procfile_command(name: str, procfile: str = "Procfile") -> str:
@@ -35,10 +36,9 @@ def web_command(port: int, wsgi_app: str = "wsgi:app", command: str | None = Non
 
 
 @contextmanager
-def serve(command: list[str], env: dict, name: str) -> Iterator["Server"]:
-    """Run a server process group until the block ends; its output goes to bench/results/."""
-    logs = ROOT / "bench" / "results"
-    logs.mkdir(exist_ok=True)
+def serve(command: list[str], env: dict, name: str, logs: Path) -> Iterator["Server"]:
+    """Run a server process group until the block ends; its output goes to `logs`/`name`.log."""
+    logs.mkdir(parents=True, exist_ok=True)
     port = int(re.search(r"127\.0\.0\.1:(\d+)", " ".join(command)).group(1))
     path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
     with (logs / f"{name}.log").open("wb") as log:
@@ -61,7 +61,7 @@ class Server:
     def wait_until_serving(self, seconds: float = 60) -> None:
         wait_until(lambda: self.process.poll() is not None or self.answers(), seconds, step=0.2)
         if self.process.poll() is not None:
-            raise RuntimeError(f"{self.name} exited at start-up; see bench/results/")
+            raise RuntimeError(f"{self.name} exited at start-up; see its log")
 
     def answers(self) -> bool:
         try:
