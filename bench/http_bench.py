@@ -31,6 +31,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--latency-connections", type=int, default=4)
     parser.add_argument("--web", help="a web command line instead of the Procfile's")
+    parser.add_argument(
+        "--no-kept-tables", action="store_true", help="ORDERS_TABLE_CACHE_SIZE=0: render each time"
+    )
     return parser.parse_args(argv)
 
 
@@ -56,28 +59,33 @@ def cases(app_url: str, floor_url: str, cookie: str, args) -> list[tuple]:
     check(app_url + "/", unchanged, 304 if etag else 200)
     c, low = args.connections, args.latency_connections
     return [
-        (FLOOR, floor_url, c, {}),
         ("dashboard page 1, full page", app_url + "/", c, auth),
         ("dashboard page 500, full page", app_url + "/?page=500", c, auth),
-        ("table partial, changed (rendered)", app_url + "/", c, {**auth, **TABLE}),
+        ("table partial, no tag sent", app_url + "/", c, {**auth, **TABLE}),
         ("table refresh, unchanged" + (" (304)" if etag else " (no ETag: rendered)"),
          app_url + "/", c, unchanged),
-        (f"{FLOOR}, {low} connections", floor_url, low, {}),
         (f"dashboard page 1, full page, {low} connections", app_url + "/", low, auth),
     ]
 
 
-def measure(plan: list[tuple], rounds: int, seconds: float) -> dict[str, list[tuple]]:
-    """Each case once per round, in order; each load paired with the round's floor."""
+def measured(name: str, url: str, connections: int, seconds: float, headers: dict) -> Load:
+    run_wrk(name, url, connections, 1, headers)  # warm-up
+    return run_wrk(name, url, connections, seconds, headers)
+
+
+def measure(plan: list[tuple], floor_url: str, rounds: int, seconds: float) -> dict:
+    """Each case once per round, right after the floor at the same number of connections, so
+    the machine's load (shared and noisy) falls on both alike; each case paired with its floor."""
     results: dict[str, list[tuple]] = {name: [] for name, *_ in plan}
     for round_number in range(rounds):
-        floors = {}
         for name, url, connections, headers in plan:
-            run_wrk(name, url, connections, 1, headers)  # warm-up
-            load = run_wrk(name, url, connections, seconds, headers)
-            floor = floors.setdefault(connections, load)
-            results[name].append((load, floor))
-            print(f"  round {round_number + 1}: {line(load, floor)}", flush=True)
+            floor_name = f"{FLOOR}, {connections} connections"
+            floor = measured(floor_name, floor_url, connections, seconds, {})
+            case = measured(name, url, connections, seconds, headers)
+            results.setdefault(floor.name, []).append((floor, floor))
+            results[name].append((case, floor))
+            print(f"  round {round_number + 1}: {line(floor, floor)}", flush=True)
+            print(f"  round {round_number + 1}: {line(case, floor)}", flush=True)
     return results
 
 
@@ -90,7 +98,7 @@ def line(load: Load, floor: Load) -> str:
 
 
 def summarise(results: dict[str, list[tuple]]) -> None:
-    print("\nmedian over the rounds (min-max); ratios to the floor in the same round")
+    print("\nmedian over the rounds (min-max); each ratio to the floor measured just before")
     for name, runs in results.items():
         rates = [load.rate for load, _ in runs]
         ratios = [load.rate / floor.rate for load, floor in runs]
@@ -109,7 +117,9 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     print(describe_machine("Dashboard over HTTP"))
     web_data.prepare(users=1, orders_each=args.orders)
-    env = web_data.app_environment()
+    env = web_data.app_environment(
+        ORDERS_TABLE_CACHE_SIZE="0" if args.no_kept_tables else "256"
+    )
     app_port, floor_port = closed_port(), closed_port()
     app_command = web_command(app_port, command=args.web)
     floor_command = web_command(floor_port, "bench.trivial_app:app", command=args.web)
@@ -120,7 +130,7 @@ def main(argv=None) -> None:
         cookie = web_data.session_cookie(app.url)
         plan = cases(app.url, floor.url + "/", cookie, args)
         print(f"{args.orders:,} orders for the user; wrk, {args.seconds:g} s per case\n")
-        results = measure(plan, args.rounds, args.seconds)
+        results = measure(plan, floor.url + "/", args.rounds, args.seconds)
         summarise(results)
         memory = app.memory_mb()
         print(
