@@ -16,7 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
 
-from app import create_app
+from app import create_app_or_exit
 
 PERIODIC_JOBS = {
     "periodic-sync-orders": "app.orders.jobs.sync_orders",
@@ -67,7 +67,7 @@ def make_scheduler(app) -> Scheduler:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app_or_exit()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
     log.info("polling every %ss for due jobs", POLL_SECONDS)
