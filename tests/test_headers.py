@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app import create_app
+from tests.support.environment import PRODUCTION, use_environment
 
 PAGES = ["/", "/catalog", "/orders/new", "/account", "/no-such-page"]
 INLINE_CODE = [
@@ -60,17 +61,7 @@ def test_htmx_neither_injects_styles_nor_evaluates_code(client):
 
 
 def test_production_adds_hsts(monkeypatch):
-    monkeypatch.setattr("app.config.load_dotenv", lambda: None)
-    production = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "DATABASE_URL": "postgres://u@db/prod",
-        "REDIS_URL": "redis://cache:6379/0",
-        "CATALOG_SERVICES_API_TOKEN": "t1",
-        "ORDER_SERVICE_API_TOKEN": "t2",
-    }
-    for name, value in production.items():
-        monkeypatch.setenv(name, value)
+    use_environment(monkeypatch, **PRODUCTION)
     response = create_app().test_client().get("/healthz")
     assert_protected(response)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")

@@ -1,6 +1,7 @@
 """Crafted input from a customer or the provider is a clear 4xx (or is fitted before it reaches
 the database), never a 500, and never a 500 after the work was done."""
 
+import json
 import logging
 import uuid
 
@@ -126,3 +127,16 @@ def test_requests_that_never_read_the_event_stream_give_back_its_slot(make_app, 
     response = client.get("/orders/events")
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     response.close()
+
+
+def test_a_rejection_reason_with_nul_characters_is_stored_without_them(
+    client, draft, run_jobs, sandbox
+):
+    reason = json.dumps({"message": "Refused\x00: " + "r" * 1000})
+    sandbox.add_faults("order_create", {"status": 422, "body": reason})
+    client.post(f"/orders/{draft.id}/send")
+    run_jobs()
+    db.session.expire_all()
+    order = db.session.get(Order, draft.id)
+    assert order.status == OrderStatus.DRAFT
+    assert "\x00" not in order.status_reason and "Refused: rrr" in order.status_reason

@@ -10,32 +10,17 @@ import pytest
 
 from app import create_app
 from app.config import DEV_SECRET_KEY, ConfigError, ProductionError
+from tests.support.environment import PRODUCTION, use_environment
 from tests.support.processes import closed_port
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "k3y-" * 10
-PRODUCTION = {
-    "APP_ENV": "production",
-    "SECRET_KEY": STRONG_KEY,
-    "DATABASE_URL": "postgres://u@db/prod",
-    "REDIS_URL": "redis://cache:6379/0",
-    "CATALOG_SERVICES_API_TOKEN": "t1",
-    "ORDER_SERVICE_API_TOKEN": "t2",
-}
 
 
 @pytest.fixture
 def environment(monkeypatch):
-    """The process environment alone decides (no `.env` file is read)."""
-    monkeypatch.setattr("app.config.load_dotenv", lambda: None)
-    for name in PRODUCTION:
-        monkeypatch.delenv(name, raising=False)
-
-    def set_(**values):
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-
-    return set_
+    """Sets the process environment, which alone decides (no `.env` file is read)."""
+    use_environment(monkeypatch)
+    return lambda **values: use_environment(monkeypatch, **values)
 
 
 def test_production_is_the_default(environment):
