@@ -3,6 +3,7 @@
 import os
 
 from dotenv import load_dotenv
+from limits import parse_many
 
 SANDBOX_URL = "http://127.0.0.1:8001"
 DEV_CATALOG_TOKEN = "sandbox-catalog-token"
@@ -162,12 +163,22 @@ def check_settings(config) -> None:
     environment = config.get("APP_ENV")
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    check_login_limits(config)
     if environment == "production":
         check_production(config)
     elif config.get("SECRET_KEY") in (None, DEV_SECRET_KEY):
         config["SECRET_KEY"] = DEV_SECRET_KEY
         return
     check_secret_key(config["SECRET_KEY"])
+
+
+def check_login_limits(config) -> None:
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_many(config[name])
+        except ValueError:
+            message = f"{name} must read like '5 per 5 minutes', not {config[name]!r}"
+            raise ConfigError(message) from None
 
 
 def check_secret_key(key: str) -> None:

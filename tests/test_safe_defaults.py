@@ -58,6 +58,12 @@ def test_an_unknown_environment_is_refused(environment):
         create_app()
 
 
+def test_a_login_limit_that_does_not_parse_is_refused(environment):
+    environment(**PRODUCTION, LOGIN_LIMIT_PER_ADDRESS="lots")
+    with pytest.raises(ConfigError, match="LOGIN_LIMIT_PER_ADDRESS must read like"):
+        create_app()
+
+
 def run(command: list[str], **env) -> subprocess.CompletedProcess:
     """A process started as the Procfiles start it; `.env` values never override these."""
     path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
