@@ -10,6 +10,7 @@ def test_login_page_renders(client):
     response = client.get("/login")
     assert response.status_code == 200
     assert b'name="email"' in response.data and b'name="password"' in response.data
+    assert client.head("/login").status_code == 200
 
 
 def test_login_and_logout(client, auth, user):

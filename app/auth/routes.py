@@ -20,7 +20,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("orders.dashboard"))
     form = LoginForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/login.html", form=form)
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
