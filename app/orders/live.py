@@ -111,25 +111,30 @@ def open_stream(user_id: int) -> "EventStream | None":
 
 
 class EventStream:
-    """One stream's events, as the response body. The server closes it when the response ends
-    or the client has gone (even before the first event); closing frees the stream's slot."""
+    """A response body that forwards the user's changes as events until the deadline (the
+    browser then reconnects) or until its client leaves. Its `close`, which the server always
+    calls, frees the stream's slot even when the body was never read (a HEAD request, a client
+    gone before the first event): a generator's `finally` would not run then."""
 
     def __init__(self, hub: Hub, listener: Listener, deadline: float):
         self.hub, self.listener, self.deadline = hub, listener, deadline
-        self.closed = False
+        self.open = True
 
     def __iter__(self) -> Iterator[str]:
-        yield "retry: 3000\n\n"
-        while (left := self.deadline - time.monotonic()) > 0:
-            data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
-            if data is GONE:
-                return
-            yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
+        try:
+            yield "retry: 3000\n\n"
+            while (left := self.deadline - time.monotonic()) > 0:
+                data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
+                if data is GONE:
+                    return
+                yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
+        finally:
+            self.close()
 
     def close(self) -> None:
-        if self.closed:
+        if not self.open:
             return
-        self.closed = True
+        self.open = False
         self.hub.leave(self.listener)
         try:
             self.listener.slot.give_back()

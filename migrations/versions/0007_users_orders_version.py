@@ -7,14 +7,14 @@ statement-level trigger per operation bumps each affected user once per statemen
 the users' rows in id order so concurrent statements cannot deadlock on them.
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
