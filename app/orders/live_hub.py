@@ -60,6 +60,8 @@ class Listener:
 
 
 class Hub:
+    """The process's streams by user, and the one subscription that feeds them."""
+
     def __init__(self, app: Flask):
         self.app = app
         self.listeners: dict[int, set[Listener]] = {}
