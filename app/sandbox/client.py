@@ -27,6 +27,12 @@ class SandboxControl:
     def add_faults(self, endpoint: str, *faults: dict) -> None:
         self._call("POST", f"/faults/{endpoint}", json=list(faults))
 
+    def orders(self) -> list[dict]:
+        return self._call("GET", "/orders")
+
+    def requests(self, endpoint: str) -> list[dict]:
+        return self._call("GET", f"/requests/{endpoint}")
+
     def force_state(self, order_uuid, state: str) -> None:
         self._call("PUT", f"/orders/{order_uuid}/state", json={"state": state})
 
