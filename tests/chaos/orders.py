@@ -5,8 +5,8 @@ import uuid
 
 from sqlalchemy import text
 
-from tests.chaos.processes import wait_until
 from tests.chaos.promises import Promises
+from tests.support.waiting import wait_until
 
 
 class OrderBook:
@@ -46,15 +46,11 @@ class OrderBook:
         """Wait until every order is in `status`; returns the seconds it took."""
         order_ids = list(order_ids)
         started = time.monotonic()
-        wait_until(
-            lambda: (
-                set(self.statuses(order_ids).values()) == {status}
-                and len(self.statuses(order_ids)) == len(order_ids)
-            ),
-            timeout,
-            f"{len(order_ids)} order(s) to be {status} (now {self.statuses(order_ids)})",
-            every=0.1,
-        )
+        try:
+            wait_until(lambda: self.all_in(order_ids, status), timeout, step=0.1)
+        except AssertionError as error:
+            now = sorted(self.statuses(order_ids).values())
+            raise AssertionError(f"{len(order_ids)} order(s) not {status}: {now}") from error
         return time.monotonic() - started
 
     def all_in(self, order_ids: list[uuid.UUID], status: str) -> bool:

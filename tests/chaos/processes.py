@@ -4,20 +4,12 @@ stopped politely or killed with SIGKILL."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "chaos"
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the kernel's choice for port 0)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
@@ -32,18 +24,6 @@ def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
 def local_only(command: str) -> str:
     """The same command bound to the loopback interface only."""
     return command.replace("0.0.0.0", "127.0.0.1")
-
-
-def wait_until(condition, timeout: float, message: str = "condition", every: float = 0.05):
-    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {message}")
-        time.sleep(every)
 
 
 class Process:

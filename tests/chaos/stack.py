@@ -12,9 +12,11 @@ import requests
 from rq import Worker
 from sqlalchemy.engine import make_url
 
-from app.sandbox.client import SandboxControl
-from tests.chaos.processes import Process, free_port, local_only, procfile_commands, wait_until
+from sandbox.client import SandboxControl
+from tests.chaos.processes import Process, local_only, procfile_commands
 from tests.chaos.proxy import FaultProxy
+from tests.support.processes import closed_port
+from tests.support.waiting import wait_until
 
 # Short timeouts and intervals, so each fault plays out in seconds. Settings an older version
 # of the app does not read are simply ignored by it.
@@ -51,11 +53,11 @@ class Stack:
         self.redis = redis.Redis.from_url(redis_url)
         self.redis_proxy = FaultProxy(redis_address.hostname, redis_address.port or 6379, "redis")
         self.postgres_proxy = FaultProxy(self.database.host, self.database.port or 5432, "pg")
-        self.sandbox_port = free_port()
+        self.sandbox_port = closed_port()
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
         self.provider_proxy = FaultProxy("127.0.0.1", self.sandbox_port, "provider")
         self.sandbox = SandboxControl(self.sandbox_url)
-        self.web_port = free_port()
+        self.web_port = closed_port()
         self.web_url = f"http://127.0.0.1:{self.web_port}"
         self.processes: dict[str, Process] = {}
 
@@ -91,7 +93,7 @@ class Stack:
         )
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
         self.processes["sandbox"] = Process("sandbox", command, env).start()
-        wait_until(self.sandbox_answers, STARTUP_SECONDS, "the sandbox to answer")
+        wait_until(self.sandbox_answers, STARTUP_SECONDS, explain=lambda: "the sandbox to answer")
         self.sandbox.reset()
         self.sandbox.set_knobs(request_log=1)
 
@@ -111,7 +113,11 @@ class Stack:
         ready = {"web": self.web_answers, "worker": lambda: self.worker_listening(process)}
         check = ready.get(kind, lambda: "periodic-sync-orders" in process.log_since(offset))
         try:
-            wait_until(lambda: check() or not process.alive(), STARTUP_SECONDS, f"{name} to start")
+            wait_until(
+                lambda: check() or not process.alive(),
+                STARTUP_SECONDS,
+                explain=lambda: f"{name} to start",
+            )
         finally:
             assert process.alive(), f"{name} exited at start:\n{process.log_tail()}"
         return process

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.chaos.processes import during, wait_until
+from tests.chaos.processes import during
 from tests.chaos.stack import SETTINGS
+from tests.support.waiting import wait_until
 
 INTERVAL = float(SETTINGS["SYNC_INTERVAL_SECONDS"])
 STYLED_503_SECONDS = 5.0
@@ -53,7 +54,7 @@ def test_a_redis_outage_of_15_seconds(stack, customer, orders, services, fault, 
 
     assert all_alive(stack) == [], {n: stack[n].log_tail() for n in all_alive(stack)}
     resumed = wait_until(
-        lambda: checked_since(orders, watched, restored), INTERVAL + 2, "the sync to run again"
+        lambda: checked_since(orders, watched, restored), INTERVAL + 2, explain=lambda: "no sync"
     )
     recoveries[f"7. Redis {fault} for 15 s: sync resumed"] = (resumed - restored).total_seconds()
     orders.wait_for([draft], "in_processing", 30)
@@ -103,7 +104,9 @@ def test_a_postgres_outage(stack, customer, orders, services, promises, fault, s
     wrong = [(a.path, a.status) for a in seen if a.status != 200 and not is_styled_503(a)]
     assert not wrong, wrong
     assert any(is_styled_503(a) for a in seen)
-    wait_until(lambda: customer.get("/").status == 200, 30, "the dashboard to answer again")
+    wait_until(
+        lambda: customer.get("/").status == 200, 30, explain=lambda: "the dashboard to answer again"
+    )
     recoveries[f"8. Postgres {fault} for {seconds} s: pages back"] = time.monotonic() - restored
     assert customer.send(draft).status == 303
     orders.wait_for([draft], "in_processing", 30)

@@ -4,8 +4,9 @@ the catalog through garbage and slowness."""
 import threading
 import time
 
-from tests.chaos.processes import during, wait_until
+from tests.chaos.processes import during
 from tests.chaos.stack import SETTINGS
+from tests.support.waiting import wait_until
 
 INTERVAL = float(SETTINGS["SYNC_INTERVAL_SECONDS"])
 READ_TIMEOUT = float(SETTINGS["HTTP_READ_TIMEOUT"])
@@ -68,7 +69,11 @@ def test_garbage_status_leaves_the_order_as_it_was(stack, customer, orders, serv
     stack.sandbox.add_faults("order_state", GARBAGE_JSON)
     finish_everything_at_the_provider(stack)
     [order_id] = orders.place(customer, services, 1)
-    wait_until(lambda: orders.row(order_id).last_check_error, 4 * INTERVAL, "the garbage answer")
+    wait_until(
+        lambda: orders.row(order_id).last_check_error,
+        4 * INTERVAL,
+        explain=lambda: "the garbage answer",
+    )
     assert orders.events(order_id)[-1] == ("sending", "in_processing")
     assert customer.get(f"/orders/{order_id}").status == 200
     recoveries["6a. garbage JSON from status"] = 0.0
@@ -84,9 +89,7 @@ def test_garbage_catalog_shows_the_stale_copy(stack, customer, recoveries):
     stack.redis.delete(fresh)
     stack.sandbox.add_faults("catalog", *[GARBAGE_HTML] * 5)
     started = time.monotonic()
-    wait_until(
-        lambda: "stale-notice" in customer.get("/catalog").body, 10, "the stale notice", every=0.2
-    )
+    wait_until(lambda: "stale-notice" in customer.get("/catalog").body, 10, step=0.2)
     recoveries["6b. garbage from the catalog (stale copy shown)"] = time.monotonic() - started
     page = customer.get("/catalog")
     assert page.status == 200 and page.body.count('class="card service-card"') >= 40

@@ -4,7 +4,7 @@ definitive rejection, and ten sends of one order at once."""
 import threading
 import time
 
-from tests.chaos.processes import wait_until
+from tests.support.waiting import wait_until
 
 LATE_ANSWER = {"after": True, "delay": 2.5}  # registered, then answered after the read timeout
 OLD_RETRY_BUDGET = 6  # tries after which the app used to give the order back as a draft
@@ -31,7 +31,9 @@ def test_late_answers_keep_the_order_sending_until_the_provider_settles_it(
     stack.sandbox.add_faults("order_create", *[LATE_ANSWER] * (OLD_RETRY_BUDGET + 2))
 
     assert customer.send(order_id).status == 303
-    wait_until(lambda: orders.row(order_id).send_attempts >= 1, 30, "an unanswered attempt")
+    wait_until(
+        lambda: orders.row(order_id).send_attempts >= 1, 30, explain=lambda: "an unanswered attempt"
+    )
     assert customer.delete(order_id).status == 409
     assert customer.edit(order_id, services[2:3], htmx=True).status == 409
     page = customer.get(f"/orders/{order_id}").body

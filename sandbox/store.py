@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import redis
 
-from app.sandbox.settings import RUNTIME_KNOBS, SandboxSettings
+from sandbox.settings import RUNTIME_KNOBS, SandboxSettings
 
 ENDPOINTS = ("catalog", "order_create", "order_state")
 REQUEST_LOG_LENGTH = 2000
@@ -64,7 +64,8 @@ class SandboxStore:
         return [json.loads(entry) for entry in entries]
 
     def counts(self) -> dict:
-        counts = {endpoint: 0 for endpoint in (*ENDPOINTS, "orders_registered", "key_conflicts")}
+        names = (*ENDPOINTS, "orders_registered", "idempotent_replays", "key_conflicts")
+        counts = {name: 0 for name in names}
         counts.update({k: int(v) for k, v in self.redis.hgetall(self.key("counts")).items()})
         return counts
 
@@ -97,6 +98,7 @@ class SandboxStore:
     def compare(self, stored: str, payload: dict) -> Registration:
         first = json.loads(stored)
         if first["fingerprint"] == fingerprint(payload):
+            self.redis.hincrby(self.key("counts"), "idempotent_replays", 1)
             return Registration(first["uuid"], replayed=True)
         self.redis.hincrby(self.key("counts"), "key_conflicts", 1)
         return Registration(None, replayed=True)
