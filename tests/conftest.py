@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.catalog.service import get_catalog
+from app.catalog.service import get_catalog, wait_for_background_refresh
 from app.cli import ensure_database
 from app.config import TestConfig
 from app.extensions import db
@@ -87,6 +87,7 @@ def make_app(base_settings, _schema):
 
     yield build
     for app in apps:
+        wait_for_background_refresh(app)  # so it cannot fill the next test's cache
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

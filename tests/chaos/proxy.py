@@ -14,6 +14,7 @@ import socket
 import struct
 import threading
 from collections.abc import Coroutine
+from urllib.parse import urlsplit, urlunsplit
 
 CHUNK = 65536
 
@@ -57,6 +58,21 @@ class FaultProxy:
         """Back to forwarding at once: listen again, release what a freeze held back."""
         self.delay = 0.0
         self._call(self._restore())
+
+    def url(self, url: str) -> str:
+        """`url` (redis://…, postgresql+psycopg2://…) with its host and port replaced by ours."""
+        parts = urlsplit(url)
+        address = f"127.0.0.1:{self.port}"
+        if "@" in parts.netloc:
+            address = parts.netloc.rsplit("@", 1)[0] + "@" + address
+        return urlunsplit(parts._replace(netloc=address))
+
+    @classmethod
+    def in_front_of(cls, url: str, name: str = "proxy") -> "FaultProxy":
+        """A started proxy to the server that `url` names."""
+        parts = urlsplit(url)
+        default_port = {"redis": 6379}.get(parts.scheme, 5432)
+        return cls(parts.hostname, parts.port or default_port, name).start()
 
     def _call(self, coroutine: Coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)

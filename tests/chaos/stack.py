@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import redis
 import requests
 from rq import Worker
-from sqlalchemy.engine import make_url
 
 from sandbox.client import SandboxControl
 from tests.chaos.processes import Process, local_only, procfile_commands
@@ -46,16 +45,15 @@ STARTUP_SECONDS = 60
 
 class Stack:
     def __init__(self, database_url: str, redis_url: str):
-        self.database = make_url(database_url)
+        self.database_url = database_url
         self.redis_url = redis_url
-        redis_address = urlsplit(redis_url)
-        self.redis_db = int(redis_address.path.lstrip("/") or 0)
+        self.redis_db = int(urlsplit(redis_url).path.lstrip("/") or 0)
         self.redis = redis.Redis.from_url(redis_url)
-        self.redis_proxy = FaultProxy(redis_address.hostname, redis_address.port or 6379, "redis")
-        self.postgres_proxy = FaultProxy(self.database.host, self.database.port or 5432, "pg")
+        self.redis_proxy = FaultProxy.in_front_of(redis_url, "redis")
+        self.postgres_proxy = FaultProxy.in_front_of(database_url, "postgres")
         self.sandbox_port = closed_port()
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
-        self.provider_proxy = FaultProxy("127.0.0.1", self.sandbox_port, "provider")
+        self.provider_proxy = FaultProxy("127.0.0.1", self.sandbox_port, "provider").start()
         self.sandbox = SandboxControl(self.sandbox_url)
         self.web_port = closed_port()
         self.web_url = f"http://127.0.0.1:{self.web_port}"
@@ -63,23 +61,20 @@ class Stack:
 
     def proxied_env(self) -> dict:
         """What the app's processes read: every dependency behind its proxy."""
-        database = self.database.set(host="127.0.0.1", port=self.postgres_proxy.port)
         provider = f"http://127.0.0.1:{self.provider_proxy.port}"
         return {
             **os.environ,
             **SETTINGS,
             "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
             "PORT": str(self.web_port),
-            "DATABASE_URL": database.render_as_string(hide_password=False),
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_proxy.port}/{self.redis_db}",
+            "DATABASE_URL": self.postgres_proxy.url(self.database_url),
+            "REDIS_URL": self.redis_proxy.url(self.redis_url),
             "LIVE_CHANNEL_PREFIX": f"chaos-{self.redis_db}:",
             "ORDER_SERVICE_BASE_URL": provider,
             "CATALOG_SERVICES_BASE_URL": provider,
         }
 
     def start(self) -> "Stack":
-        for proxy in (self.redis_proxy, self.postgres_proxy, self.provider_proxy):
-            proxy.start()
         self.start_sandbox()
         for name in ("web", "worker", "scheduler"):
             self.start_process(name)
