@@ -1,6 +1,7 @@
 """The promises every chaos test checks, whatever the fault: no order lost, no order registered
-twice at the provider, no order shown as a draft (or deleted) while the provider has it, and no
-5xx page the test did not ask for. A background thread samples both sides while the fault
+twice at the provider, no order shown as a draft (or deleted) while the provider has it, no
+Idempotency-Key reused for other content (the provider's 422), and no 5xx page the test did
+not ask for. A background thread samples both sides while the fault
 plays out, so a promise broken for a moment is caught too."""
 
 import threading
@@ -84,6 +85,8 @@ class Promises:
     def assert_kept(self) -> None:
         self.sample()
         self.assert_no_broken_promise()
+        conflicts = self.sandbox.stats()["key_conflicts"]
+        assert conflicts == 0, f"{conflicts} registrations reused a key for other content"
         errors = [
             f"{a.method} {a.path} -> {a.status}"
             for customer in self.customers

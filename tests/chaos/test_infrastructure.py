@@ -76,7 +76,7 @@ def browse(customer, paths, stop: threading.Event, seen: list) -> None:
             seen.append(customer.get(path))
 
 
-@pytest.mark.parametrize("fault,seconds", [("cut", 10), ("freeze", 30)])
+@pytest.mark.parametrize("fault,seconds", [("cut", 8), ("freeze", 30)])
 def test_a_postgres_outage(stack, customer, orders, services, promises, fault, seconds, recoveries):
     promises.allowed_statuses = {503}
     watched = watched_order(stack, customer, orders, services)

@@ -10,7 +10,7 @@ from tests.support.waiting import wait_until
 
 INTERVAL = float(SETTINGS["SYNC_INTERVAL_SECONDS"])
 READ_TIMEOUT = float(SETTINGS["HTTP_READ_TIMEOUT"])
-OUTAGE_RUNS = 5  # the outage spans this many sync intervals
+OUTAGE_RUNS = 4  # the outage spans this many sync intervals
 PAGE_OVERHEAD = 0.3  # rendering a page on this shared machine, beyond waiting for the provider
 
 
@@ -106,7 +106,7 @@ def test_a_slow_catalog_never_holds_a_customer_past_the_read_timeout(stack, cust
 
 def test_customers_with_no_copy_share_one_catalog_fetch(stack, customer, promises, recoveries):
     stack.redis.delete(*catalog_keys(stack))
-    stack.sandbox.set_knobs(latency_ms=READ_TIMEOUT * 1000 * 0.45)
+    stack.sandbox.set_knobs(latency_ms=READ_TIMEOUT * 1000 * 0.3)
     before = stack.sandbox.stats()["catalog"]
     tabs = [promises.watch_customer(customer.twin()) for _ in range(5)]
     barrier = threading.Barrier(len(tabs))
