@@ -62,16 +62,18 @@ def redis_outage(app: Flask) -> Outage:
 
 def run_worker(app: Flask) -> None:
     """Work the queues until asked to stop, starting a fresh RQ worker whenever RQ gives up
-    its loop (it does on some Redis errors)."""
+    its loop (it does on some Redis errors) or cannot start one."""
     outage = redis_outage(app)
     while True:
-        worker = make_worker(app, outage=outage)
+        worker = None
         try:
+            with stop_on_signal():
+                worker = make_worker(app, outage=outage)
             worker.work(logging_level="INFO")
             error: BaseException | str = "the worker's loop ended"
         except redis.RedisError as failure:
             error = failure
-        if worker.stop_asked:
+        if worker is not None and worker.stop_asked:
             return
         with stop_on_signal():
             time.sleep(outage.failed(error))

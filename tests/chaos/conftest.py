@@ -121,4 +121,3 @@ def customer(stack, promises) -> Customer:
 @pytest.fixture
 def orders(engine, stack, promises) -> OrderBook:
     return OrderBook(engine, promises)
-

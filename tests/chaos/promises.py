@@ -41,19 +41,19 @@ class Promises:
                 held[order["key"][:36]].append(order)
         return held
 
-    def local_statuses(self) -> dict[uuid.UUID, str]:
+    def local_statuses(self, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                text("SELECT id, status FROM orders WHERE id = ANY(:ids)"),
-                {"ids": list(self.orders)},
+                text("SELECT id, status FROM orders WHERE id = ANY(:ids)"), {"ids": order_ids}
             ).all()
         return {row.id: row.status for row in rows}
 
     def sample(self) -> None:
-        if not self.orders:
+        order_ids = list(self.orders)  # the test may add one meanwhile
+        if not order_ids:
             return
-        local, held = self.local_statuses(), self.provider_orders()
-        for order_id in list(self.orders):
+        local, held = self.local_statuses(order_ids), self.provider_orders()
+        for order_id in order_ids:
             status, at_provider = local.get(order_id), held.get(str(order_id), [])
             if status is None:
                 self.break_promise("lost", order_id, "the order is gone from the database")
