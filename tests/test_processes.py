@@ -1,10 +1,7 @@
 """worker.py lives through Redis and Postgres outages; a process that must stop says why in one
 line and exits 1; a stalled or full database gives the styled 503 within its bounds."""
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,48 +10,41 @@ from app.extensions import db
 from app.orders import jobs
 from tests.chaos.proxy import FaultProxy
 from tests.support.auth import EMAIL, PASSWORD
-from tests.support.processes import process_environment
+from tests.support.processes import start_script
 from tests.support.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def start_worker(app, log: Path, **env) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(
-            [sys.executable, str(ROOT / "worker.py")],
-            cwd=ROOT,
-            env={**process_environment(app.config), **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def test_a_worker_started_while_redis_is_away_waits_and_then_works(app, tmp_path):
+@pytest.mark.parametrize("script", ["worker.py", "scheduler.py"])
+def test_a_process_started_while_redis_is_away_waits_for_it(app, tmp_path, script):
     proxy = FaultProxy.in_front_of(app.config["REDIS_URL"])
     proxy.cut()
-    log = tmp_path / "worker.log"
+    log = tmp_path / "process.log"
     url = proxy.url(app.config["REDIS_URL"])
-    worker = start_worker(app, log, REDIS_URL=url, OUTAGE_BACKOFF_CAP_SECONDS="0.5")
+    process = start_script(app.config, script, log, REDIS_URL=url, OUTAGE_BACKOFF_CAP_SECONDS="1")
     try:
         wait_until(lambda: "Redis unavailable" in log.read_text(), seconds=15)
-        wait_until(lambda: log.read_text().count("\n") >= 1 and worker.poll() is None, 5)
+        assert process.poll() is None
         proxy.restore()
-        wait_until(lambda: "Listening on" in log.read_text(), seconds=15)
+        wait_until(lambda: "Redis is back" in log.read_text(), seconds=15)
     finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+        process.terminate()
+        process.wait(timeout=15)
         proxy.stop()
     assert log.read_text().count("Redis unavailable") == 1
-    assert worker.returncode == 0
+    assert process.returncode == 0  # stopped as asked
 
 
-def test_a_worker_with_a_bad_setting_exits_with_one_clear_line(app, tmp_path):
-    log = tmp_path / "worker.log"
-    worker = start_worker(app, log, HTTP_READ_TIMEOUT="soon")
-    assert worker.wait(timeout=30) == 1
+@pytest.mark.parametrize(
+    "script,setting",
+    [("worker.py", "HTTP_READ_TIMEOUT"), ("scheduler.py", "SYNC_INTERVAL_SECONDS")],
+)
+def test_a_process_with_a_bad_setting_exits_with_one_clear_line(app, tmp_path, script, setting):
+    log = tmp_path / "process.log"
+    process = start_script(app.config, script, log, **{setting: "soon"})
+    assert process.wait(timeout=30) == 1
     [line] = log.read_text().strip().splitlines()
-    assert "worker stopped: ValueError" in line and "soon" in line
+    name = script.removesuffix(".py")
+    assert f"{name} stopped: ValueError" in line and "'soon'" in line
 
 
 def test_a_job_postpones_itself_while_postgres_is_down_and_says_so_once(make_app, caplog):

@@ -2,8 +2,6 @@
 lives through Redis being away."""
 
 import logging
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -11,12 +9,10 @@ from rq.job import Job
 
 from app.queue import get_queue, make_scheduler, make_worker
 from scheduler import register_periodic_jobs
-from tests.chaos.proxy import FaultProxy
 from tests.support.orders import processing_orders, statuses
-from tests.support.processes import process_environment
+from tests.support.processes import start_script
 from tests.support.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 JOB_ID = "periodic-sync-orders"
 SWEEP_ID = "periodic-requeue-sends"
 
@@ -74,17 +70,6 @@ def test_a_scheduler_that_lost_redis_mid_poll_takes_its_own_lock_back(app):
     assert other.acquire_lock()
 
 
-def start_scheduler_process(app, log_path: Path, **env) -> subprocess.Popen:
-    with log_path.open("w") as log:
-        return subprocess.Popen(
-            [sys.executable, str(ROOT / "scheduler.py")],
-            cwd=ROOT,
-            env={**process_environment(app.config), **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def both_running(log_paths: list[Path]) -> bool:
     """Each scheduler has registered the job and entered its loop."""
     texts = [path.read_text() for path in log_paths]
@@ -93,7 +78,7 @@ def both_running(log_paths: list[Path]) -> bool:
 
 def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path):
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
-    processes = [start_scheduler_process(app, path) for path in logs]
+    processes = [start_script(app.config, "scheduler.py", path) for path in logs]
     try:
         wait_until(lambda: both_running(logs), seconds=15)
         wait_until(lambda: JOB_ID in get_queue().job_ids, seconds=15)
@@ -107,31 +92,3 @@ def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path
     assert get_queue().job_ids.count(JOB_ID) == 1
     assert app.config["SCHEDULER_POLL_SECONDS"] <= 5
     assert [process.returncode for process in processes] == [0, 0]  # stopped as asked
-
-
-def test_a_scheduler_started_while_redis_is_away_waits_for_it(app, tmp_path):
-    proxy = FaultProxy.in_front_of(app.config["REDIS_URL"])
-    proxy.cut()
-    log = tmp_path / "scheduler.log"
-    url = proxy.url(app.config["REDIS_URL"])
-    process = start_scheduler_process(app, log, REDIS_URL=url, OUTAGE_BACKOFF_CAP_SECONDS="0.5")
-    try:
-        wait_until(lambda: log.read_text().count("retrying every") == 1, seconds=15)
-        assert process.poll() is None
-        proxy.restore()
-        wait_until(lambda: JOB_ID in registry(app), seconds=15)
-        wait_until(lambda: "Redis is back" in log.read_text(), seconds=15)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        proxy.stop()
-    assert log.read_text().count("Redis unavailable") == 1
-    assert process.returncode == 0
-
-
-def test_a_scheduler_with_a_bad_setting_exits_with_one_clear_line(app, tmp_path):
-    log = tmp_path / "scheduler.log"
-    process = start_scheduler_process(app, log, SYNC_INTERVAL_SECONDS="every minute")
-    assert process.wait(timeout=30) == 1
-    [line] = log.read_text().strip().splitlines()
-    assert "scheduler stopped: ValueError" in line and "every minute" in line

@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, func, update
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable
-from app.orders.transitions import transition
+from app.orders.transitions import commit_transition
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,7 @@ def rejected(order: Order, error: ProviderRejected) -> str:
 
 def give_back(order_id, reason: str) -> str:
     """Back to draft with the reason shown to the customer: the provider surely has nothing."""
-    transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, **SETTLED)
-    db.session.commit()
+    commit_transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, **SETTLED)
     log.info("order %s back to draft: %s", order_id, reason)
     return f"back to draft: {reason}"
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.send_outcomes import SETTLED
-from app.orders.transitions import transition
+from app.orders.transitions import commit_transition
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def unknown_sends(limit: int = 200) -> list[UnknownSend]:
 
 def resolve_registered(order_id: uuid.UUID, external_uuid: uuid.UUID) -> bool:
     """The provider holds the order under `external_uuid`; False if it was not sending."""
-    change = transition(
+    return commit_transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
@@ -61,13 +61,11 @@ def resolve_registered(order_id: uuid.UUID, external_uuid: uuid.UUID) -> bool:
         next_check_at=func.now(),
         **SETTLED,
     )
-    db.session.commit()
-    return change is not None
 
 
 def resolve_not_registered(order_id: uuid.UUID) -> bool:
     """The provider holds nothing; back to draft under a new revision. False if not sending."""
-    change = transition(
+    return commit_transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.DRAFT,
@@ -75,8 +73,6 @@ def resolve_not_registered(order_id: uuid.UUID) -> bool:
         revision=Order.revision + 1,
         **SETTLED,
     )
-    db.session.commit()
-    return change is not None
 
 
 @click.group("sends")

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders import send_outcomes
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
-from app.orders.transitions import transition
+from app.orders.transitions import commit_transition
 from app.queue import get_send_queue, get_send_scheduler
 
 log = logging.getLogger(__name__)
@@ -35,32 +35,24 @@ def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
 
 def request_send(order_id: uuid.UUID) -> bool:
     """Flip draft → sending and enqueue the job; False if the order was not a draft."""
-    change = transition(
+    sent = commit_transition(
         order_id,
         OrderStatus.DRAFT,
         OrderStatus.SENDING,
         "Sent to processing by the customer",
         **send_outcomes.FRESH_SEND,
     )
-    if change is None:
-        db.session.rollback()
-        return False
-    db.session.commit()
-    enqueue_send(order_id, send_job_id(order_id))
-    return True
+    if sent:
+        enqueue_send(order_id, send_job_id(order_id))
+    return sent
 
 
 def request_cancel(order_id: uuid.UUID) -> bool:
     """Flip in_processing → cancelled at the customer's request; False if it was not in
     processing (any more)."""
-    change = transition(
+    return commit_transition(
         order_id, OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED, "Cancelled by the customer"
     )
-    if change is None:
-        db.session.rollback()
-        return False
-    db.session.commit()
-    return True
 
 
 def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
@@ -129,7 +121,7 @@ def submit_order(order_id: uuid.UUID) -> str:
 
 
 def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
-    transition(
+    commit_transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
@@ -138,7 +130,6 @@ def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
         next_check_at=func.now(),
         **send_outcomes.SETTLED,
     )
-    db.session.commit()
     return f"registered as {external_uuid}"
 
 

@@ -5,20 +5,16 @@ times printed at the end of the run."""
 import pytest
 import redis
 import requests
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.accounts import upsert_user
-from app.cli import ensure_database
 from app.config import TestConfig
-from app.extensions import db
 from tests.chaos.customer import Customer
 from tests.chaos.orders import OrderBook
 from tests.chaos.processes import ARTIFACTS
 from tests.chaos.promises import Promises
 from tests.chaos.stack import Stack
+from tests.support.database import rebuild_schema
 
 EMAIL, PASSWORD = "chaos@example.com", "chaos-password"
 RECOVERIES = pytest.StashKey[dict]()
@@ -47,14 +43,8 @@ def pytest_terminal_summary(terminalreporter, config):
 
 def prepare_database(settings: dict) -> None:
     """The test database with the current schema, empty, and the chaos customer in it."""
-    ensure_database(make_url(settings["SQLALCHEMY_DATABASE_URI"]))
-    app = create_app(settings)
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+    with rebuild_schema(settings).app_context():
         upsert_user(EMAIL, PASSWORD)
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="package")
