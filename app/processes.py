@@ -70,13 +70,23 @@ def run_worker(app: Flask) -> None:
             with stop_on_signal():
                 worker = make_worker(app, outage=outage)
             worker.work(logging_level="INFO")
-            error: BaseException | str = "the worker's loop ended"
-        except redis.RedisError as failure:
-            error = failure
-        if worker is not None and worker.stop_asked:
-            return
+        except redis.RedisError as error:
+            wait = outage.failed(error)
+        else:
+            if worker.stop_asked:
+                return
+            wait = next_try_after_loop_ended(outage)
         with stop_on_signal():
-            time.sleep(outage.failed(error))
+            time.sleep(wait)
+
+
+def next_try_after_loop_ended(outage: Outage) -> float:
+    """RQ ended its loop without being asked to: for Redis (already reported as the outage),
+    or for an error it has logged with its traceback."""
+    if outage.ongoing:
+        return outage.failed("the worker's loop ended")
+    log.error("the worker's loop ended unexpectedly; starting a new one")
+    return outage.cap_seconds
 
 
 class SchedulerLoop:

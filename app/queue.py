@@ -115,11 +115,12 @@ class AppWorker(SimpleWorker):
         self.stop_asked = True
         super().request_stop(signum, frame)
 
-    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-        result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        if hasattr(self, "redis_outage"):
+    def heartbeat(self, timeout=None, pipeline=None):
+        """RQ beats before every dequeue and after every job: a beat sent straight to Redis
+        (not queued on a pipeline) that went through means Redis is back."""
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None and hasattr(self, "redis_outage"):
             self.redis_outage.recovered()
-        return result
 
     def execute_job(self, job, queue):
         database = self.flask_app.extensions.get("database_outage")

@@ -75,7 +75,9 @@ def test_two_schedulers_give_one_sync_run_per_interval(stack, recoveries):
     )
     times = [when for when, _ in runs]
     gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= INTERVAL - 0.5, gaps
+    # rq-scheduler keeps whole seconds and polls every second, so one gap may be a second short
+    # of the interval; a second scheduler enqueueing too would show as two runs at once.
+    assert min(gaps) >= INTERVAL - 1.5 and sum(gaps) / len(gaps) >= INTERVAL - 0.5, gaps
     assert {outcome for _, outcome in runs} == {"done"}, runs
     assert stack["scheduler"].alive() and stack["scheduler-2"].alive()
     recoveries["10. two schedulers: seconds between runs (min)"] = min(gaps)
