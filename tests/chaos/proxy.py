@@ -39,9 +39,10 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
-        self._call(self._cut())
+        self._call(self._shut_down())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
+        self.loop.close()
 
     def cut(self) -> None:
         """Refuse new connections and reset the open ones."""
@@ -98,6 +99,14 @@ class FaultProxy:
             reset(writer)
         self.open.clear()
         self.flowing.set()
+
+    async def _shut_down(self) -> None:
+        """Cut, then end every connection's task, so none is left pending."""
+        await self._cut()
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _restore(self) -> None:
         self.flowing.set()
