@@ -17,7 +17,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
 
-from app import create_app
+from app import create_app_or_exit
 from app.processes import SchedulerLoop, configure_logging, exit_on_failure
 
 # Each periodic job: its function, and the setting that holds its interval in seconds.
@@ -65,7 +65,7 @@ def register_periodic_jobs(scheduler: Scheduler, config) -> list[str]:
 def main() -> None:
     configure_logging()
     with exit_on_failure("scheduler"):
-        app = create_app()
+        app = create_app_or_exit()
         SchedulerLoop(app, lambda scheduler: register_periodic_jobs(scheduler, app.config)).run()
 
 

@@ -21,7 +21,7 @@ from tests.support.waiting import wait_until
 # of the app does not read are simply ignored by it.
 SETTINGS = {
     "APP_ENV": "test",
-    "SECRET_KEY": "chaos-secret-key",
+    "SECRET_KEY": "chaos-suite-secret-key-of-more-than-32-bytes",
     "WEB_CONCURRENCY": "1",
     "HTTP_CONNECT_TIMEOUT": "0.5",
     "HTTP_READ_TIMEOUT": "1",
