@@ -114,10 +114,8 @@ class SchedulerLoop:
     def step(self) -> float:
         """One poll; returns how long to wait before the next."""
         try:
-            if not self.registered:
-                self.register(self.scheduler)
-                self.registered = True
-            self.scheduler.enqueue_due_jobs()
+            polled = self.scheduler.poll(None if self.registered else self.register)
+            self.registered = self.registered or polled
         except redis.RedisError as error:
             self.registered = False
             return self.outage.failed(error)

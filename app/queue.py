@@ -4,6 +4,7 @@ worker that runs each job in a fresh app context and lives through Redis and Pos
 import logging
 import sys
 import time
+from collections.abc import Callable
 
 import redis
 from flask import Flask, current_app
@@ -60,13 +61,19 @@ class PeriodicScheduler(Scheduler):
             self.connection.eval(RELEASE_IF_OURS, 1, self.scheduler_lock_key, self.name)
             self._lock_acquired = False
 
-    def enqueue_due_jobs(self) -> None:
-        """One poll: move the jobs that are due to their queues, under the lock."""
-        if self.acquire_lock():
-            try:
-                self.enqueue_jobs()
-            finally:
-                self.remove_lock()
+    def poll(self, first: Callable[["PeriodicScheduler"], object] | None = None) -> bool:
+        """Under the lock, run `first` (registering the periodic jobs: two schedulers doing it
+        at once could each schedule a job that the other has just enqueued), then move the
+        jobs that are due to their queues. False if another scheduler held the lock."""
+        if not self.acquire_lock():
+            return False
+        try:
+            if first is not None:
+                first(self)
+            self.enqueue_jobs()
+        finally:
+            self.remove_lock()
+        return True
 
 
 def make_scheduler(app: Flask, connection: redis.Redis | None = None) -> PeriodicScheduler:

@@ -35,15 +35,20 @@ def test_a_process_started_while_redis_is_away_waits_for_it(app, tmp_path, scrip
 
 
 @pytest.mark.parametrize(
-    "script,setting",
-    [("worker.py", "HTTP_READ_TIMEOUT"), ("scheduler.py", "SYNC_INTERVAL_SECONDS")],
+    "script,setting,wanted",
+    [
+        ("worker.py", "HTTP_READ_TIMEOUT", "a number"),
+        ("scheduler.py", "SYNC_INTERVAL_SECONDS", "a whole number"),
+    ],
 )
-def test_a_process_with_a_bad_setting_exits_with_one_clear_line(app, tmp_path, script, setting):
+def test_a_process_with_a_bad_setting_exits_with_one_clear_line(
+    app, tmp_path, script, setting, wanted
+):
     log = tmp_path / "process.log"
     process = start_script(app.config, script, log, **{setting: "soon"})
     assert process.wait(timeout=30) == 1
     [line] = log.read_text().strip().splitlines()
-    assert line == f"Click to Mice will not start: {setting} must be a number, not 'soon'"
+    assert line == f"Click to Mice will not start: {setting} must be {wanted}, not 'soon'"
 
 
 def test_a_job_postpones_itself_while_postgres_is_down_and_says_so_once(make_app, caplog):

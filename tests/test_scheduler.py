@@ -53,7 +53,7 @@ def test_the_scheduled_job_runs_the_sync_in_a_worker(app, user, sandbox, restore
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, intervals(app))
 
-    scheduler.enqueue_due_jobs()
+    assert scheduler.poll()
     make_worker(app).work(burst=True)
 
     assert statuses() == {"done": 1}

@@ -1,7 +1,7 @@
 """orders: content revision, unknown send outcome, needs attention
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-28 21:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
