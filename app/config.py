@@ -74,7 +74,10 @@ class Config:
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
-    LIVE_MAX_STREAMS = 8
+    ORDERS_TABLE_CACHE_SIZE = 256  # rendered tables kept per process (0: render every time)
+    LIVE_MAX_STREAMS = 1500  # per web process
+    LIVE_STREAMS_PER_USER = 10  # one more tab polls instead
+    LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     SYNC_INTERVAL_SECONDS = 60

@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from app.models import OrderStatus
 from app.money import format_money
+from app.urls import order_url
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_badge)
     app.add_template_filter(send_badge)
     app.add_template_global(OrderStatus, "OrderStatus")
+    app.add_template_global(order_url)

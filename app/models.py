@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    # Bumped by a trigger on every change to the user's orders (migration 0007).
+    orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     # The login this object was loaded for (app.auth.sessions). Flask-Login keeps it in the
     # cookie instead of the user id (its `id_attribute`), so ending the login ends the cookie.
