@@ -1,4 +1,4 @@
-"""Creating and updating customer accounts."""
+"""Creating and updating accounts: customers, and the operators who run the desk."""
 
 from functools import cache
 
@@ -34,11 +34,11 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(db.select(User).filter_by(email=User.normalise_email(email)))
 
 
-def create_user(email: str, password: str) -> User:
+def create_user(email: str, password: str, operator: bool = False) -> User:
     email = checked_email(email)
     if find_user(email):
         raise AccountError(f"An account for {email} exists already.")
-    user = User(email=email)
+    user = User(email=email, is_operator=operator)
     user.set_password(checked_password(password))
     db.session.add(user)
     db.session.commit()
@@ -56,6 +56,16 @@ def upsert_user(email: str, password: str) -> tuple[User, bool]:
     user.set_password(checked_password(password))
     db.session.commit()
     return user, created
+
+
+def set_operator(email: str, operator: bool) -> User:
+    """Grant or revoke the operator role; raises AccountError for an unknown email."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {User.normalise_email(email)}.")
+    user.is_operator = operator
+    db.session.commit()
+    return user
 
 
 @cache

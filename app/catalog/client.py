@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 
+from app import metrics
+
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "catalog_session"
@@ -24,6 +26,10 @@ MONEY_FIELDS = ("price", "tax", "gross")
 
 class CatalogError(Exception):
     """The provider's catalog could not be read: network error, non-2xx, non-JSON or bad shape."""
+
+    def __init__(self, message: str, kind: str = "bad_answer"):
+        super().__init__(message)
+        self.kind = kind  # the label of the provider errors metric
 
 
 class InvalidItem(ValueError):
@@ -162,19 +168,26 @@ def catalog_session() -> requests.Session:
 
 def get_page(page: int) -> dict:
     """One catalog page as a JSON object with a `data` list; anything else is a CatalogError."""
+    with metrics.provider_call("catalog", "page"):
+        return read_page(page)
+
+
+def read_page(page: int) -> dict:
     config = current_app.config
     url = config["CATALOG_SERVICES_BASE_URL"].rstrip("/") + "/api/service"
     timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
     try:
         response = catalog_session().get(url, params={"page": page}, timeout=timeout)
     except requests.Timeout as error:
-        raise CatalogError(f"catalog page {page}: no answer from {url} in time") from error
+        message = f"catalog page {page}: no answer from {url} in time"
+        raise CatalogError(message, "timeout") from error
     except requests.ConnectionError as error:
-        raise CatalogError(f"catalog page {page}: cannot connect to {url}") from error
+        raise CatalogError(f"catalog page {page}: cannot connect to {url}", "connection") from error
     except requests.RequestException as error:
-        raise CatalogError(f"catalog page {page}: {type(error).__name__}") from error
+        raise CatalogError(f"catalog page {page}: {type(error).__name__}", "connection") from error
     if not response.ok:
-        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}")
+        kind = "server_error" if response.status_code >= 500 else "rejected"
+        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}", kind)
     try:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError as error:

@@ -8,6 +8,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import func
 
 from app.errors import error_response, wants_fragment
 from app.extensions import db
@@ -60,7 +61,11 @@ def send(order_id: uuid.UUID):
 def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
     change = transition(
-        order.id, OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED, "Cancelled by the customer"
+        order.id,
+        OrderStatus.IN_PROCESSING,
+        OrderStatus.CANCELLED,
+        "Cancelled by the customer",
+        after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
     )
     if change is None:
         db.session.rollback()

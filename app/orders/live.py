@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import redis
 from flask import Flask, current_app
 
+from app import metrics
 from app.extensions import get_redis
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def open_stream(user_id: int) -> Iterator[str] | None:
 
 def relay(pubsub, slots, deadline: float) -> Iterator[str]:
     """Forward channel messages as events until the deadline; the browser then reconnects."""
+    metrics.stream_opened()
     try:
         yield "retry: 3000\n\n"
         while time.monotonic() < deadline:
@@ -81,3 +83,4 @@ def relay(pubsub, slots, deadline: float) -> Iterator[str]:
     finally:
         pubsub.close()
         slots.release()
+        metrics.stream_closed()

@@ -6,6 +6,7 @@ The database row is the outbox: `requeue_stuck_sends` re-enqueues orders whose j
 """
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
 from app.orders.transitions import announce, transition
 from app.queue import get_send_queue
+from app.records.calls import record_send
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +100,15 @@ def submit_order(order_id: uuid.UUID) -> str:
     if not claim(order_id):
         return "skipped: not sending, already registered, or claimed by another job"
     order = db.session.get(Order, order_id)
+    started = time.perf_counter()
     try:
         external_uuid = get_order_client().register(registration_payload(order), str(order_id))
     except ProviderRejected as error:
+        record_send(order_id, "rejected", str(error), time.perf_counter() - started)
         return give_back(order_id, f"The order service rejected the order: {error}")
     except ProviderUnavailable as error:
-        return retry_later(order, error)
+        return retry_later(order, error, time.perf_counter() - started)
+    record_send(order_id, "registered", str(external_uuid), time.perf_counter() - started)
     change = transition(
         order_id,
         OrderStatus.SENDING,
@@ -134,9 +139,10 @@ def backoff_seconds(attempt: int, retry_after: float | None) -> float:
     return min(max(base, retry_after or 0), MAX_BACKOFF_SECONDS)
 
 
-def retry_later(order: Order, error: ProviderUnavailable) -> str:
+def retry_later(order: Order, error: ProviderUnavailable, seconds: float) -> str:
     attempt = order.send_attempts + 1
     budget = current_app.config["SEND_MAX_ATTEMPTS"]
+    record_send(order.id, "unknown" if attempt >= budget else "retried", str(error), seconds)
     if attempt >= budget:
         return give_back(
             order.id, f"The order service could not take the order after {attempt} tries: {error}"

@@ -15,10 +15,11 @@ from flask import current_app
 from rq import Queue
 
 from app.extensions import db
-from app.orders import sending, sync_redis, sync_store
+from app.orders import after_cancel, sending, sync_redis, sync_store
 from app.orders.sync_batches import SyncSettings, SyncSummary, sync_range
 from app.orders.sync_redis import RunLock
 from app.queue import get_queue
+from app.records.sync_runs import record_run
 
 __all__ = ["SyncSettings", "SyncSummary", "run_batch", "run_sync"]
 
@@ -35,16 +36,17 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
     lock = RunLock.acquire(settings.lock_ttl)
     if lock is None:
         log.info("status sync skipped: another run holds the lock")
-        return finish(SyncSummary(outcome="locked"), started)
+        return finish(SyncSummary(outcome="locked"), started, "run")
     try:
         summary = coordinate(settings, lock, allow_fan_out)
-    except Exception:
+    except Exception as error:
         db.session.rollback()
+        finish(SyncSummary(outcome="error", first_error=repr(error)), started, "run")
         raise
     finally:
         if not lock.release():
             log.warning("status sync outlasted its lock (TTL %ss)", settings.lock_ttl)
-    return finish(summary, started)
+    return finish(summary, started, "run")
 
 
 def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
@@ -52,6 +54,7 @@ def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> Sy
     if (left := sync_redis.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
         return SyncSummary(outcome="paused", requeued_sends=requeued)
+    follow_cancelled()
     if (pending := sync_redis.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
         return SyncSummary(outcome="busy", requeued_sends=requeued)
@@ -72,6 +75,15 @@ def requeue_stuck_sends() -> int:
         db.session.rollback()
         log.exception("requeue of stuck sends failed")
         return 0
+
+
+def follow_cancelled() -> None:
+    """Ask about cancelled orders the provider may still finish; never stops the sync."""
+    try:
+        after_cancel.follow_cancelled()
+    except Exception:
+        db.session.rollback()
+        log.exception("following cancelled orders failed")
 
 
 def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
@@ -102,11 +114,11 @@ def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSumm
     try:
         if (left := sync_redis.paused_for()) > 0:
             log.info("status sync batch skipped: paused for %.0f more seconds", left)
-            return finish(SyncSummary(outcome="paused"), started)
+            return finish(SyncSummary(outcome="paused"), started, "batch")
         summary = sync_range(settings, as_uuid(start_after), as_uuid(end))
     finally:
         sync_redis.finish_fanout_batch(run_id)
-    return finish(summary, started)
+    return finish(summary, started, "batch")
 
 
 def run_name(token: str) -> str:
@@ -114,9 +126,11 @@ def run_name(token: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{token[:8]}"
 
 
-def finish(summary: SyncSummary, started: float) -> SyncSummary:
+def finish(summary: SyncSummary, started: float, part: str) -> SyncSummary:
+    """Log the one-line summary of a run (`part` "run") or batch job ("batch"), and keep it."""
     summary.duration = time.monotonic() - started
     log.info(summary.describe())
+    record_run(summary, part)
     return summary
 
 

@@ -24,6 +24,7 @@ from app.orders import sync_redis, sync_store
 from app.orders.provider import get_order_client, map_state
 from app.orders.sync_fetch import CheckResult, Outcome, RunGate, StopReason, submit_checks
 from app.orders.transitions import announce, bulk_transition
+from app.records.calls import record_checks
 
 log = logging.getLogger("app.orders.sync")
 
@@ -150,6 +151,7 @@ def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: Syn
     )
     sync_store.record_unchanged(unchanged, settings.recheck_seconds)
     sync_store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
+    record_checks([result for result in results if worth_keeping(result)])
     db.session.commit()
     announce(changes)
     warn_not_found(results)
@@ -172,6 +174,13 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
                 sync_store.CheckFailure(result.order_id, result.error or "", result.retry_after)
             )
     return finished, unchanged, failures
+
+
+def worth_keeping(result: CheckResult) -> bool:
+    """A check an operator may want to read later: any but "still processing" and skips."""
+    if result.outcome is Outcome.ANSWERED:
+        return map_state(result.state or "") is not None
+    return result.outcome is not Outcome.SKIPPED
 
 
 def warn_not_found(results: list[CheckResult]) -> None:
