@@ -4,6 +4,7 @@ operator's name (a note when the status does not change), in the same transactio
 """
 
 import uuid
+from datetime import timedelta
 
 from flask import current_app
 from rq.registry import StartedJobRegistry
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ops.queries import UNCONFIRMED_SEND, attention_of
 from app.orders.provider import get_order_client, map_state
-from app.orders.sending import claim, enqueue_send, send_job_id
+from app.orders.sending import CLAIM_SECONDS, enqueue_send, send_job_id
 from app.orders.sync_batches import SyncSettings
 from app.orders.sync_fetch import Outcome, RunGate, check_state
 from app.orders.sync_store import CheckFailure, DueOrder, record_failures, record_unchanged
@@ -57,10 +58,39 @@ def add_note(order_id: uuid.UUID, status: str, text: str, operator: User) -> Non
 
 
 def send_in_flight(order_id: uuid.UUID) -> bool:
-    """A send job for this order is running right now (its lease must not be broken)."""
+    """A send job for this order is running right now (RQ marks it started before it claims)."""
     prefix = send_job_id(order_id)
     running = StartedJobRegistry(queue=get_send_queue()).get_job_ids()
     return any(job_id.startswith(prefix) for job_id in running)
+
+
+def take_over_send(order: Order, lease_until) -> None:
+    """Set the send lease of an order still being sent, unless a job holds it.
+
+    A waiting retry also holds a lease (until it is due), so the lease alone cannot tell; no
+    running send job, and a lease unchanged since we read it, can. Refused otherwise.
+    """
+    if send_in_flight(order.id):
+        raise ActionRefused("A send attempt is running right now; wait for its outcome.")
+    seen = order.send_claimed_until
+    unchanged = (
+        Order.send_claimed_until.is_(None) if seen is None else Order.send_claimed_until == seen
+    )
+    taken = db.session.execute(
+        update(Order)
+        .where(
+            Order.id == order.id,
+            Order.status == OrderStatus.SENDING,
+            Order.external_uuid.is_(None),
+            unchanged,
+        )
+        .values(send_claimed_until=lease_until)
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if taken is None:
+        db.session.rollback()
+        raise ActionRefused("A send attempt started meanwhile; wait for its outcome.")
 
 
 def retry_send_now(order_id: uuid.UUID, operator: User) -> str:
@@ -68,14 +98,7 @@ def retry_send_now(order_id: uuid.UUID, operator: User) -> str:
     order = load(order_id)
     if order.status != OrderStatus.SENDING or order.external_uuid is not None:
         raise ActionRefused("Only an order that is still being sent can be retried.")
-    if send_in_flight(order.id):
-        raise ActionRefused("A send attempt is running right now; wait for its outcome.")
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == OrderStatus.SENDING)
-        .values(send_claimed_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    take_over_send(order, None)
     add_note(order.id, order.status, "Send retried now by an operator", operator)
     db.session.commit()
     job_id = f"{send_job_id(order.id, order.send_attempts)}-operator-{uuid.uuid4().hex[:8]}"
@@ -186,8 +209,7 @@ def resolve_unknown_send(
     if not send_outcome_unknown(order):
         raise ActionRefused("Only a send whose outcome stays unknown can be resolved.")
     note, external = checked_note(note), checked_external_uuid(external_uuid)
-    if not claim(order.id):
-        raise ActionRefused("A send attempt is running right now; wait for its outcome.")
+    take_over_send(order, func.now() + timedelta(seconds=CLAIM_SECONDS))
     if external is not None:
         change = transition(
             order.id,

@@ -1,0 +1,45 @@
+"""Helpers for the console tests: orders brought into each situation through the real paths."""
+
+import re
+
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderStatus, ProviderCall
+
+
+def reload(order_id) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order_id)
+
+
+def send(client, order_id, run_jobs) -> Order:
+    """The customer sends the order and the worker runs what was queued."""
+    assert client.post(f"/orders/{order_id}/send").status_code == 303
+    run_jobs()
+    return reload(order_id)
+
+
+def attention_rows(operator_client) -> dict[str, str]:
+    """The console's "needs a human" table: order id → kind."""
+    page = operator_client.get("/ops/").get_data(as_text=True)
+    table = page.split('id="attention"', 1)[1].split("</table>", 1)[0] if 'id="attention"' in page else ""
+    return dict(re.findall(r'data-order-id="([^"]+)" data-status="[^"]+" data-attention="([^"]+)"', table))
+
+
+def notes(order_id) -> list[OrderEvent]:
+    db.session.expire_all()
+    events = db.session.scalars(
+        db.select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
+    )
+    return [event for event in events if event.actor_id is not None]
+
+
+def calls(order_id) -> list[ProviderCall]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            db.select(ProviderCall).where(ProviderCall.order_id == order_id).order_by(ProviderCall.id)
+        )
+    )
+
+
+IN_PROCESSING = OrderStatus.IN_PROCESSING
