@@ -21,8 +21,13 @@ def send(client, order_id, run_jobs) -> Order:
 def attention_rows(operator_client) -> dict[str, str]:
     """The console's "needs a human" table: order id → kind."""
     page = operator_client.get("/ops/").get_data(as_text=True)
-    table = page.split('id="attention"', 1)[1].split("</table>", 1)[0] if 'id="attention"' in page else ""
-    return dict(re.findall(r'data-order-id="([^"]+)" data-status="[^"]+" data-attention="([^"]+)"', table))
+    if 'id="attention"' not in page:
+        return {}
+    table = page.split('id="attention"', 1)[1].split("</table>", 1)[0]
+    return dict(re.findall(ATTENTION_ROW, table))
+
+
+ATTENTION_ROW = r'data-order-id="([^"]+)" data-status="[^"]+" data-attention="([^"]+)"'
 
 
 def notes(order_id) -> list[OrderEvent]:
@@ -35,11 +40,8 @@ def notes(order_id) -> list[OrderEvent]:
 
 def calls(order_id) -> list[ProviderCall]:
     db.session.expire_all()
-    return list(
-        db.session.scalars(
-            db.select(ProviderCall).where(ProviderCall.order_id == order_id).order_by(ProviderCall.id)
-        )
-    )
+    query = db.select(ProviderCall).where(ProviderCall.order_id == order_id)
+    return list(db.session.scalars(query.order_by(ProviderCall.id)))
 
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING

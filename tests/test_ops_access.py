@@ -38,7 +38,8 @@ def an_order(factory):
 
 
 def not_found_page(response) -> bool:
-    return response.status_code == 404 and "There is nothing here" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    return response.status_code == 404 and "There is nothing here" in text
 
 
 @pytest.mark.parametrize("method,path", EVERY_PATH)

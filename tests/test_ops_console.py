@@ -168,7 +168,8 @@ def test_a_cancelled_order_still_processing_is_asked_again_later(client, registe
     run_sync()
     order = reload(registered.id)
     assert order.after_cancel_state is None
-    assert order.after_cancel_check_at is not None and order.after_cancel_check_at > order.updated_at
+    assert order.after_cancel_check_at is not None
+    assert order.after_cancel_check_at > order.updated_at
 
 
 def test_resolve_with_the_providers_id_moves_on_to_in_processing(
