@@ -4,24 +4,24 @@ Registering under a fixed id makes a restart, or a second scheduler, find the sa
 instead of adding another: an entry that already has the same function and interval is kept
 as it is (so its next run time is not reset), anything else is replaced under the same id.
 rq-scheduler's own lock lets only one scheduler enqueue at a time, and it polls every
-POLL_SECONDS, so the minute job starts within a few seconds of its minute. (RQ 3 allows only
-letters, digits, dashes and underscores in a job id, hence `periodic-sync-orders`.)
+SCHEDULER_POLL_SECONDS (5), so the minute job starts within a few seconds of its minute.
+(RQ 3 allows only letters, digits, dashes and underscores in a job id, hence
+`periodic-sync-orders`.)
 """
 
 import logging
 from datetime import UTC, datetime
 
-from redis import Redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
 
 from app import create_app
+from app.queue import make_scheduler
 
 PERIODIC_JOBS = {
     "periodic-sync-orders": "app.orders.jobs.sync_orders",
 }
-POLL_SECONDS = 5
 
 log = logging.getLogger("scheduler")
 
@@ -58,19 +58,12 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
     return changed
 
 
-def make_scheduler(app) -> Scheduler:
-    connection = Redis.from_url(app.config["REDIS_URL"])
-    return Scheduler(
-        queue_name=app.config["RQ_QUEUE"], connection=connection, interval=POLL_SECONDS
-    )
-
-
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
-    log.info("polling every %ss for due jobs", POLL_SECONDS)
+    log.info("polling every %ss for due jobs", app.config["SCHEDULER_POLL_SECONDS"])
     scheduler.run()
 
 

@@ -75,9 +75,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from app import formatting
+    from app import formatting, htmx
 
     formatting.init_app(app)
+    htmx.init_app(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -44,6 +44,9 @@ class Config:
 
     CATALOG_CACHE_SECONDS = 600
     CATALOG_STALE_SECONDS = 24 * 3600
+    CATALOG_RETRY_SECONDS = 30  # after a failed refresh, the provider is left alone this long
+    CATALOG_WAIT_SECONDS = 5.0  # a cold cache waits this long for another process's refresh
+    CATALOG_LOCK_SECONDS = 60  # the refresh lock's lifetime
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
@@ -60,8 +63,12 @@ class Config:
     SYNC_BACKOFF_CAP_SECONDS = 1800
     SYNC_PROVIDER_DOWN_AFTER = 5
     SYNC_PROVIDER_DOWN_PAUSE_SECONDS = 30
+    SYNC_RATE_LIMIT_PAUSE_SECONDS = 30  # after a 429 that does not say how long to wait
+    SYNC_BATCH_JOB_TIMEOUT = 900
     SEND_MAX_ATTEMPTS = 6
     SEND_BACKOFF_SECONDS = 5.0
+    SEND_MAX_BACKOFF_SECONDS = 600
+    SEND_CLAIM_SECONDS = 120  # a send job's lease on its order
     SEND_STUCK_AFTER_SECONDS = 60
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
@@ -77,6 +84,7 @@ class Config:
     OPS_CHECK_FAILURES_ALERT = 3
     AFTER_CANCEL_CHECK_SECONDS = 300
     AFTER_CANCEL_FOLLOW_HOURS = 24
+    SCHEDULER_POLL_SECONDS = 5
 
     LOGIN_LIMIT_PER_EMAIL = 5
     LOGIN_LIMIT_PER_ADDRESS = 30

@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, login_manager
+from app.htmx import wants_fragment
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,6 @@ MESSAGES = {
     500: "An unexpected error happened on our side. It has been logged.",
     503: "A service we depend on is not answering. Please try again in a minute.",
 }
-
-
-def wants_fragment() -> bool:
-    """An htmx request that swaps part of a page (not a boosted full-page navigation)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
 def error_response(code: int, message: str | None = None):

@@ -1,22 +1,12 @@
 """Template filters and globals: money, dates and status badges."""
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
-
-CENT = Decimal("0.01")
-
-
-def money(value) -> str:
-    """Two decimals, thin-space thousands, and the currency: `1 234.50 ₽`."""
-    if value is None:
-        return "—"
-    amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"{amount:,.2f}".replace(",", "\u202f") + "\u00a0₽"
+from app.money import format_money
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
@@ -52,7 +42,7 @@ def status_badge(status: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(money)
+    app.add_template_filter(format_money, "money")
     app.add_template_filter(timestamp)
     app.add_template_filter(status_badge)
     app.add_template_filter(duration)

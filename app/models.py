@@ -46,6 +46,8 @@ class OrderStatus:
         CANCELLED: "Cancelled",
         FAILED: "Failed",
     }
+    # Statuses that a job or the provider may still change, so their pages refresh themselves.
+    CHANGING = (SENDING, IN_PROCESSING)
 
 
 class User(UserMixin, db.Model):
@@ -56,8 +58,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
-
-    orders: Mapped[list["Order"]] = relationship(back_populates="user", lazy="dynamic")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -120,7 +120,7 @@ class Order(db.Model):
         UtcDateTime, server_default=func.now(), onupdate=func.now()
     )
 
-    user: Mapped[User] = relationship(back_populates="orders")
+    user: Mapped[User] = relationship()
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order",
         cascade="all, delete-orphan",
@@ -131,10 +131,6 @@ class Order(db.Model):
         cascade="all, delete-orphan",
         order_by="OrderEvent.id",
     )
-
-    @property
-    def status_label(self) -> str:
-        return OrderStatus.LABELS.get(self.status, self.status)
 
     @property
     def send_problem(self) -> str | None:

@@ -1,4 +1,5 @@
-"""The RQ queues the app enqueues on, and a worker that runs each job in a fresh app context."""
+"""Every RQ object the app uses: its queues, the scheduler for delayed and periodic jobs, and a
+worker that runs each job in a fresh app context."""
 
 import logging
 import threading
@@ -8,6 +9,7 @@ import redis
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq_scheduler import Scheduler
 
 from app.extensions import get_redis
 from app.logs import REQUEST_ID, job_meta, new_request_id
@@ -32,6 +34,23 @@ def get_send_queue() -> Queue:
     """Sends have their own queue, which workers empty first, so a large sync never delays
     a customer's order."""
     return get_queue(current_app.config["RQ_SEND_QUEUE"])
+
+
+def get_send_scheduler() -> Scheduler:
+    """rq-scheduler for the send queue: a retry due later is enqueued there when it is due."""
+    queue = get_send_queue()
+    return Scheduler(queue=queue, connection=queue.connection)
+
+
+def make_scheduler(app: Flask, connection: Redis | None = None) -> Scheduler:
+    """The scheduler process's rq-scheduler on the default queue, polling every
+    SCHEDULER_POLL_SECONDS; its connection has no read timeout (it waits on Redis)."""
+    connection = connection or Redis.from_url(app.config["REDIS_URL"])
+    return Scheduler(
+        queue_name=app.config["RQ_QUEUE"],
+        connection=connection,
+        interval=app.config["SCHEDULER_POLL_SECONDS"],
+    )
 
 
 class AppWorker(SimpleWorker):

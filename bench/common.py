@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmarks: a bench database, peak memory, machine facts."""
+"""Shared measuring of the benchmarks: timings, their summary, peak memory, machine facts."""
 
 import os
 import resource
@@ -6,34 +6,9 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
-
-from app import create_app
-from app.cli import ensure_database
-from app.config import TestConfig
-
-BENCH_DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_bench"
-)
-BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-
-
-def bench_app(**overrides):
-    """An app on the bench database (created and migrated if needed) and Redis db 10."""
-    settings = {name: getattr(TestConfig, name) for name in dir(TestConfig) if name.isupper()}
-    settings.update(
-        SQLALCHEMY_DATABASE_URI=BENCH_DATABASE_URL, REDIS_URL=BENCH_REDIS_URL, TESTING=False
-    )
-    settings.update(overrides)
-    ensure_database(make_url(BENCH_DATABASE_URL))
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-    return app
-
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

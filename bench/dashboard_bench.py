@@ -13,14 +13,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask import render_template_string
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Order, User
+from app.models import Order, OrderStatus, User
 from app.orders.queries import OrdersPage
-from bench.common import bench_app, machine, peak_rss_mb, summary, timed
+from bench.common import machine, peak_rss_mb, summary, timed
+from bench.environment import bench_app, prepare_database
+from tests.support.orders import insert_orders
 
 EMAIL = "dashboard-bench@example.com"
+START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def seed(count: int) -> None:
@@ -28,23 +31,17 @@ def seed(count: int) -> None:
     user = User(email=EMAIL)
     user.set_password("bench-password")
     db.session.add(user)
-    db.session.flush()
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    rows = [
-        {
-            "user_id": user.id,
-            "status": ("draft", "in_processing", "done")[n % 3],
-            "price": Decimal("100.10"),
-            "tax": Decimal("22.02"),
-            "gross": Decimal("122.12"),
-            "created_at": start + timedelta(minutes=n),
-        }
-        for n in range(count)
-    ]
-    db.session.execute(insert(Order), rows)
     db.session.commit()
+    money = {"price": Decimal("100.10"), "tax": Decimal("22.02"), "gross": Decimal("122.12")}
+    insert_orders(user.id, count, each=status_and_age, **money)
     db.session.execute(db.text("ANALYZE orders"))
     db.session.commit()
+
+
+def status_and_age(n: int) -> dict:
+    """Drafts, orders in processing and done ones in turn, a minute apart."""
+    statuses = (OrderStatus.DRAFT, OrderStatus.IN_PROCESSING, OrderStatus.DONE)
+    return {"status": statuses[n % 3], "created_at": START + timedelta(minutes=n)}
 
 
 def add_baseline_routes(app) -> None:
@@ -67,7 +64,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
-    app = bench_app()
+    app = bench_app(WTF_CSRF_ENABLED=False)
+    prepare_database(app)
     add_baseline_routes(app)
     with app.app_context():
         seed(args.orders)

@@ -1,4 +1,4 @@
-"""The benchmark's own world: a bench database, the sandbox as several processes, seeded orders.
+"""The benchmarks' own world: a bench database, the sandbox as several processes, seeded orders.
 
 Everything lives apart from development and tests: the database `clicktomice_bench`, Redis
 database 10, and the sandbox's keys under the prefix `bench`.
@@ -6,10 +6,8 @@ database 10, and the sandbox's keys under the prefix `bench`.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,44 +16,41 @@ from pathlib import Path
 import requests
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.cli import ensure_database
-from app.config import DEV_ORDER_TOKEN, Config
+from app.config import DEV_ORDER_TOKEN
 from app.extensions import db, get_redis
-from app.models import Order, OrderStatus, User
-from app.orders.sync_redis import FANOUT_KEY, LOCK_KEY, PAUSE_KEY
-from app.sandbox.client import SandboxControl
+from app.models import User
+from app.orders.sync.state import FANOUT_KEY, LOCK_KEY, PAUSE_KEY
+from sandbox.client import SandboxControl
+from tests.support.orders import processing_orders
+from tests.support.processes import closed_port
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_bench"
 )
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-SEED_CHUNK = 5000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def bench_app(**overrides) -> Flask:
+    """The app as production builds it (`Config`), on the bench database and Redis."""
+    settings = {"SQLALCHEMY_DATABASE_URI": BENCH_DATABASE_URL, "REDIS_URL": BENCH_REDIS_URL}
+    return create_app({**settings, **overrides})
 
 
-def bench_app(sandbox_url: str, concurrency: int, orders: int) -> Flask:
-    """The app as production builds it, pointed at the bench services; no fan-out, so the
-    whole backlog is synced in this process."""
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": BENCH_DATABASE_URL,
-            "REDIS_URL": BENCH_REDIS_URL,
-            "ORDER_SERVICE_BASE_URL": sandbox_url,
-            "ORDER_SERVICE_API_TOKEN": DEV_ORDER_TOKEN,
-            "SYNC_CONCURRENCY": concurrency,
-            "SYNC_FANOUT_THRESHOLD": orders + 1,
-            "SYNC_LOCK_TTL_SECONDS": Config.SYNC_LOCK_TTL_SECONDS,
-        }
+def sync_app(sandbox_url: str, concurrency: int, orders: int) -> Flask:
+    """The app pointed at the bench sandbox; no fan-out, so the whole backlog is synced in this
+    process."""
+    return bench_app(
+        ORDER_SERVICE_BASE_URL=sandbox_url,
+        ORDER_SERVICE_API_TOKEN=DEV_ORDER_TOKEN,
+        SYNC_CONCURRENCY=concurrency,
+        SYNC_FANOUT_THRESHOLD=orders + 1,
     )
 
 
@@ -69,7 +64,7 @@ def prepare_database(app: Flask) -> None:
 @contextmanager
 def sandbox_processes(latency_ms: float, workers: int, threads: int) -> Iterator[str]:
     """The sandbox under gunicorn (gthread), `workers` processes; stopped on the way out."""
-    port = free_port()
+    port = closed_port()  # free now; the sandbox binds it
     command = [
         sys.executable,
         *("-m", "app.sandbox", "--workers", str(workers), "--threads", str(threads)),
@@ -88,16 +83,16 @@ def sandbox_processes(latency_ms: float, workers: int, threads: int) -> Iterator
 
 
 def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the sandbox exited at start-up")
-        try:
-            requests.get(f"{url}/_sandbox/stats", timeout=1).raise_for_status()
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("the sandbox did not start serving")
+    wait_until(lambda: process.poll() is not None or serving(url), seconds=seconds, step=0.2)
+    if process.poll() is not None:
+        raise RuntimeError("the sandbox exited at start-up")
+
+
+def serving(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/_sandbox/stats", timeout=1).ok
+    except requests.RequestException:
+        return False
 
 
 def seed(app: Flask, sandbox: SandboxControl, count: int) -> list[uuid.UUID]:
@@ -108,18 +103,8 @@ def seed(app: Flask, sandbox: SandboxControl, count: int) -> list[uuid.UUID]:
         user = User(email="bench@example.com", password_hash="-")
         db.session.add(user)
         db.session.commit()
-        externals = []
-        for start in range(0, count, SEED_CHUNK):
-            chunk = [uuid.uuid4() for _ in range(min(SEED_CHUNK, count - start))]
-            rows = [
-                {"user_id": user.id, "status": OrderStatus.IN_PROCESSING, "external_uuid": e}
-                for e in chunk
-            ]
-            db.session.execute(insert(Order), rows)
-            db.session.commit()
-            sandbox.seed_orders(chunk, state="done")
-            externals.extend(chunk)
-    return externals
+        pairs = processing_orders(sandbox, user.id, count, state="done")
+    return [external for _, external in pairs]
 
 
 def reset_orders(app: Flask) -> None:

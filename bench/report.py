@@ -2,7 +2,6 @@
 
 import os
 import platform
-import resource
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,11 +17,6 @@ class Timing:
     @property
     def rate(self) -> float:
         return self.orders / self.seconds
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def median(runs: list[Timing]) -> float:

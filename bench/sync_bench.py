@@ -16,10 +16,11 @@ import time
 from app.config import DEV_ORDER_TOKEN
 from app.orders.provider import get_order_client
 from app.orders.sync import run_sync
-from app.sandbox.client import SandboxControl
 from bench import environment
 from bench.baseline import run_baseline
-from bench.report import Timing, peak_rss_mb, report
+from bench.common import peak_rss_mb
+from bench.report import Timing, report
+from sandbox.client import SandboxControl
 
 CLIENT_ALONE = "client alone, same latency"
 CEILING = "ceiling (client alone, 0 ms)"
@@ -38,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def time_our_sync(sandbox_url: str, concurrency: int, orders: int) -> Timing:
-    app = environment.bench_app(sandbox_url, concurrency, orders)
+    app = environment.sync_app(sandbox_url, concurrency, orders)
     environment.reset_orders(app)
     with app.app_context():
         started = time.perf_counter()
@@ -49,7 +50,7 @@ def time_our_sync(sandbox_url: str, concurrency: int, orders: int) -> Timing:
 
 
 def time_baseline(sandbox_url: str, orders: int) -> Timing:
-    app = environment.bench_app(sandbox_url, 1, orders)
+    app = environment.sync_app(sandbox_url, 1, orders)
     environment.reset_orders(app)
     with app.app_context():
         result = run_baseline(sandbox_url, DEV_ORDER_TOKEN)
@@ -61,7 +62,7 @@ def time_client_alone(sandbox_url: str, concurrency: int, externals: list, name:
     """`concurrency` threads pull uuids and make the status request, nothing else: at zero
     latency this is the machine ceiling; at the benchmark's latency, the best any sync using
     this client and this many threads could do here."""
-    app = environment.bench_app(sandbox_url, concurrency, len(externals))
+    app = environment.sync_app(sandbox_url, concurrency, len(externals))
     with app.app_context():
         client = get_order_client()
     remaining = iter(externals)
@@ -113,7 +114,7 @@ def progress(latest: list[Timing]) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    setup_app = environment.bench_app("http://127.0.0.1:1", 16, args.orders)
+    setup_app = environment.sync_app("http://127.0.0.1:1", 16, args.orders)
     environment.prepare_database(setup_app)
     with environment.sandbox_processes(
         args.latency_ms, args.sandbox_workers, args.sandbox_threads

@@ -1,5 +1,6 @@
 """Fixtures on real services: Postgres, Redis, and the sandbox provider over HTTP."""
 
+import logging
 import signal
 import threading
 
@@ -18,10 +19,11 @@ from app.config import TestConfig
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.queue import make_worker
-from app.sandbox import create_sandbox_app
-from app.sandbox.client import SandboxControl
-from app.sandbox.settings import SandboxSettings
+from sandbox import create_sandbox_app
+from sandbox.client import SandboxControl
+from sandbox.settings import SandboxSettings
 from tests.factories import Factory
+from tests.support.auth import EMAIL, PASSWORD, AuthActions
 
 TABLES = "order_events, order_items, orders, users"
 
@@ -44,6 +46,7 @@ def settings_for_tests(**overrides) -> dict:
 @pytest.fixture(scope="session")
 def sandbox_url():
     """The sandbox provider, served on a free port from a thread for the whole session."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request served
     settings = SandboxSettings(redis_url=TestConfig.REDIS_URL, prefix="sandbox")
     server = make_server("127.0.0.1", 0, create_sandbox_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -134,18 +137,6 @@ def factory(app):
     return Factory(db.session)
 
 
-class AuthActions:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email="test@gmail.com", password="qwe123", **kwargs):
-        data = {"email": email, "password": password}
-        return self.client.post("/login", data=data, **kwargs)
-
-    def logout(self):
-        return self.client.post("/logout")
-
-
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
@@ -153,7 +144,7 @@ def auth(client):
 
 @pytest.fixture
 def user(factory):
-    return factory.user(email="test@gmail.com", password="qwe123")
+    return factory.user(email=EMAIL, password=PASSWORD)
 
 
 @pytest.fixture

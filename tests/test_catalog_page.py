@@ -1,13 +1,12 @@
 """`GET /catalog`: cards, search with and without htmx, stale and unavailable states."""
 
-import json
 import re
 
 import pytest
 
 from app.catalog.store import FRESH_KEY
 from app.extensions import cache
-from app.sandbox.catalog import build_catalog
+from sandbox.catalog import build_catalog
 
 RESULTS = {"HX-Request": "true", "HX-Target": "catalog-results"}
 HOSTILE = {
@@ -28,12 +27,6 @@ def page(client, url="/catalog", **headers):
 
 def cards(html: str) -> list[str]:
     return re.findall(r'<li class="card service-card">.*?</li>', html, flags=re.S)
-
-
-def serve_page(sandbox, items):
-    pagination = {"page": 1, "pageSize": 20, "totalCount": len(items)}
-    body = json.dumps({"data": items, "pagination": pagination})
-    sandbox.add_faults("catalog", {"status": 200, "body": body})
 
 
 def test_anonymous_visitors_are_sent_to_login(client):
@@ -140,7 +133,7 @@ def test_no_match_shows_the_empty_state(client, logged_in):
 
 
 def test_provider_strings_are_escaped_and_bad_images_replaced(client, logged_in, sandbox):
-    serve_page(sandbox, [HOSTILE])
+    sandbox.serve_catalog_page([HOSTILE])
     response, html = page(client)
     assert response.status_code == 200 and len(cards(html)) == 1
     assert (

@@ -15,7 +15,8 @@ from app.catalog.service import (
 )
 from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY
 from app.extensions import cache, get_redis
-from app.sandbox.catalog import build_catalog
+from sandbox.catalog import build_catalog
+from tests.support.waiting import wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_PROVIDER = "http://127.0.0.1:1"
@@ -88,7 +89,7 @@ def test_a_malformed_cached_copy_is_a_miss(app, sandbox, text):
 def test_an_expired_copy_is_fetched_again(make_app, sandbox):
     with make_app(CATALOG_CACHE_SECONDS=1).app_context():
         get_catalog()
-        time.sleep(1.1)
+        wait_until(lambda: cache.get(FRESH_KEY) is None, seconds=5)
         assert not get_catalog().stale
     assert sandbox.stats()["catalog"] == 6
 

@@ -80,18 +80,3 @@ def test_database_url_uses_psycopg2(given, expected):
 def test_healthz_needs_no_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
-
-
-def test_unknown_page_is_a_styled_404(client, logged_in):
-    response = client.get("/no/such/page")
-    assert response.status_code == 404
-    assert b"Not found" in response.data and b"app.css" in response.data
-
-
-def test_database_down_is_a_503_page_and_writes_nothing(make_app, user):
-    down = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg2://postgres@127.0.0.1:1/none")
-    client = down.test_client()
-    assert client.get("/login").status_code == 200
-    response = client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
-    assert response.status_code == 503
-    assert b"database is not answering" in response.data

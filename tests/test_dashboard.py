@@ -4,26 +4,22 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from app.extensions import db
-from app.models import Order, OrderStatus
+from app.models import OrderStatus
+from tests.support.auth import logged_in_client
+from tests.support.orders import insert_orders
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+MONEY = {"price": Decimal("10.10"), "tax": Decimal("2.22"), "gross": Decimal("12.32")}
 
 
-def seed_orders(user, count, status=OrderStatus.DRAFT):
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    orders = [
-        Order(
-            user_id=user.id,
-            status=status,
-            price=Decimal("10.10"),
-            tax=Decimal("2.22"),
-            gross=Decimal("12.32"),
-            created_at=start + timedelta(minutes=n),
-        )
-        for n in range(count)
-    ]
-    db.session.add_all(orders)
-    db.session.commit()
-    return [o.id for o in orders]
+def a_minute_apart(n: int) -> dict:
+    return {"created_at": START + timedelta(minutes=n)}
+
+
+def seed_orders(user, count, status=OrderStatus.DRAFT) -> list:
+    """`count` orders a minute apart, oldest first; their ids."""
+    pairs = insert_orders(user.id, count, status, each=a_minute_apart, **MONEY)
+    return [order_id for order_id, _ in pairs]
 
 
 def row_ids(html: str) -> list[str]:
@@ -81,15 +77,13 @@ def test_table_partial_refreshes_itself_keeping_page_and_filter(client, logged_i
     assert 'hx-get="/?page=2&amp;status=in_processing"' in html
     assert len(row_ids(html)) == 10
     assert "HX-Request" in response.headers["Vary"]
-    partial = client.get("/orders/table?page=2&status=in_processing").get_data(as_text=True)
-    assert row_ids(partial) == row_ids(html)
     full = client.get("/?page=2&status=in_processing").get_data(as_text=True)
     assert "<html" in full and row_ids(full) == row_ids(html)
+    assert client.get("/orders/table").status_code == 404  # the dashboard URL serves both
 
 
 def test_refresh_interval_comes_from_config(make_app, user):
-    client = make_app(ORDERS_REFRESH_SECONDS=2).test_client()
-    client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
+    client = logged_in_client(make_app(ORDERS_REFRESH_SECONDS=2))
     seed_orders(user, 1)
     assert 'hx-trigger="every 2s' in client.get("/").get_data(as_text=True)
 

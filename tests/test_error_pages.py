@@ -1,16 +1,25 @@
-"""Error pages: the product's look, and a clear 503 when Postgres is down."""
+"""Error pages: the product's look for anyone, and a clear 503 when Postgres is down."""
+
+import pytest
+
+from tests.support.auth import EMAIL, PASSWORD, AuthActions
 
 DOWN_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:1/clicktomice_test"
 
 
-def test_database_down_is_a_styled_503_even_for_a_logged_in_session(make_app):
+def test_database_down_is_a_styled_503_for_a_login_and_for_a_logged_in_session(make_app, user):
     app = make_app(
         SQLALCHEMY_DATABASE_URI=DOWN_DATABASE,
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
     )
     client = app.test_client()
+    assert client.get("/login").status_code == 200  # the form itself needs no database
+    login = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert login.status_code == 503
+    assert b"database is not answering" in login.data
+
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = str(user.id)
         session["_fresh"] = True
     response = client.get("/")
     html = response.get_data(as_text=True)
@@ -19,9 +28,14 @@ def test_database_down_is_a_styled_503_even_for_a_logged_in_session(make_app):
     assert 'class="error-code">503<' in html and "app.css" in html
 
 
-def test_unknown_page_is_a_styled_404_for_anyone(client):
-    response = client.get("/no-such-page")
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_unknown_page_is_a_styled_404_for_anyone(client, user, logged_in):
+    if logged_in:
+        assert AuthActions(client).login().status_code == 302
+    response = client.get("/no/such/page")
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "<title>Not found · Click to Mice</title>" in html
-    assert 'class="error-code">404<' in html and ">Log in</a>" in html
+    assert 'class="error-code">404<' in html and "app.css" in html
+    if not logged_in:
+        assert ">Log in</a>" in html

@@ -4,13 +4,12 @@ import json
 import threading
 import time
 
-from app.orders.live import publish_changes, sse_event
-
-
-def login(app):
-    client = app.test_client()
-    client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
-    return client
+from app.extensions import db, get_redis
+from app.orders.live import publish_changes, sse_event, user_channel
+from app.orders.transitions import transition
+from tests.support.auth import logged_in_client
+from tests.support.orders import insert_orders
+from tests.support.waiting import wait_until
 
 
 def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
@@ -28,6 +27,11 @@ def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
     return events
 
 
+def subscribers(channel: str) -> int:
+    [(_, count)] = get_redis().pubsub_numsub(channel)
+    return count
+
+
 def test_event_format_survives_multi_line_data():
     assert sse_event("a\nb", "x") == "event: x\ndata: a\ndata: b\n\n"
     assert sse_event("") == "data: \n\n"
@@ -36,15 +40,15 @@ def test_event_format_survives_multi_line_data():
 def test_stream_carries_only_my_changes(make_app, user, factory):
     app = make_app(LIVE_STREAM_SECONDS=3)
     mine, other = user.id, factory.user().id
-    response = login(app).get("/orders/events", buffered=False)
+    response = logged_in_client(app).get("/orders/events", buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
     first = next(iter(response.response))
     assert b"retry:" in (first if isinstance(first, bytes) else first.encode())
 
     def publish():
-        time.sleep(0.3)
         with app.app_context():
+            wait_until(lambda: subscribers(user_channel(mine)) > 0, seconds=5)
             publish_changes([(other, "someone-elses", "done")])
             publish_changes([(mine, "mine", "in_processing")])
 
@@ -60,7 +64,7 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
 
 def test_streams_are_bounded_per_process(make_app, user):
     app = make_app(LIVE_MAX_STREAMS=1, LIVE_STREAM_SECONDS=2)
-    client = login(app)
+    client = logged_in_client(app)
     first = client.get("/orders/events", buffered=False)
     assert first.status_code == 200
     assert client.get("/orders/events").status_code == 204
@@ -70,8 +74,33 @@ def test_streams_are_bounded_per_process(make_app, user):
 
 def test_redis_down_means_no_stream_not_an_error(make_app, user):
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    assert login(app).get("/orders/events").status_code == 204
+    assert logged_in_client(app).get("/orders/events").status_code == 204
 
 
 def test_anonymous_gets_no_stream(client):
     assert client.get("/orders/events").status_code == 302
+
+
+def received(pubsub, seconds: float = 0.5) -> list[dict]:
+    """The messages that arrive on `pubsub` within `seconds`."""
+    messages, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if message := pubsub.get_message(timeout=0.05):
+            messages.append(json.loads(message["data"]))
+    return messages
+
+
+def test_a_change_is_published_once_committed_and_never_when_rolled_back(app, user):
+    [(kept, _), (dropped, _)] = insert_orders(user.id, 2)
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(user_channel(user.id))
+
+    assert transition(dropped, "in_processing", "cancelled", "Cancelled by the customer")
+    db.session.rollback()
+    db.session.commit()
+    assert transition(kept, "in_processing", "done", "The order service reports done")
+    assert received(pubsub, seconds=0.2) == []  # noted, not yet committed
+    db.session.commit()
+
+    assert received(pubsub) == [{"order_id": str(kept), "status": "done"}]
+    pubsub.close()

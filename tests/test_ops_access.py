@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
-from tests.sync_support import insert_orders
+from tests.support.orders import insert_orders
 
 ORDER_ID = "00000000-0000-4000-8000-000000000001"
 PAGES = ["/ops", "/ops/", "/ops/health", "/ops/queues", f"/ops/orders/{ORDER_ID}"]

@@ -7,8 +7,8 @@ import pytest
 
 from app.models import OrderStatus
 from app.orders.sync import run_sync
-from tests.ops_support import attention_rows, calls, notes, reload, send
-from tests.sync_support import make_all_due
+from tests.support.ops import attention_rows, calls, notes, send
+from tests.support.orders import insert_orders, make_all_due, reload
 
 SENDING, DRAFT, DONE = OrderStatus.SENDING, OrderStatus.DRAFT, OrderStatus.DONE
 IN_PROCESSING, CANCELLED = OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED
@@ -235,24 +235,18 @@ def test_resolve_refuses_a_provider_id_another_order_has(
 
 @pytest.fixture
 def registered_elsewhere(factory):
-    from tests.sync_support import insert_orders
-
     other = factory.user()
     order_id, _ = insert_orders(other.id, 1)[0]
     return reload(order_id)
 
 
 def test_resolve_is_refused_for_an_order_whose_send_is_not_unknown(operator_client, registered):
-    response = operator_client.post(
-        f"/ops/orders/{registered.id}/resolve", data={"note": "no"}
-    )
+    response = operator_client.post(f"/ops/orders/{registered.id}/resolve", data={"note": "no"})
     assert response.status_code == 303
     assert reload(registered.id).status == IN_PROCESSING and notes(registered.id) == []
 
 
 def test_the_console_filters_by_status_customer_and_age(operator_client, registered, factory):
-    from tests.sync_support import insert_orders
-
     stranger = factory.user(email="someone@else.org")
     insert_orders(stranger.id, 2)
     listing = operator_client.get("/ops/?customer=ELSE.org").get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders.drafts import compute_totals
+from app.money import compute_totals
 
 
 def all_orders():

@@ -1,31 +1,20 @@
 """Sending to processing exactly once; retries; rejections; recovery; cancel."""
 
 import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from rq_scheduler import Scheduler
 
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderStatus
+from app.models import Order, OrderStatus
 from app.orders import sending
 from app.orders.transitions import bulk_transition, transition
-from app.queue import get_queue, get_send_queue, make_worker
-
-
-def reload(order_id) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
-
-
-def timeline(order_id) -> list[tuple[str | None, str]]:
-    events = db.session.scalars(
-        db.select(OrderEvent).filter_by(order_id=order_id).order_by(OrderEvent.id)
-    )
-    return [(e.from_status, e.to_status) for e in events]
+from app.queue import get_queue, get_send_queue, get_send_scheduler, make_worker
+from tests.support.auth import logged_in_client
+from tests.support.orders import reload, timeline
+from tests.support.waiting import wait_until
 
 
 def test_send_registers_once_and_moves_to_in_processing(client, draft, run_jobs, sandbox):
@@ -48,11 +37,7 @@ def test_send_registers_once_and_moves_to_in_processing(client, draft, run_jobs,
 
 
 def test_double_click_and_replay_give_one_external_order(make_app, app, draft, run_jobs, sandbox):
-    clients = []
-    for _ in range(2):
-        client = app.test_client()
-        client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
-        clients.append(client)
+    clients = [logged_in_client(app) for _ in range(2)]
     barrier = threading.Barrier(2)
     statuses = []
     url = f"/orders/{draft.id}/send"
@@ -107,7 +92,8 @@ def test_timeout_then_retry_reuses_the_idempotency_key(make_app, logged_in, serv
         make_worker(app).work(burst=True)
         order = reload(order.id)
         assert order.status == OrderStatus.IN_PROCESSING and order.send_attempts == 1
-    time.sleep(1.0)  # the timed-out request lands late, with the same Idempotency-Key
+    # The timed-out request lands late, with the same Idempotency-Key.
+    wait_until(lambda: sandbox.stats()["idempotent_replays"] == 1, seconds=5)
     assert sandbox.stats()["order_create"] == 2
     assert sandbox.stats()["orders_registered"] == 1
 
@@ -120,9 +106,7 @@ def test_429_schedules_the_retry_after_retry_after(client, draft, run_jobs, sand
     assert order.status == OrderStatus.SENDING and order.send_attempts == 1
     assert "429" in order.status_reason
     assert order.send_claimed_until > datetime.now(UTC) + timedelta(seconds=110)
-    queue = get_send_queue()
-    scheduler = Scheduler(queue=queue, connection=queue.connection)
-    [(job, when)] = list(scheduler.get_jobs(with_times=True))
+    [(job, when)] = list(get_send_scheduler().get_jobs(with_times=True))
     assert job.id == f"send-order-{draft.id}-retry-1"
     assert (when - order.send_claimed_until.replace(tzinfo=None)).total_seconds() < 2
     assert sending.requeue_stuck_sends() == 0
@@ -180,8 +164,7 @@ def test_requeue_leaves_a_fresh_send_alone(make_app, draft):
 
 def test_redis_down_leaves_the_order_sending_for_the_requeue(make_app, draft, app, run_jobs):
     down = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    client = down.test_client()
-    client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"})
+    client = logged_in_client(down)
     response = client.post(f"/orders/{draft.id}/send")
     assert response.status_code == 303
     assert reload(draft.id).status == OrderStatus.SENDING

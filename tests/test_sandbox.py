@@ -1,11 +1,20 @@
-"""The sandbox keeps to the provider's contract (EXTERNAL_API.md)."""
+"""The sandbox keeps to the provider's contract (docs/provider-api.md)."""
 
+import subprocess
+import sys
 import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 import requests
+
+from app.config import TestConfig
+from tests.support.processes import closed_port
+from tests.support.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CATALOG = {"Authorization": "Bearer sandbox-catalog-token", "Accept": "application/json"}
 ORDERS = {"Authorization": "Bearer sandbox-order-token", "Accept": "application/json"}
@@ -161,3 +170,24 @@ def test_malformed_knob_adds_bad_items_to_page_one(api, sandbox):
     sandbox.set_knobs(catalog_malformed=1)
     items = catalog_page(api, 1)["data"]
     assert len(items) == 23 and any("uuid" not in item for item in items)
+
+
+def test_the_documented_command_serves_the_sandbox(tmp_path):
+    """`python -m app.sandbox` starts the top-level sandbox package, as tools expect."""
+    port = closed_port()
+    command = [sys.executable, "-m", "app.sandbox", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--redis-url", TestConfig.REDIS_URL, "--prefix", "sandbox-command"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        stats = wait_until(lambda: answer(f"http://127.0.0.1:{port}/_sandbox/stats"), seconds=20)
+        assert stats["catalog"] == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def answer(url: str) -> dict | None:
+    try:
+        return requests.get(url, timeout=1).json()
+    except requests.RequestException:
+        return None

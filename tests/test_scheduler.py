@@ -1,7 +1,6 @@
 """scheduler.py registers the periodic sync once, however often and wherever it starts."""
 
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -9,10 +8,11 @@ from pathlib import Path
 
 from rq.job import Job
 
-import scheduler as scheduler_module
 from app.queue import get_queue, make_worker
 from scheduler import make_scheduler, register_periodic_jobs
-from tests.sync_support import processing_orders, statuses
+from tests.support.orders import processing_orders, statuses
+from tests.support.processes import process_environment
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_ID = "periodic-sync-orders"
@@ -23,7 +23,6 @@ def registry(app) -> list[tuple[Job, object]]:
 
 
 def test_registering_twice_keeps_one_periodic_job(app, caplog):
-    logging.getLogger("scheduler").disabled = False  # see enable_sync_logs
     caplog.set_level(logging.INFO, logger="scheduler")
     assert register_periodic_jobs(make_scheduler(app), 60) == [JOB_ID]
     [(job, first_time)] = registry(app)
@@ -59,35 +58,28 @@ def test_the_scheduled_job_runs_the_sync_in_a_worker(app, user, sandbox, restore
 
 
 def start_scheduler_process(app, log_path: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "REDIS_URL": app.config["REDIS_URL"],
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "APP_ENV": "development",
-    }
     with log_path.open("w") as log:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "scheduler.py")],
             cwd=ROOT,
-            env=env,
+            env=process_environment(app.config),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
 
 
-def wait_for_registration(log_paths: list[Path], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not all("periodic-sync-orders" in p.read_text() for p in log_paths):
-        assert time.monotonic() < deadline, [p.read_text() for p in log_paths]
-        time.sleep(0.1)
+def both_running(log_paths: list[Path]) -> bool:
+    """Each scheduler has registered the job and entered its loop (rq-scheduler's log line)."""
+    texts = [path.read_text() for path in log_paths]
+    return all(JOB_ID in text and "Registering birth" in text for text in texts)
 
 
 def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path):
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     processes = [start_scheduler_process(app, path) for path in logs]
     try:
-        wait_for_registration(logs)
-        time.sleep(1.0)
+        wait_until(lambda: both_running(logs), seconds=15)
+        wait_until(lambda: JOB_ID in get_queue().job_ids, seconds=15)
     finally:
         for process in processes:
             process.terminate()
@@ -97,4 +89,4 @@ def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path
     [(job, next_time)] = registry(app)
     assert job.id == JOB_ID
     assert get_queue().job_ids.count(JOB_ID) == 1
-    assert scheduler_module.POLL_SECONDS <= 5
+    assert app.config["SCHEDULER_POLL_SECONDS"] <= 5

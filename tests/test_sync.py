@@ -10,17 +10,16 @@ from app.extensions import get_redis
 from app.models import OrderStatus
 from app.orders.live import user_channel
 from app.orders.sync import run_sync
-from tests.sync_support import (
-    closed_port,
-    enable_sync_logs,
-    events_of,
+from tests.support.logs import enable_sync_logs, problems
+from tests.support.orders import (
     insert_orders,
     make_all_due,
-    order,
-    problems,
     processing_orders,
+    reload,
     state_requests,
+    timeline,
 )
+from tests.support.processes import closed_port
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING
 
@@ -47,10 +46,10 @@ def test_terminal_states_finish_the_order_with_one_event(
 
     summary = run_sync()
 
-    finished = order(order_id)
+    finished = reload(order_id)
     assert finished.status == status
     assert finished.last_checked_at is not None
-    assert events_of(order_id) == [(IN_PROCESSING, status)]
+    assert timeline(order_id) == [(IN_PROCESSING, status)]
     assert (summary.checked, summary.changed, summary.errors) == (1, 1, 0)
     assert problems(caplog) == []
 
@@ -63,8 +62,8 @@ def test_an_intermediate_state_stays_in_processing_and_logs_no_problem(
 
     summary = run_sync()
 
-    checked = order(order_id)
-    assert checked.status == IN_PROCESSING and events_of(order_id) == []
+    checked = reload(order_id)
+    assert checked.status == IN_PROCESSING and timeline(order_id) == []
     assert checked.last_checked_at is not None and checked.check_failures == 0
     assert checked.next_check_at > datetime.now(UTC) + timedelta(seconds=30)
     assert (summary.checked, summary.changed, summary.errors) == (1, 0, 0)
@@ -74,7 +73,7 @@ def test_an_intermediate_state_stays_in_processing_and_logs_no_problem(
 def test_one_summary_line_ends_the_run(app, user, sandbox, caplog):
     processing_orders(sandbox, user.id, 3, state="done")
     run_sync()
-    lines = [r.getMessage() for r in caplog.records if r.name == "app.orders.sync"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("app.orders.sync")]
     assert len(lines) == 1
     assert lines[0].startswith("status sync done: checked=3 changed=3 errors=0")
     assert "duration=" in lines[0]
@@ -84,7 +83,7 @@ def test_an_unknown_uuid_backs_off_and_is_not_asked_again_at_once(app, user, san
     [(order_id, external)] = insert_orders(user.id, 1)
 
     first = run_sync()
-    backed_off = order(order_id)
+    backed_off = reload(order_id)
     assert backed_off.status == IN_PROCESSING
     assert backed_off.check_failures == 1
     assert backed_off.next_check_at > datetime.now(UTC) + timedelta(seconds=30)
@@ -99,7 +98,7 @@ def test_an_unknown_uuid_backs_off_and_is_not_asked_again_at_once(app, user, san
 
     make_all_due()
     run_sync()
-    assert order(order_id).check_failures == 2
+    assert reload(order_id).check_failures == 2
 
 
 def test_the_backoff_grows_up_to_its_cap(make_app, user, sandbox):
@@ -109,7 +108,7 @@ def test_the_backoff_grows_up_to_its_cap(make_app, user, sandbox):
         delays = []
         for _ in range(4):
             run_sync()
-            checked = order(order_id)
+            checked = reload(order_id)
             delays.append((checked.next_check_at - datetime.now(UTC)).total_seconds())
             make_all_due()
         assert [round(d, -1) for d in delays] == [200, 400, 500, 500]
@@ -120,14 +119,14 @@ def test_a_server_error_is_retried_on_a_later_run(app, user, sandbox):
     sandbox.add_faults("order_state", {"status": 500})
 
     first = run_sync()
-    failed = order(order_id)
+    failed = reload(order_id)
     assert failed.status == IN_PROCESSING and failed.check_failures == 1
     assert "HTTP 500" in failed.last_check_error
     assert first.errors == 1 and first.outcome == "done"
 
     make_all_due()
     second = run_sync()
-    done = order(order_id)
+    done = reload(order_id)
     assert done.status == "done" and done.check_failures == 0 and done.last_check_error is None
     assert second.changed == 1
 
@@ -136,7 +135,7 @@ def test_garbage_answers_count_as_errors(app, user, sandbox):
     [(order_id, _)] = processing_orders(sandbox, user.id, 1, state="done")
     sandbox.add_faults("order_state", {"status": 200, "body": "<html>hi</html>"})
     summary = run_sync()
-    assert summary.errors == 1 and order(order_id).check_failures == 1
+    assert summary.errors == 1 and reload(order_id).check_failures == 1
 
 
 def test_the_provider_down_ends_the_run_early_with_one_warning(make_app, user, caplog):
@@ -171,7 +170,7 @@ def test_retry_after_stops_the_runs_requests(make_app, user, sandbox):
 
         assert summary.outcome == "rate_limited"
         assert state_requests(sandbox) <= 4
-        limited = [order(oid) for oid, _ in pairs if order(oid).last_check_error]
+        limited = [reload(oid) for oid, _ in pairs if reload(oid).last_check_error]
         assert len(limited) == 1
         assert limited[0].next_check_at > datetime.now(UTC) + timedelta(seconds=28)
         assert 28 < get_redis().pttl("sync:paused") / 1000 <= 30

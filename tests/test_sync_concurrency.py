@@ -1,26 +1,19 @@
 """The status sync never applies a change twice or over a newer one, and recovers from a crash."""
 
 import threading
-import time
 
 import pytest
 
 from app.extensions import db, get_redis
 from app.models import OrderStatus
-from app.orders import sync_batches
-from app.orders.sync import run_batch, run_sync
-from app.orders.sync_batches import SyncSettings, SyncSummary, apply_batch
-from app.orders.sync_fetch import CheckResult, Outcome
-from app.orders.sync_redis import LOCK_KEY, RunLock
+from app.orders.sync import SyncSettings, SyncSummary, engine, run_batch, run_sync
+from app.orders.sync.checks import CheckResult, Outcome
+from app.orders.sync.engine import apply_batch
+from app.orders.sync.state import LOCK_KEY, RunLock
 from app.orders.transitions import transition
-from tests.sync_support import (
-    enable_sync_logs,
-    event_count,
-    events_of,
-    order,
-    processing_orders,
-    statuses,
-)
+from tests.support.logs import enable_sync_logs
+from tests.support.orders import event_count, processing_orders, reload, statuses, timeline
+from tests.support.waiting import wait_until
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING
 
@@ -35,20 +28,13 @@ def run_in_thread(app, results: list) -> threading.Thread:
     return thread
 
 
-def wait_for_lock(seconds: float = 2.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not get_redis().exists(LOCK_KEY):
-        assert time.monotonic() < deadline, "the first run never took the lock"
-        time.sleep(0.01)
-
-
 def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
     enable_sync_logs(caplog)
     pairs = processing_orders(sandbox, user.id, 20, state="done")
     sandbox.set_knobs(latency_ms=300)
     first: list = []
     thread = run_in_thread(app, first)
-    wait_for_lock()
+    wait_until(lambda: get_redis().exists(LOCK_KEY), seconds=2, step=0.01)
 
     second = run_sync()
     thread.join(timeout=10)
@@ -56,7 +42,7 @@ def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
     assert second.outcome == "locked" and second.checked == 0
     assert "status sync skipped: another run holds the lock" in caplog.messages
     assert first[0].changed == 20
-    assert all(events_of(oid) == [(IN_PROCESSING, "done")] for oid, _ in pairs)
+    assert all(timeline(oid) == [(IN_PROCESSING, "done")] for oid, _ in pairs)
 
 
 def test_a_second_apply_of_the_same_answers_is_a_no_op(app, user, sandbox):
@@ -83,25 +69,25 @@ def test_a_batch_job_run_twice_applies_once(app, user, sandbox):
 def test_a_cancel_committed_during_the_run_is_not_overwritten(app, user, sandbox, monkeypatch):
     pairs = processing_orders(sandbox, user.id, 4, state="done")
     cancelled_id = pairs[0][0]
-    original_apply = sync_batches.apply_batch
+    original_apply = engine.apply_batch
 
     def cancel_then_apply(results, settings, summary):
         assert transition(cancelled_id, IN_PROCESSING, "cancelled", "Cancelled by the customer")
         db.session.commit()
         original_apply(results, settings, summary)
 
-    monkeypatch.setattr(sync_batches, "apply_batch", cancel_then_apply)
+    monkeypatch.setattr(engine, "apply_batch", cancel_then_apply)
     summary = run_sync()
 
     assert summary.changed == 3
-    assert order(cancelled_id).status == "cancelled"
-    assert events_of(cancelled_id) == [(IN_PROCESSING, "cancelled")]
-    assert all(order(oid).status == "done" for oid, _ in pairs[1:])
+    assert reload(cancelled_id).status == "cancelled"
+    assert timeline(cancelled_id) == [(IN_PROCESSING, "cancelled")]
+    assert all(reload(oid).status == "done" for oid, _ in pairs[1:])
 
 
 def test_a_run_that_failed_midway_is_completed_by_the_next(make_app, user, sandbox, monkeypatch):
     app = make_app(SYNC_BATCH_SIZE=10)
-    original_apply = sync_batches.apply_batch
+    original_apply = engine.apply_batch
     calls = []
 
     def fail_on_second_batch(results, settings, summary):
@@ -112,14 +98,14 @@ def test_a_run_that_failed_midway_is_completed_by_the_next(make_app, user, sandb
 
     with app.app_context():
         processing_orders(sandbox, user.id, 30, state="done")
-        monkeypatch.setattr(sync_batches, "apply_batch", fail_on_second_batch)
+        monkeypatch.setattr(engine, "apply_batch", fail_on_second_batch)
         with pytest.raises(RuntimeError):
             run_sync()
         db.session.rollback()
         assert statuses() == {"done": 10, IN_PROCESSING: 20}
         assert not get_redis().exists(LOCK_KEY)
 
-        monkeypatch.setattr(sync_batches, "apply_batch", original_apply)
+        monkeypatch.setattr(engine, "apply_batch", original_apply)
         assert run_sync().changed == 20
         assert statuses() == {"done": 30} and event_count() == 30
 
@@ -128,7 +114,7 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
     make_app, user, sandbox, monkeypatch
 ):
     app = make_app(SYNC_BATCH_SIZE=10, SYNC_LOCK_TTL_SECONDS=0.5)
-    original_apply = sync_batches.apply_batch
+    original_apply = engine.apply_batch
 
     def die_after_first_batch(results, settings, summary):
         original_apply(results, settings, summary)
@@ -137,7 +123,7 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
     with app.app_context():
         processing_orders(sandbox, user.id, 30, state="done")
         monkeypatch.setattr(RunLock, "release", lambda self: True)
-        monkeypatch.setattr(sync_batches, "apply_batch", die_after_first_batch)
+        monkeypatch.setattr(engine, "apply_batch", die_after_first_batch)
         with pytest.raises(SystemExit):
             run_sync()
         monkeypatch.undo()
@@ -145,7 +131,7 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
         assert statuses() == {"done": 10, IN_PROCESSING: 20}
 
         assert run_sync().outcome == "locked"
-        time.sleep(0.6)
+        wait_until(lambda: not get_redis().exists(LOCK_KEY), seconds=5)  # its TTL ran out
         assert run_sync().changed == 20
         assert statuses() == {"done": 30} and event_count() == 30
 

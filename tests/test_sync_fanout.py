@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 
 from app.orders.sync import run_sync
-from app.orders.sync_redis import fanout_left
+from app.orders.sync.state import fanout_left
 from app.queue import get_queue, make_worker
-from tests.sync_support import (
-    event_count,
-    insert_orders,
-    processing_orders,
-    statuses,
-    worker_settings,
-)
+from tests.support.orders import event_count, insert_orders, processing_orders, statuses
+from tests.support.processes import process_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_COMMAND = "from tests.sync_support import burst_worker_main; burst_worker_main()"
+WORKER_COMMAND = "from tests.support.processes import burst_worker_main; burst_worker_main()"
 
 
 @pytest.fixture
@@ -90,11 +85,7 @@ def test_two_worker_processes_share_the_backlog_at_once(fanout_app, user, sandbo
 
 
 def run_worker_processes(app, count: int) -> list[str]:
-    env = {
-        "SYNC_WORKER_SETTINGS": worker_settings(app.config),
-        "SYNC_WORKERS": str(count),
-        "PATH": "/usr/bin:/bin",
-    }
+    env = {**process_environment(app.config), "TEST_WORKERS": str(count)}
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER_COMMAND],

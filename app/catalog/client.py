@@ -1,4 +1,4 @@
-"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see EXTERNAL_API.md).
+"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md).
 
 Strict about the shape of a page, lenient about each item: an item we cannot use is skipped and
 logged, so one bad record never hides the rest of the catalog.
@@ -10,13 +10,14 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 
 from app import metrics
+from app.money import InvalidMoney, parse_money
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +75,11 @@ def canonical_uuid(value) -> str | None:
         return None
 
 
-def parse_money(value) -> Decimal:
-    """An exact, finite, non-negative amount from an int, a float, a Decimal or a numeric string."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise InvalidItem(f"money is not a number: {value!r}")
+def item_money(item: Mapping, field: str) -> Decimal:
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation as error:
-        raise InvalidItem(f"money is not a number: {value!r}") from error
-    if not amount.is_finite() or amount < 0:
-        raise InvalidItem(f"money is not a finite, non-negative amount: {value!r}")
-    return amount
+        return parse_money(item.get(field))
+    except InvalidMoney as error:
+        raise InvalidItem(str(error)) from error
 
 
 def optional_text(value) -> str | None:
@@ -117,7 +112,7 @@ def parse_item(item) -> CatalogService:
         name=name,
         description=optional_text(item.get("description")),
         image=web_image(item.get("image")),
-        **{field: parse_money(item.get(field)) for field in MONEY_FIELDS},
+        **{field: item_money(item, field) for field in MONEY_FIELDS},
         updated_at=optional_text(item.get("updated_at")),
     )
 

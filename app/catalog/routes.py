@@ -8,6 +8,7 @@ from flask_login import login_required
 from app.catalog import bp
 from app.catalog.service import CatalogUnavailable, get_catalog
 from app.errors import error_response
+from app.htmx import wants_fragment
 
 log = logging.getLogger(__name__)
 
@@ -19,36 +20,19 @@ UNAVAILABLE_MESSAGE = (
 )
 
 
-def wants_results_only() -> bool:
-    """An htmx request that swaps the results list; boosted and history requests get the page."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Target") == RESULTS_ID
-        and not headers.get("HX-Boosted")
-        and not headers.get("HX-History-Restore-Request")
-    )
-
-
-def vary_on_htmx(response: Response) -> Response:
-    response.vary.update(("HX-Request", "HX-Target"))
-    return response
-
-
 @bp.get("")
 @login_required
-def index() -> Response:
+def index() -> str:
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_LENGTH]
     snapshot = get_catalog()
-    template = "catalog/_results.html" if wants_results_only() else "catalog/index.html"
-    html = render_template(
+    template = "catalog/_results.html" if wants_fragment(RESULTS_ID) else "catalog/index.html"
+    return render_template(
         template,
         snapshot=snapshot,
         services=snapshot.search(query),
         query=query,
         results_id=RESULTS_ID,
     )
-    return vary_on_htmx(make_response(html))
 
 
 @bp.app_errorhandler(CatalogUnavailable)
@@ -56,4 +40,4 @@ def catalog_unavailable(error: CatalogUnavailable) -> Response:
     log.warning("catalog unavailable for %s: %s", request.path, error)
     response = make_response(error_response(503, UNAVAILABLE_MESSAGE))
     response.headers["Retry-After"] = "60"
-    return vary_on_htmx(response)
+    return response

@@ -30,19 +30,7 @@ from app.catalog.store import FRESH_KEY, STALE_KEY, CatalogStore
 
 log = logging.getLogger(__name__)
 
-RETRY_SECONDS = 30
-WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.05
-
-__all__ = [
-    "CatalogError",
-    "CatalogService",
-    "CatalogSnapshot",
-    "CatalogUnavailable",
-    "find_services",
-    "get_catalog",
-    "refresh_catalog",
-]
 
 
 class CatalogUnavailable(Exception):
@@ -145,7 +133,7 @@ def fetch_and_keep(store: CatalogStore, previous: CatalogSnapshot | None) -> Cat
     try:
         snapshot = CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC))
     except CatalogError as error:
-        store.mark_failed(setting("CATALOG_RETRY_SECONDS", RETRY_SECONDS))
+        store.mark_failed(current_app.config["CATALOG_RETRY_SECONDS"])
         if previous is None:
             raise CatalogUnavailable(str(error)) from error
         log.warning("catalog refresh failed, serving the older copy: %s", error)
@@ -155,15 +143,15 @@ def fetch_and_keep(store: CatalogStore, previous: CatalogSnapshot | None) -> Cat
 
 
 def keep(store: CatalogStore, snapshot: CatalogSnapshot) -> None:
-    text = snapshot.to_json()
-    store.write(FRESH_KEY, text, setting("CATALOG_CACHE_SECONDS", 600))
-    store.write(STALE_KEY, text, setting("CATALOG_STALE_SECONDS", 24 * 3600))
+    text, config = snapshot.to_json(), current_app.config
+    store.write(FRESH_KEY, text, config["CATALOG_CACHE_SECONDS"])
+    store.write(STALE_KEY, text, config["CATALOG_STALE_SECONDS"])
     store.clear_failure()
 
 
 def wait_for_fresh(store: CatalogStore) -> CatalogSnapshot:
     """Another process is fetching the very first copy: poll for it for a few seconds."""
-    deadline = time.monotonic() + setting("CATALOG_WAIT_SECONDS", WAIT_SECONDS)
+    deadline = time.monotonic() + current_app.config["CATALOG_WAIT_SECONDS"]
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         still_fetching = store.refresh_in_progress()
@@ -172,7 +160,3 @@ def wait_for_fresh(store: CatalogStore) -> CatalogSnapshot:
         if not still_fetching:
             break
     raise CatalogUnavailable("no catalog copy yet and the refresh did not finish in time")
-
-
-def setting(name: str, default):
-    return current_app.config.get(name, default)

@@ -23,7 +23,6 @@ FRESH_KEY = "catalog:fresh"
 STALE_KEY = "catalog:stale"
 FAILED_KEY = "catalog:failed"
 LOCK_KEY = "catalog:refresh-lock"
-LOCK_SECONDS = 60
 
 T = TypeVar("T")
 
@@ -71,7 +70,7 @@ class CatalogStore:
         return self.read(FAILED_KEY) is not None
 
     def lock_name(self) -> str:
-        return current_app.config.get("CACHE_KEY_PREFIX", "") + LOCK_KEY
+        return current_app.config["CACHE_KEY_PREFIX"] + LOCK_KEY
 
     def refresh_in_progress(self) -> bool:
         return bool(self.guarded("lock check", lambda: get_redis().exists(self.lock_name()), 0))
@@ -83,7 +82,7 @@ class CatalogStore:
         The lock is redis-py's: `SET NX PX` with a random token, released by a script that
         deletes the key only while it still holds that token.
         """
-        seconds = current_app.config.get("CATALOG_LOCK_SECONDS", LOCK_SECONDS)
+        seconds = current_app.config["CATALOG_LOCK_SECONDS"]
         lock = get_redis().lock(self.lock_name(), timeout=seconds, blocking=False)
         acquired = self.guarded("lock", lock.acquire, None)
         try:

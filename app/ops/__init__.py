@@ -24,11 +24,4 @@ def hide_from_everyone_else():
         abort(404)
 
 
-@bp.after_request
-def vary_on_htmx(response):
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Target")
-    return response
-
-
 from app.ops import routes  # noqa: E402,F401

@@ -14,11 +14,11 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ops.queries import UNCONFIRMED_SEND, attention_of
 from app.orders.provider import get_order_client, map_state
-from app.orders.sending import CLAIM_SECONDS, enqueue_send, send_job_id
-from app.orders.sync_batches import SyncSettings
-from app.orders.sync_fetch import Outcome, RunGate, check_state
-from app.orders.sync_store import CheckFailure, DueOrder, record_failures, record_unchanged
-from app.orders.transitions import announce, transition
+from app.orders.sending import enqueue_send, send_job_id
+from app.orders.sync.checks import Outcome, RunGate, check_state
+from app.orders.sync.engine import SyncSettings
+from app.orders.sync.store import CheckFailure, DueOrder, record_failures, record_unchanged
+from app.orders.transitions import transition
 from app.queue import flush_recent_calls, get_send_queue
 from app.records.calls import record_checks
 
@@ -115,16 +115,15 @@ def recheck_now(order_id: uuid.UUID, operator: User) -> str:
         OrderStatus.CANCELLED,
     ):
         raise ActionRefused("Only an order registered at the order service can be re-checked.")
-    result = check_state(get_order_client(), DueOrder(order.id, order.external_uuid), RunGate(1))
+    gate = RunGate(1, SyncSettings.from_config(current_app.config).rate_limit_pause)
+    result = check_state(get_order_client(), DueOrder(order.id, order.external_uuid), gate)
     flush_recent_calls()
     final = map_state(result.state or "") if result.outcome is Outcome.ANSWERED else None
-    changes = apply_check(order, result, final)
+    status = apply_check(order, result, final)
     record_checks([result], actor_id=operator.id)
     answer = describe(result)
-    status = final if changes and changes[0] else order.status
     add_note(order.id, status, f"Status re-checked by an operator: {answer}", operator)
     db.session.commit()
-    announce(changes)
     return f"Re-checked: {answer}"
 
 
@@ -135,14 +134,14 @@ def describe(result) -> str:
     return f"{result.error}{took}"
 
 
-def apply_check(order: Order, result, final: str | None) -> list:
+def apply_check(order: Order, result, final: str | None) -> str:
     """The same writes the status sync makes for this answer (or, for a cancelled order, the
-    after-cancel answer)."""
+    after-cancel answer); returns the order's status afterwards."""
     if order.status == OrderStatus.CANCELLED:
         if final:
             order.after_cancel_state = final
             order.after_cancel_check_at = None
-        return []
+        return order.status
     if final:
         reason = f"The order service reports the order {result.state.strip()[:40]}."
         change = transition(
@@ -154,7 +153,7 @@ def apply_check(order: Order, result, final: str | None) -> list:
             check_failures=0,
             last_check_error=None,
         )
-        return [change]
+        return final if change is not None else order.status
     if result.outcome is Outcome.ANSWERED:
         record_unchanged([order.id], recheck_seconds())
     else:
@@ -164,7 +163,7 @@ def apply_check(order: Order, result, final: str | None) -> list:
             current_app.config["SYNC_BACKOFF_BASE_SECONDS"],
             current_app.config["SYNC_BACKOFF_CAP_SECONDS"],
         )
-    return []
+    return order.status
 
 
 def recheck_seconds() -> float:
@@ -209,9 +208,10 @@ def resolve_unknown_send(
     if not send_outcome_unknown(order):
         raise ActionRefused("Only a send whose outcome stays unknown can be resolved.")
     note, external = checked_note(note), checked_external_uuid(external_uuid)
-    take_over_send(order, func.now() + timedelta(seconds=CLAIM_SECONDS))
+    lease = timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
+    take_over_send(order, func.now() + lease)
     if external is not None:
-        change = transition(
+        transition(
             order.id,
             OrderStatus.SENDING,
             OrderStatus.IN_PROCESSING,
@@ -222,7 +222,7 @@ def resolve_unknown_send(
             next_check_at=func.now(),
         )
     else:
-        change = transition(
+        transition(
             order.id,
             OrderStatus.SENDING,
             OrderStatus.DRAFT,
@@ -233,5 +233,4 @@ def resolve_unknown_send(
     status = OrderStatus.IN_PROCESSING if external else OrderStatus.DRAFT
     add_note(order.id, status, f"Send resolved by an operator: {note}", operator)
     db.session.commit()
-    announce([change])
     return "Resolved: " + ("in processing." if external else "back to draft.")

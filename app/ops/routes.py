@@ -7,20 +7,17 @@ import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.errors import error_response, wants_fragment
+from app.errors import error_response
+from app.htmx import wants_fragment
 from app.ops import actions, bp, jobs
 from app.ops.health import gather
 from app.ops.queries import AGES, Filters, list_orders, needing_attention, order_story
 from app.queue_info import queue_states, workers
 
 
-def targets(element_id: str) -> bool:
-    return wants_fragment() and request.headers.get("HX-Target") == element_id
-
-
 def page_or_part(template: str, part: str, element_id: str, **context):
     """The whole page, or only its live part when htmx asked to refresh that."""
-    return render_template(part if targets(element_id) else template, **context)
+    return render_template(part if wants_fragment(element_id) else template, **context)
 
 
 @bp.get("/")

@@ -5,9 +5,9 @@ bp = Blueprint("orders", __name__)
 
 @bp.record_once
 def setup(state) -> None:
-    from app.orders.live import init_stream_slots
+    from app.orders import live
 
-    init_stream_slots(state.app)
+    live.init_app(state.app)
 
 
 from app.orders import actions, routes  # noqa: E402,F401

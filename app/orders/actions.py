@@ -8,16 +8,14 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import func
 
-from app.errors import error_response, wants_fragment
-from app.extensions import db
+from app.errors import error_response
+from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
 from app.orders.drafts import OrderConflict, delete_draft
 from app.orders.queries import get_own_order
-from app.orders.sending import request_send
-from app.orders.transitions import announce, transition
+from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
 
@@ -33,7 +31,7 @@ def back_to(order_id: uuid.UUID | None) -> str:
 
 
 def respond(order_id: uuid.UUID, message: str, removed: bool = False):
-    if wants_fragment() and request.headers.get("HX-Target") == row_id(order_id):
+    if wants_fragment(row_id(order_id)):
         order = None if removed else get_own_order(order_id)
         return render_template("orders/_row_update.html", order=order, message=message)
     flash(message, "success")
@@ -60,18 +58,8 @@ def send(order_id: uuid.UUID):
 @login_required
 def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
-    change = transition(
-        order.id,
-        OrderStatus.IN_PROCESSING,
-        OrderStatus.CANCELLED,
-        "Cancelled by the customer",
-        after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
-    )
-    if change is None:
-        db.session.rollback()
+    if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    db.session.commit()
-    announce([change])
     return respond(order_id, "Order cancelled.")
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import case, func, select, update
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.provider import get_order_client, map_state
-from app.orders.sync_fetch import CheckResult, Outcome, RunGate, check_state
-from app.orders.sync_store import DueOrder
+from app.orders.sync.checks import CheckResult, Outcome, RunGate, check_state
+from app.orders.sync.engine import SyncSettings
+from app.orders.sync.store import DueOrder
 from app.records.calls import record_checks
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ def follow_cancelled() -> int:
     if not due:
         return 0
     client = get_order_client()
-    gate = RunGate(current_app.config["SYNC_PROVIDER_DOWN_AFTER"])
+    settings = SyncSettings.from_config(current_app.config)
+    gate = RunGate(settings.down_after, settings.rate_limit_pause)
     with ThreadPoolExecutor(min(len(due), client.pool_size)) as pool:
         results = list(pool.map(lambda order: check_state(client, order, gate), due))
     for result in results:

@@ -2,17 +2,16 @@
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import delete, select
 
 from app.catalog.client import canonical_uuid
 from app.catalog.service import find_services
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderStatus
+from app.models import Order, OrderItem, OrderStatus
+from app.money import compute_totals
+from app.orders.transitions import start_draft
 
-CENT = Decimal("0.01")
 MAX_ITEMS = 200
 
 
@@ -22,24 +21,6 @@ class OrderInputError(ValueError):
 
 class OrderConflict(Exception):
     """The order is not in a status that allows this action."""
-
-
-@dataclass(frozen=True)
-class Totals:
-    price: Decimal
-    tax: Decimal
-    gross: Decimal
-
-
-def compute_totals(entries: Iterable) -> Totals:
-    """Exact sums of price, tax and gross; used for stored orders and the form's live totals."""
-    entries = list(entries)
-
-    def total(field: str) -> Decimal:
-        amount = sum((Decimal(getattr(e, field)) for e in entries), Decimal("0"))
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-    return Totals(total("price"), total("tax"), total("gross"))
 
 
 def split_selection(raw_values: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -98,9 +79,9 @@ def fill(order: Order, services: list) -> None:
 
 def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
     services = current_services(parse_selection(raw_selection))
-    order = Order(user_id=user_id, status=OrderStatus.DRAFT)
+    order = Order(user_id=user_id)
+    start_draft(order)
     fill(order, services)
-    order.events = [OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason="Created")]
     db.session.add(order)
     db.session.commit()
     return order

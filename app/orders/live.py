@@ -1,5 +1,9 @@
-"""Live updates: every order change is published to the owner's Redis channel, and each open
-dashboard or order page listens to its own user's channel over server-sent events."""
+"""Live updates: every committed order change is published to the owner's Redis channel, and
+each open dashboard or order page listens to its own user's channel over server-sent events.
+
+This is the only place that publishes: a hook on the database session sends the changes the
+state machine noted (`app.orders.transitions`) once their transaction has committed.
+"""
 
 import json
 import logging
@@ -9,9 +13,12 @@ from collections.abc import Iterator
 
 import redis
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app import metrics
-from app.extensions import get_redis
+from app.extensions import db, get_redis
+from app.orders.transitions import take_noted
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,33 @@ def publish_changes(changes: list[tuple[int, object, str]]) -> None:
         pipe.execute()
     except redis.RedisError as error:
         log.warning("live update not published (Redis): %s", error)
+
+
+def publish_committed(session: Session) -> None:
+    """After a commit of the whole transaction (not a savepoint's): publish its order changes.
+    (The app uses no savepoints; a change noted inside one waits for the outer commit.)"""
+    if session.in_nested_transaction():
+        return
+    changes = take_noted(session)
+    publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes])
+
+
+def forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """When a transaction ends without a commit (rollback, close), its changes never happened."""
+    if transaction.parent is None:
+        take_noted(session)
+
+
+SESSION_HOOKS = (("after_commit", publish_committed), ("after_transaction_end", forget_uncommitted))
+
+
+def init_app(app: Flask) -> None:
+    """Publish committed changes (the hooks are registered once per process), and bound the
+    number of open streams."""
+    for name, hook in SESSION_HOOKS:
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)
+    init_stream_slots(app)
 
 
 def sse_event(data: str, event: str | None = None) -> str:

@@ -1,4 +1,7 @@
-"""HTTP client for the provider's order service (EXTERNAL_API.md): register, and read state."""
+"""HTTP client for the provider's order service: register an order, and read its state.
+
+The wire format, and how we read what the provider leaves open, is in docs/provider-api.md.
+"""
 
 import functools
 import os

@@ -1,4 +1,4 @@
-"""Order pages: dashboard and its table partial, new/edit forms with live totals, order page."""
+"""Order pages: dashboard (or its table, for htmx), new/edit forms with live totals, order page."""
 
 import uuid
 
@@ -6,32 +6,20 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
-from app.errors import wants_fragment
+from app.htmx import wants_fragment
 from app.models import OrderStatus
+from app.money import compute_totals
 from app.orders import bp
 from app.orders.actions import refuse
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
-    compute_totals,
     create_draft,
     split_selection,
     update_draft,
 )
 from app.orders.live import open_stream
 from app.orders.queries import get_own_order, list_orders, parse_listing_args
-
-
-@bp.after_request
-def vary_on_htmx(response):
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Target")
-    return response
-
-
-def targets(element_id: str) -> bool:
-    """An htmx request that asked to swap the element with this id."""
-    return wants_fragment() and request.headers.get("HX-Target") == element_id
 
 
 def current_listing():
@@ -44,7 +32,7 @@ def current_listing():
 @login_required
 def dashboard():
     listing = current_listing()
-    if targets("orders-table"):
+    if wants_fragment("orders-table"):
         return render_template("orders/_table.html", listing=listing)
     return render_template("orders/index.html", listing=listing)
 
@@ -59,12 +47,6 @@ def events():
         return "", 204
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream, mimetype="text/event-stream", headers=headers)
-
-
-@bp.get("/orders/table")
-@login_required
-def table():
-    return render_template("orders/_table.html", listing=current_listing())
 
 
 def render_form(order=None, selected=(), error=None, status=200):
@@ -148,6 +130,6 @@ def totals():
 @login_required
 def show(order_id: uuid.UUID):
     order = get_own_order(order_id)
-    if targets("order-summary"):
+    if wants_fragment("order-summary"):
         return render_template("orders/_summary.html", order=order)
     return render_template("orders/show.html", order=order)

@@ -1,4 +1,5 @@
-"""Sending an order to processing: at most one external order per local order.
+"""Sending an order to processing (at most one external order per local order), and
+cancelling it there: what the order buttons ask for.
 
 The route flips draft → sending and enqueues `submit_order`. The job claims the order with a
 lease, registers it with `Idempotency-Key: <order id>`, and flips sending → in_processing.
@@ -12,21 +13,19 @@ from datetime import timedelta
 
 import redis
 from flask import current_app
-from rq_scheduler import Scheduler
 from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
+from app.logs import job_meta
 from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
-from app.orders.transitions import announce, transition
-from app.queue import get_send_queue
+from app.orders.transitions import transition
+from app.queue import get_send_queue, get_send_scheduler
 from app.records.calls import record_send
 
 log = logging.getLogger(__name__)
 
 SUBMIT_JOB = "app.orders.jobs.submit_order"
-CLAIM_SECONDS = 120
-MAX_BACKOFF_SECONDS = 600
 
 
 def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
@@ -48,8 +47,24 @@ def request_send(order_id: uuid.UUID) -> bool:
         db.session.rollback()
         return False
     db.session.commit()
-    announce([change])
     enqueue_send(order_id, send_job_id(order_id))
+    return True
+
+
+def request_cancel(order_id: uuid.UUID) -> bool:
+    """Flip in_processing → cancelled at the customer's request; False if it was not in
+    processing (any more)."""
+    change = transition(
+        order_id,
+        OrderStatus.IN_PROCESSING,
+        OrderStatus.CANCELLED,
+        "Cancelled by the customer",
+        after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
+    )
+    if change is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
     return True
 
 
@@ -57,9 +72,9 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
     """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue."""
     try:
         if delay > 0:
-            queue = get_send_queue()
-            scheduler = Scheduler(queue=queue, connection=queue.connection)
-            scheduler.enqueue_in(timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id)
+            get_send_scheduler().enqueue_in(  # rq-scheduler builds its own jobs: pass the id
+                timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id, meta=job_meta()
+            )
         else:
             get_send_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
     except redis.RedisError as error:
@@ -70,6 +85,7 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
 
 def claim(order_id: uuid.UUID) -> bool:
     """Take a lease on a sending order so no other job registers it at the same time."""
+    lease = timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
     claimed = db.session.execute(
         update(Order)
         .where(
@@ -78,7 +94,7 @@ def claim(order_id: uuid.UUID) -> bool:
             Order.external_uuid.is_(None),
             or_(Order.send_claimed_until.is_(None), Order.send_claimed_until <= func.now()),
         )
-        .values(send_claimed_until=func.now() + timedelta(seconds=CLAIM_SECONDS))
+        .values(send_claimed_until=func.now() + lease)
         .returning(Order.id)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -109,7 +125,7 @@ def submit_order(order_id: uuid.UUID) -> str:
     except ProviderUnavailable as error:
         return retry_later(order, error, time.perf_counter() - started)
     record_send(order_id, "registered", str(external_uuid), time.perf_counter() - started)
-    change = transition(
+    transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
@@ -119,24 +135,21 @@ def submit_order(order_id: uuid.UUID) -> str:
         next_check_at=func.now(),
     )
     db.session.commit()
-    announce([change])
     return f"registered as {external_uuid}"
 
 
 def give_back(order_id: uuid.UUID, reason: str) -> str:
     """Put the order back to draft with the reason shown to the customer."""
-    change = transition(
-        order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None
-    )
+    transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None)
     db.session.commit()
-    announce([change])
     log.info("order %s back to draft: %s", order_id, reason)
     return f"back to draft: {reason}"
 
 
 def backoff_seconds(attempt: int, retry_after: float | None) -> float:
-    base = current_app.config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
-    return min(max(base, retry_after or 0), MAX_BACKOFF_SECONDS)
+    config = current_app.config
+    base = config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
+    return min(max(base, retry_after or 0), config["SEND_MAX_BACKOFF_SECONDS"])
 
 
 def retry_later(order: Order, error: ProviderUnavailable, seconds: float) -> str:

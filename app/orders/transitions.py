@@ -2,6 +2,10 @@
 
 A guarded update (`WHERE id = :id AND status = :expected`) that lost a race changes nothing,
 so two clicks, two tabs, two workers or a sync racing a cancel can never apply twice.
+
+Each change is also noted on the database session; once the session commits, the live module
+publishes the noted changes to their owners (`app.orders.live`), and a rollback drops them. So a
+caller only commits: no change can be committed and then forgotten by the live pages.
 """
 
 import uuid
@@ -9,10 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Text, Uuid, cast, column, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
-from app.orders.live import publish_changes
+
+PENDING_KEY = "order_changes"
 
 ALLOWED = {
     (OrderStatus.DRAFT, OrderStatus.SENDING),
@@ -32,6 +38,22 @@ class Change:
     to_status: str
 
 
+def note(changes: list[Change]) -> None:
+    """Keep changes on the session until it commits (published) or rolls back (dropped)."""
+    db.session.info.setdefault(PENDING_KEY, []).extend(changes)
+
+
+def take_noted(session: Session) -> list[Change]:
+    """The changes noted on `session` since it last committed or rolled back, now forgotten."""
+    return session.info.pop(PENDING_KEY, [])
+
+
+def start_draft(order: Order) -> None:
+    """A new order begins as a draft, with the first event of its timeline."""
+    order.status = OrderStatus.DRAFT
+    order.events = [OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason="Created")]
+
+
 def transition(
     order_id: uuid.UUID,
     expected: str,
@@ -42,8 +64,8 @@ def transition(
 ) -> Change | None:
     """Move one order from `expected` to `to`; None if it was not in `expected` any more.
 
-    `actor_id` names the operator who made the change, if one did. The caller commits, then
-    calls `announce` with the changes it committed.
+    `actor_id` names the operator who made the change, if one did. The caller commits (the
+    change is then published) or rolls back.
     """
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
@@ -62,7 +84,9 @@ def transition(
             order_id=order_id, from_status=expected, to_status=to, reason=reason, actor_id=actor_id
         )
     )
-    return Change(order_id, user_id, expected, to)
+    change = Change(order_id, user_id, expected, to)
+    note([change])
+    return change
 
 
 def unnest_rows(targets: dict[uuid.UUID, tuple[str, str | None]]):
@@ -114,9 +138,6 @@ def bulk_transition(
                 for oid, _, to, reason in applied
             ],
         )
-    return [Change(oid, uid, expected, to) for oid, uid, to, _ in applied]
-
-
-def announce(changes: list[Change | None]) -> None:
-    """Tell the owners' live channels about committed changes."""
-    publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes if c is not None])
+    changes = [Change(oid, uid, expected, to) for oid, uid, to, _ in applied]
+    note(changes)
+    return changes

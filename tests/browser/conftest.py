@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import User
 from app.queue import get_queue, get_send_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
-from tests.browser.servers import LiveServer, SyncClock, WorkerProcess, worker_environment
+from tests.browser.servers import LiveServer, SyncClock, WorkerProcess
+from tests.support.processes import process_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -55,11 +56,11 @@ def live_server(app):
 
 
 @pytest.fixture(scope="package")
-def worker_process(base_settings, sandbox_url, _schema):
+def worker_process(base_settings, _schema):
     """One `python worker.py` for the browser tests, stopped when they end so it never takes
     the jobs of the other tests. It reads the test database, Redis and sandbox."""
     settings = {**base_settings, **LIVE_SETTINGS}
-    worker = WorkerProcess(worker_environment(settings, sandbox_url), settings["REDIS_URL"])
+    worker = WorkerProcess(process_environment(settings), settings["REDIS_URL"])
     yield worker.start()
     worker.stop()
 

@@ -11,6 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def service(page: Page, name: str) -> Locator:
+    """The order form's checkbox for the catalog service named `name`."""
+    return page.get_by_role("checkbox", name=re.compile(f"^{re.escape(name)} "))
+
+
 def log_in(page: Page, email: str = SEEDED_EMAIL, password: str = SEEDED_PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)

@@ -1,10 +1,8 @@
 """The processes behind the browser: the app over HTTP, a real RQ worker, and the sync's clock."""
 
-import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import redis
@@ -14,6 +12,7 @@ from rq.registry import StartedJobRegistry
 from werkzeug.serving import make_server
 
 from app.queue import get_queue
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -40,25 +39,6 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-def worker_environment(settings: dict, sandbox_url: str) -> dict:
-    """What `worker.py` reads through `Config.from_env` to reach the test services."""
-    return {
-        **os.environ,
-        "APP_ENV": "test",
-        "SECRET_KEY": settings["SECRET_KEY"],
-        "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": settings["REDIS_URL"],
-        "LIVE_CHANNEL_PREFIX": settings["LIVE_CHANNEL_PREFIX"],
-        "ORDER_SERVICE_BASE_URL": sandbox_url,
-        "ORDER_SERVICE_API_TOKEN": settings["ORDER_SERVICE_API_TOKEN"],
-        "CATALOG_SERVICES_BASE_URL": sandbox_url,
-        "CATALOG_SERVICES_API_TOKEN": settings["CATALOG_SERVICES_API_TOKEN"],
-        "HTTP_CONNECT_TIMEOUT": "1",
-        "HTTP_READ_TIMEOUT": "2",
-        "SYNC_INTERVAL_SECONDS": str(settings["SYNC_INTERVAL_SECONDS"]),
-    }
-
-
 class WorkerProcess:
     """`python worker.py` in its own process (RQ installs signal handlers in its main thread)."""
 
@@ -79,22 +59,32 @@ class WorkerProcess:
         self.wait_until_listening(timeout)
         return self
 
+    def listening(self) -> bool:
+        return any(w.pid == self.process.pid for w in Worker.all(connection=self.redis))
+
     def wait_until_listening(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(w.pid == self.process.pid for w in Worker.all(connection=self.redis)):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("worker.py did not start:\n" + self.log_tail())
-            time.sleep(0.1)
+        """Until the worker has registered with RQ; stopped again if it never does."""
+        try:
+            wait_until(
+                lambda: self.process.poll() is not None or self.listening(),
+                seconds=timeout,
+                step=0.1,
+                explain=lambda: "worker.py did not start:\n" + self.log_tail(),
+            )
+            assert self.process.poll() is None, "worker.py exited:\n" + self.log_tail()
+        except AssertionError:
+            self.stop()
+            raise
 
     def wait_until_idle(self, queues: list[Queue], timeout: float = 10) -> None:
         """Until no job is queued or running, so none outlives the test that caused it."""
-        deadline = time.monotonic() + timeout
         running = [StartedJobRegistry(queue=queue) for queue in queues]
-        while any(q.count for q in queues) or any(r.count for r in running):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the worker is still busy:\n" + self.log_tail())
-            time.sleep(0.05)
+        wait_until(
+            lambda: not any(q.count for q in queues) and not any(r.count for r in running),
+            seconds=timeout,
+            step=0.05,
+            explain=lambda: "the worker is still busy:\n" + self.log_tail(),
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -9,6 +9,7 @@ from flask import request
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
+from tests.browser.helpers import service
 
 # The page being left cannot be queried while its navigation is pending, so it reports.
 REPORT_BUSY = """selector => {
@@ -68,7 +69,7 @@ def test_a_row_action_is_disabled_while_in_flight(user_page, seeded_user, servic
 def test_a_plain_form_button_is_disabled_while_in_flight(user_page, gate):
     page = user_page
     page.goto("/orders/new")
-    page.get_by_role("checkbox", name=re.compile("^SEO audit — Basic ")).check()
+    service(page, "SEO audit — Basic").check()
     expect(page.locator('#totals [data-total="count"]')).to_have_text("1")
     create = page.get_by_role("button", name="Create draft")
     gate.hold("orders.new")

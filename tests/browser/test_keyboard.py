@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import SEEDED_EMAIL, SEEDED_PASSWORD, is_focused, tab_to
+from tests.browser.helpers import SEEDED_EMAIL, SEEDED_PASSWORD, is_focused, service, tab_to
 
 
 def outline_of(locator) -> str:
@@ -35,7 +35,7 @@ def test_creating_an_order_with_the_keyboard_only(user_page):
     page.keyboard.type("logo")
     expect(page.get_by_text("3 of 45 services match.")).to_be_visible()
     for name in ("Logo design — Basic", "Logo design — Pro"):
-        box = page.get_by_role("checkbox", name=re.compile(f"^{name} "))
+        box = service(page, name)
         tab_to(page, box)
         assert outline_of(box.locator("xpath=..")) == "solid", "the ticked row shows the focus"
         page.keyboard.press("Space")

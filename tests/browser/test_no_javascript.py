@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
-from tests.browser.helpers import log_in, screenshot
+from tests.browser.helpers import log_in, screenshot, service
 
 
 @pytest.fixture
@@ -15,10 +15,6 @@ def plain_page(open_context, seeded_user):
     page = open_context(java_script_enabled=False).new_page()
     log_in(page)
     return page
-
-
-def service(page, name):
-    return page.get_by_role("checkbox", name=re.compile(f"^{re.escape(name)} "))
 
 
 def test_create_send_and_cancel_without_javascript(plain_page, worker):

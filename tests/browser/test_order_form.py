@@ -5,13 +5,9 @@ import re
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
-from tests.browser.helpers import screenshot
+from tests.browser.helpers import screenshot, service
 
 TOTAL_FIELDS = ("count", "price", "tax", "gross")
-
-
-def service(page, name):
-    return page.get_by_role("checkbox", name=re.compile(f"^{re.escape(name)} "))
 
 
 def expect_totals(page, count, price, tax, gross):

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from tests.browser.helpers import ROOT, TIMEZONE, log_in, screenshot
+from tests.browser.helpers import ROOT, TIMEZONE, log_in, screenshot, service
 from tests.browser.orders import order_in_status
 
 AGES_AND_STATUSES = [  # oldest first: (minutes ago, status, services)
@@ -71,7 +71,7 @@ def test_main_pages(user_page, history):
     document(page, "catalog")
     page.goto("/orders/new")
     for name in ("SEO audit — Basic", "Logo design — Basic", "Customer survey — Basic"):
-        page.get_by_role("checkbox", name=re.compile(f"^{name} ")).check()
+        service(page, name).check()
     expect(page.locator('#totals [data-total="gross"]')).to_have_text("234.36 ₽")
     page.evaluate("window.scrollTo(0, 0)")
     document(page, "new-order")

@@ -2,7 +2,7 @@
 
 import click
 
-from app.orders.sync import run_sync
+from app.orders.sync.run import run_sync
 
 
 @click.command("sync-orders")

@@ -9,8 +9,8 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from app.sandbox.catalog import MALFORMED_ITEMS, build_catalog, to_wire
-from app.sandbox.icons import icon_svg
+from sandbox.catalog import MALFORMED_ITEMS, build_catalog, to_wire
+from sandbox.icons import icon_svg
 
 bp = Blueprint("sandbox_api", __name__)
 

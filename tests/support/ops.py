@@ -3,12 +3,8 @@
 import re
 
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderStatus, ProviderCall
-
-
-def reload(order_id) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
+from app.models import Order, OrderEvent, ProviderCall
+from tests.support.orders import reload
 
 
 def send(client, order_id, run_jobs) -> Order:
@@ -42,6 +38,3 @@ def calls(order_id) -> list[ProviderCall]:
     db.session.expire_all()
     query = db.select(ProviderCall).where(ProviderCall.order_id == order_id)
     return list(db.session.scalars(query.order_by(ProviderCall.id)))
-
-
-IN_PROCESSING = OrderStatus.IN_PROCESSING

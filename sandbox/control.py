@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from app.sandbox.store import ENDPOINTS
+from sandbox.store import ENDPOINTS
 
 bp = Blueprint("sandbox_control", __name__)
 

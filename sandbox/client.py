@@ -1,5 +1,7 @@
 """A small client for the sandbox's control API, used by tests and benchmarks."""
 
+import json
+
 import requests
 
 
@@ -26,6 +28,13 @@ class SandboxControl:
 
     def add_faults(self, endpoint: str, *faults: dict) -> None:
         self._call("POST", f"/faults/{endpoint}", json=list(faults))
+
+    def serve_catalog_page(self, items: list, total: int | None = None, page_size: int = 20):
+        """Answer the next catalog request with exactly these items (as page 1)."""
+        count = len(items) if total is None else total
+        pagination = {"page": 1, "pageSize": page_size, "totalCount": count}
+        body = json.dumps({"data": items, "pagination": pagination})
+        self.add_faults("catalog", {"status": 200, "body": body})
 
     def force_state(self, order_uuid, state: str) -> None:
         self._call("PUT", f"/orders/{order_uuid}/state", json={"state": state})

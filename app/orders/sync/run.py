@@ -1,7 +1,7 @@
 """The status sync: learn from the order service when orders in processing are finished.
 
 One run (`run_sync`, every minute from the scheduler) takes the run lock, requeues stuck sends,
-and then either checks every due order itself, batch by batch (`sync_batches.sync_range`), or,
+and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
 for a backlog above SYNC_FANOUT_THRESHOLD, fans the due orders out as id-range batch jobs
 (`run_batch`) that several workers share.
 """
@@ -15,18 +15,16 @@ from flask import current_app
 from rq import Queue
 
 from app.extensions import db
-from app.orders import after_cancel, sending, sync_redis, sync_store
-from app.orders.sync_batches import SyncSettings, SyncSummary, sync_range
-from app.orders.sync_redis import RunLock
+from app.orders import after_cancel, sending
+from app.orders.sync import state, store
+from app.orders.sync.engine import SyncSettings, SyncSummary, sync_range
+from app.orders.sync.state import RunLock
 from app.queue import get_queue
 from app.records.sync_runs import record_run
-
-__all__ = ["SyncSettings", "SyncSummary", "run_batch", "run_sync"]
 
 log = logging.getLogger(__name__)
 
 BATCH_JOB = "app.orders.jobs.sync_batch"
-BATCH_JOB_TIMEOUT = 900
 
 
 def run_sync(allow_fan_out: bool = True) -> SyncSummary:
@@ -51,15 +49,15 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
 
 def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
     requeued = requeue_stuck_sends()
-    if (left := sync_redis.paused_for()) > 0:
+    if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
         return SyncSummary(outcome="paused", requeued_sends=requeued)
     follow_cancelled()
-    if (pending := sync_redis.fanout_left()) > 0:
+    if (pending := state.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
         return SyncSummary(outcome="busy", requeued_sends=requeued)
     threshold = settings.fanout_threshold
-    if allow_fan_out and sync_store.count_due(threshold + 1) > threshold:
+    if allow_fan_out and store.count_due(threshold + 1) > threshold:
         summary = fan_out(settings, run_name(lock.token))
     else:
         summary = sync_range(settings, keep_alive=lock.extend)
@@ -88,19 +86,19 @@ def follow_cancelled() -> None:
 
 def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
     """Queue the due orders as id-range batch jobs with ids fixed by run and range."""
-    ranges = sync_store.due_ranges(settings.fanout_job_size)
+    ranges = store.due_ranges(settings.fanout_job_size)
     jobs = [
         Queue.prepare_data(
             BATCH_JOB,
             args=(str_or_none(start_after), str_or_none(end), run_id),
             job_id=f"sync-batch-{run_id}-{index:05d}",
-            timeout=BATCH_JOB_TIMEOUT,
+            timeout=settings.batch_job_timeout,
             result_ttl=int(settings.interval * 10),
             description=f"status sync batch {index + 1}/{len(ranges)}",
         )
         for index, (start_after, end) in enumerate(ranges)
     ]
-    sync_redis.start_fanout(run_id, len(jobs), ttl=BATCH_JOB_TIMEOUT)
+    state.start_fanout(run_id, len(jobs), ttl=settings.batch_job_timeout)
     get_queue().enqueue_many(jobs)
     log.info("status sync fanned out as %d batch jobs (run %s)", len(jobs), run_id)
     return SyncSummary(outcome="fanned_out", jobs_enqueued=len(jobs))
@@ -112,12 +110,12 @@ def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSumm
     started = time.monotonic()
     settings = SyncSettings.from_config(current_app.config)
     try:
-        if (left := sync_redis.paused_for()) > 0:
+        if (left := state.paused_for()) > 0:
             log.info("status sync batch skipped: paused for %.0f more seconds", left)
             return finish(SyncSummary(outcome="paused"), started, "batch")
         summary = sync_range(settings, as_uuid(start_after), as_uuid(end))
     finally:
-        sync_redis.finish_fanout_batch(run_id)
+        state.finish_fanout_batch(run_id)
     return finish(summary, started, "batch")
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import redis
 
-from app.sandbox.settings import RUNTIME_KNOBS, SandboxSettings
+from sandbox.settings import RUNTIME_KNOBS, SandboxSettings
 
 ENDPOINTS = ("catalog", "order_create", "order_state")
 
@@ -35,7 +35,7 @@ class SandboxStore:
         return parsed, json.loads(fault) if fault else None
 
     def counts(self) -> dict:
-        counts = {endpoint: 0 for endpoint in (*ENDPOINTS, "orders_registered")}
+        counts = {name: 0 for name in (*ENDPOINTS, "orders_registered", "idempotent_replays")}
         counts.update({k: int(v) for k, v in self.redis.hgetall(self.key("counts")).items()})
         return counts
 
@@ -63,6 +63,7 @@ class SandboxStore:
         if idempotency_key:
             idem = self.key("idem", idempotency_key)
             if not self.redis.set(idem, new_uuid, nx=True):
+                self.redis.hincrby(self.key("counts"), "idempotent_replays", 1)
                 return self.redis.get(idem)
         self.save_orders({new_uuid: order})
         return new_uuid

@@ -1,13 +1,17 @@
-"""A stand-in for the provider's catalog and order services (see EXTERNAL_API.md)."""
+"""A stand-in for the provider's catalog and order services (docs/provider-api.md).
+
+Development and tests only, and its own Flask app: it shares no code with `app/`, so it can
+never drift towards our clients' reading of the contract, and a deploy can leave it out.
+"""
 
 from flask import Flask
 
-from app.sandbox.settings import SandboxSettings
-from app.sandbox.store import SandboxStore
+from sandbox.settings import SandboxSettings
+from sandbox.store import SandboxStore
 
 
 def create_sandbox_app(settings: SandboxSettings | None = None) -> Flask:
-    from app.sandbox import api, control
+    from sandbox import api, control
 
     settings = settings or SandboxSettings.from_env()
     app = Flask(__name__)

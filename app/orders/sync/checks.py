@@ -15,7 +15,7 @@ from enum import Enum
 import requests
 
 from app.orders.provider import OrderNotFound, OrderServiceClient, ProviderUnavailable
-from app.orders.sync_store import DueOrder
+from app.orders.sync.store import DueOrder
 
 
 class Outcome(Enum):
@@ -45,14 +45,15 @@ def is_connection_failure(error: ProviderUnavailable) -> bool:
     return error.unreachable or isinstance(error.__cause__, requests.Timeout)
 
 
-RATE_LIMIT_SECONDS = 30.0  # the pause after a 429 that does not say how long to wait
-
-
 class RunGate:
-    """Counts consecutive connection failures across threads and stops the run when needed."""
+    """Counts consecutive connection failures across threads and stops the run when needed.
 
-    def __init__(self, down_after: int):
+    `rate_limit_pause` is the wait assumed after a 429 that does not say how long to wait.
+    """
+
+    def __init__(self, down_after: int, rate_limit_pause: float):
         self.down_after = down_after
+        self.rate_limit_pause = rate_limit_pause
         self.stop_reason: StopReason | None = None
         self.retry_after = 0.0
         self._consecutive = 0
@@ -69,7 +70,7 @@ class RunGate:
     def failed(self, error: ProviderUnavailable) -> None:
         with self._lock:
             if error.rate_limited:
-                wait = RATE_LIMIT_SECONDS if error.retry_after is None else error.retry_after
+                wait = self.rate_limit_pause if error.retry_after is None else error.retry_after
                 self.retry_after = max(self.retry_after, wait)
                 self.stop_reason = self.stop_reason or StopReason.RATE_LIMITED
             elif is_connection_failure(error):

@@ -1,11 +1,12 @@
-"""Run the sandbox: `python -m app.sandbox --host 127.0.0.1 --port 8001 [--workers N]`."""
+"""Run the sandbox: `python -m app.sandbox --host 127.0.0.1 --port 8001 [--workers N]` (or
+`python -m sandbox`, the same)."""
 
 import argparse
 import os
 import sys
 
-from app.sandbox import create_sandbox_app
-from app.sandbox.settings import SandboxSettings
+from sandbox import create_sandbox_app
+from sandbox.settings import SandboxSettings
 
 
 def parse_args(argv=None):
@@ -56,7 +57,7 @@ def run_gunicorn(args) -> None:
         f"{args.host}:{args.port}",
         "--log-level",
         "warning",
-        "app.sandbox:create_sandbox_app()",
+        "sandbox:create_sandbox_app()",
     ]
     os.execvp(command[0], command)
 

@@ -5,7 +5,7 @@ next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request th
 wait for the database (at 64 threads a single queued batch ran dry while the previous one was
 written; two did not). Each batch is applied in one transaction: one guarded bulk transition
 for the finished orders (plus their events), one update for the orders still processing, one
-for the failures (per-order backoff). Committed changes are published to their owners' live
+for the failures (per-order backoff). The commit publishes the changes to their owners' live
 channels.
 """
 
@@ -20,13 +20,13 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import OrderStatus
-from app.orders import sync_redis, sync_store
 from app.orders.provider import get_order_client, map_state
-from app.orders.sync_fetch import CheckResult, Outcome, RunGate, StopReason, submit_checks
-from app.orders.transitions import announce, bulk_transition
+from app.orders.sync import state, store
+from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
+from app.orders.transitions import bulk_transition
 from app.records.calls import record_checks
 
-log = logging.getLogger("app.orders.sync")
+log = logging.getLogger(__name__)
 
 RECHECK_SHARE_OF_INTERVAL = 0.75
 BATCHES_IN_FLIGHT = 2
@@ -45,6 +45,8 @@ class SyncSettings:
     backoff_cap: float
     down_after: int
     down_pause: float
+    rate_limit_pause: float
+    batch_job_timeout: int
 
     @classmethod
     def from_config(cls, config) -> "SyncSettings":
@@ -59,6 +61,8 @@ class SyncSettings:
             backoff_cap=config["SYNC_BACKOFF_CAP_SECONDS"],
             down_after=config["SYNC_PROVIDER_DOWN_AFTER"],
             down_pause=config["SYNC_PROVIDER_DOWN_PAUSE_SECONDS"],
+            rate_limit_pause=config["SYNC_RATE_LIMIT_PAUSE_SECONDS"],
+            batch_job_timeout=config["SYNC_BATCH_JOB_TIMEOUT"],
         )
 
     @property
@@ -106,12 +110,12 @@ def sync_range(
     the next ones are being fetched. If writing fails, the requests not yet made are dropped."""
     summary = SyncSummary()
     client = get_order_client()
-    gate = RunGate(settings.down_after)
+    gate = RunGate(settings.down_after, settings.rate_limit_pause)
     workers = max(1, min(settings.concurrency, client.pool_size))
     pool = ThreadPoolExecutor(workers, thread_name_prefix="status-sync")
     in_flight: deque[list[Future]] = deque()
     try:
-        for batch in sync_store.due_batches(start_after, end, settings.batch_size):
+        for batch in store.due_batches(start_after, end, settings.batch_size):
             in_flight.append(submit_checks(pool, client, batch, gate))
             if len(in_flight) > BATCHES_IN_FLIGHT:
                 write_oldest(in_flight, settings, summary, keep_alive)
@@ -140,7 +144,7 @@ def write_oldest(
 
 
 def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
-    """Write one batch's answers in one transaction, then announce what changed."""
+    """Write one batch's answers in one transaction (its commit publishes what changed)."""
     finished, unchanged, failures = sort_results(results)
     changes = bulk_transition(
         finished,
@@ -149,11 +153,10 @@ def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: Syn
         check_failures=0,
         last_check_error=None,
     )
-    sync_store.record_unchanged(unchanged, settings.recheck_seconds)
-    sync_store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
+    store.record_unchanged(unchanged, settings.recheck_seconds)
+    store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
     record_checks([result for result in results if worth_keeping(result)])
     db.session.commit()
-    announce(changes)
     warn_not_found(results)
     count(summary, results, len(changes))
 
@@ -171,7 +174,7 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
                 finished[result.order_id] = (status, reason)
         elif result.outcome is not Outcome.SKIPPED:
             failures.append(
-                sync_store.CheckFailure(result.order_id, result.error or "", result.retry_after)
+                store.CheckFailure(result.order_id, result.error or "", result.retry_after)
             )
     return finished, unchanged, failures
 
@@ -213,10 +216,10 @@ def report_stop(gate: RunGate, settings: SyncSettings, summary: SyncSummary) -> 
             "the remaining orders wait for the next run",
             settings.down_after,
         )
-        sync_redis.pause(settings.down_pause, "provider down")
+        state.pause(settings.down_pause, "provider down")
     elif gate.stop_reason is StopReason.RATE_LIMITED:
         wait = max(gate.retry_after, 1.0)
         log.warning("order service asked us to wait %.0f s (Retry-After): run ended early", wait)
-        sync_redis.pause(wait, "retry-after")
+        state.pause(wait, "retry-after")
     if gate.stop_reason is not None:
         summary.outcome = gate.stop_reason.value

@@ -1,0 +1,30 @@
+"""htmx requests: which ones swap part of a page, and the `Vary` header that keeps caches honest.
+
+htmx marks its requests with `HX-Request: true` and names the element it will swap in
+`HX-Target`. A boosted link or form (`HX-Boosted`) and a history restore
+(`HX-History-Restore-Request`) want the whole page, like a plain browser request.
+"""
+
+from flask import Flask, Response, request
+
+HTMX_HEADERS = ("HX-Request", "HX-Target")
+
+
+def wants_fragment(target: str | None = None) -> bool:
+    """An htmx request that swaps part of a page; with `target`, the element with that id."""
+    headers = request.headers
+    if headers.get("HX-Request") != "true":
+        return False
+    if headers.get("HX-Boosted") or headers.get("HX-History-Restore-Request"):
+        return False
+    return target is None or headers.get("HX-Target") == target
+
+
+def vary_on_htmx(response: Response) -> Response:
+    """The same URL answers with a page or a fragment, so caches must key on these headers."""
+    response.vary.update(HTMX_HEADERS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(vary_on_htmx)

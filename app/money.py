@@ -1,0 +1,58 @@
+"""Money: exact amounts read from what the provider sends, summed, rounded and shown.
+
+Amounts are `Decimal` from end to end: a float from the provider is read through its shortest
+text form, so 64.35 stays 64.35, and totals are rounded once, half up, to the cent.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+CURRENCY = "₽"
+
+
+class InvalidMoney(ValueError):
+    """A value that is not an exact, finite, non-negative amount."""
+
+
+def parse_money(value) -> Decimal:
+    """An exact, finite, non-negative amount from an int, a float, a Decimal or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidMoney(f"money is not a number: {value!r}")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise InvalidMoney(f"money is not a number: {value!r}") from error
+    if not amount.is_finite() or amount < 0:
+        raise InvalidMoney(f"money is not a finite, non-negative amount: {value!r}")
+    return amount
+
+
+def to_cents(amount) -> Decimal:
+    """`amount` rounded half up to whole cents."""
+    return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Totals:
+    price: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def compute_totals(entries: Iterable) -> Totals:
+    """Exact sums of price, tax and gross; used for stored orders and the form's live totals."""
+    entries = list(entries)
+
+    def total(field: str) -> Decimal:
+        return to_cents(sum((Decimal(getattr(e, field)) for e in entries), Decimal("0")))
+
+    return Totals(total("price"), total("tax"), total("gross"))
+
+
+def format_money(value) -> str:
+    """Two decimals, thin-space thousands, and the currency: `1 234.50 ₽` (the `money` filter)."""
+    if value is None:
+        return "—"
+    return f"{to_cents(value):,.2f}".replace(",", "\u202f") + "\u00a0" + CURRENCY

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: orders, logging in, waiting, worker processes."""

@@ -1,0 +1,70 @@
+"""Processes beside the tests: a port nobody listens on, and worker and scheduler processes
+configured as in production, through the environment that `Config.from_env` reads."""
+
+import json
+import os
+import socket
+
+import redis
+
+from app import create_app
+from app.queue import make_worker
+from tests.support.waiting import wait_until
+
+# Config.from_env's names for the settings a worker needs; DATABASE_URL is mapped separately.
+WORKER_ENV = (
+    "APP_ENV",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "LIVE_CHANNEL_PREFIX",
+    "CATALOG_SERVICES_BASE_URL",
+    "CATALOG_SERVICES_API_TOKEN",
+    "ORDER_SERVICE_BASE_URL",
+    "ORDER_SERVICE_API_TOKEN",
+    "HTTP_CONNECT_TIMEOUT",
+    "HTTP_READ_TIMEOUT",
+    "SYNC_INTERVAL_SECONDS",
+    "SYNC_CONCURRENCY",
+    "SYNC_BATCH_SIZE",
+    "SYNC_FANOUT_THRESHOLD",
+)
+START_LINE_KEY = "test:start-line"
+
+
+def closed_port() -> int:
+    """A local port that nothing listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_environment(settings: dict) -> dict:
+    """The environment under which `worker.py` or `scheduler.py` works like an app built with
+    `settings`."""
+    values = {name: str(settings[name]) for name in WORKER_ENV}
+    return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
+
+
+def wait_at_start_line(app, runners: int) -> None:
+    """Let worker processes that started at different speeds begin working together."""
+    connection = redis.Redis.from_url(app.config["REDIS_URL"])
+    connection.incr(START_LINE_KEY)
+    wait_until(lambda: int(connection.get(START_LINE_KEY)) >= runners, seconds=30, step=0.01)
+
+
+def burst_worker_main() -> None:
+    """A burst worker process (`python -c`, configured by `process_environment`): waits for the
+    other `TEST_WORKERS`, works the queues dry, and prints the ids of the jobs it ran."""
+    app = create_app()
+    worker = make_worker(app)
+    wait_at_start_line(app, int(os.environ["TEST_WORKERS"]))
+    executed: list[str] = []
+    execute = worker.execute_job
+
+    def counting_execute(job, queue):
+        executed.append(job.id)
+        return execute(job, queue)
+
+    worker.execute_job = counting_execute
+    worker.work(burst=True, logging_level="WARNING")
+    print(json.dumps(executed))
