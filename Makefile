@@ -5,11 +5,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Where the processes of `make run` (web workers, worker, scheduler) share their metrics; emptied
+# at each start, so the counters begin at zero with the processes.
+METRICS_DIR ?= $(CURDIR)/.run/metrics
 
 .PHONY: run test setup lint bench chromium
 
 run: setup
-	$(BIN)/honcho -f Procfile.dev start
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho -f Procfile.dev start
 
 test: setup chromium
 	$(BIN)/pytest

@@ -17,6 +17,7 @@ from rq.job import Job
 from rq_scheduler import Scheduler
 
 from app import create_app
+from app.logs import configure_logging
 from app.queue import make_scheduler
 
 PERIODIC_JOBS = {
@@ -59,7 +60,7 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     app = create_app()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])

@@ -1,15 +1,28 @@
-"""An RQ worker with the app loaded once: `python worker.py`."""
+"""An RQ worker with the app loaded once: `python worker.py`.
+
+It logs one line per job (RQ's own per-job lines are turned down to warnings) and, with
+PROMETHEUS_MULTIPROC_DIR set, writes its metrics where the web app's `/metrics` reads them.
+"""
 
 import logging
 
 from app import create_app
+from app.logs import configure_logging
+from app.metrics import process_exited
 from app.queue import make_worker
+
+log = logging.getLogger("app.jobs")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     app = create_app()
-    make_worker(app).work(logging_level="INFO")
+    worker = make_worker(app)
+    log.info("worker %s listening on %s", worker.name, ", ".join(worker.queue_names()))
+    try:
+        worker.work(logging_level="WARNING")
+    finally:
+        process_exited()
 
 
 if __name__ == "__main__":

@@ -128,6 +128,9 @@ class Config:
             "SYNC_FANOUT_THRESHOLD": env_int("SYNC_FANOUT_THRESHOLD", cls.SYNC_FANOUT_THRESHOLD),
             "HTTP_CONNECT_TIMEOUT": env_float("HTTP_CONNECT_TIMEOUT", cls.HTTP_CONNECT_TIMEOUT),
             "HTTP_READ_TIMEOUT": env_float("HTTP_READ_TIMEOUT", cls.HTTP_READ_TIMEOUT),
+            "WORKER_HEARTBEAT_SECONDS": env_float(
+                "WORKER_HEARTBEAT_SECONDS", cls.WORKER_HEARTBEAT_SECONDS
+            ),
             "METRICS_TOKEN": env.get("METRICS_TOKEN"),
             "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
             "OPS_SEND_UNCONFIRMED_SECONDS": env_int(

@@ -6,11 +6,15 @@ process writes its values to files in that directory and `/metrics` adds them up
 gunicorn workers and the RQ workers of the machine. Without it, `/metrics` shows this process.
 """
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, multiprocess
+
+if directory := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(directory, exist_ok=True)  # the metrics below write their files there at once
 
 PREFIX = "clicktomice"
 FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -102,3 +106,9 @@ def stream_opened() -> None:
 
 def stream_closed() -> None:
     LIVE_STREAMS.dec()
+
+
+def process_exited(pid: int | None = None) -> None:
+    """Drop a finished process's live gauges (its counters stay in the sums)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(pid or os.getpid())

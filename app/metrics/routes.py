@@ -1,11 +1,12 @@
 """`GET /metrics` in Prometheus' text format, behind a bearer token when METRICS_TOKEN is set.
 
 In production without a token the route does not exist; serve the metrics on a separate
-address instead (METRICS_ADDRESS, see gunicorn.conf.py).
+address instead (METRICS_ADDRESS: gunicorn's master serves them there, see gunicorn.conf.py).
 """
 
 import hmac
 import logging
+from collections.abc import Callable
 
 import redis
 from flask import Blueprint, Response, abort, current_app, request
@@ -19,7 +20,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from app.metrics import PREFIX
-from app.queue_info import queue_states
+from app.queue_info import QueueState, queue_states
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,11 @@ bp = Blueprint("metrics", __name__)
 
 
 class QueueCollector:
-    """Queue depths and oldest jobs, read from Redis at scrape time (not a per-process value)."""
+    """Queue depths and oldest jobs, read from Redis at scrape time (not a per-process value)
+    by `read_states`."""
+
+    def __init__(self, read_states: Callable[[], list[QueueState]]):
+        self.read_states = read_states
 
     def collect(self):
         depth = GaugeMetricFamily(
@@ -39,7 +44,7 @@ class QueueCollector:
             labels=["queue"],
         )
         try:
-            states = queue_states()
+            states = self.read_states()
         except redis.RedisError as error:
             log.warning("queue metrics unavailable (Redis): %s", error)
             return
@@ -60,14 +65,17 @@ class Forward:
         yield from self.registry.collect()
 
 
-def scrape_registry() -> CollectorRegistry:
+def scrape_registry(
+    directory: str | None, read_states: Callable[[], list[QueueState]]
+) -> CollectorRegistry:
+    """Every process's metrics (from `directory` in multiprocess mode, else this process's),
+    and the queues'."""
     registry = CollectorRegistry()
-    directory = current_app.config.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         multiprocess.MultiProcessCollector(registry, path=directory)
     else:
         registry.register(Forward(REGISTRY))
-    registry.register(QueueCollector())
+    registry.register(QueueCollector(read_states))
     return registry
 
 
@@ -85,4 +93,5 @@ def scrape():
         if not current_app.config.get("METRICS_TOKEN"):
             abort(404)
         return Response("A bearer token is required.\n", 401, {"WWW-Authenticate": "Bearer"})
-    return Response(generate_latest(scrape_registry()), mimetype=CONTENT_TYPE_LATEST)
+    registry = scrape_registry(current_app.config.get("PROMETHEUS_MULTIPROC_DIR"), queue_states)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import User
 from app.queue import get_queue, get_send_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
-from tests.browser.servers import LiveServer, SyncClock, WorkerProcess
-from tests.support.processes import process_environment
+from tests.browser.servers import LiveServer, SyncClock
+from tests.support.processes import WorkerProcess, process_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
