@@ -92,9 +92,19 @@ class AppWorker(SimpleWorker):
         every = self.flask_app.config["WORKER_HEARTBEAT_SECONDS"]
         while not self.beating.wait(every):
             try:
-                self.heartbeat()
-            except redis.RedisError as error:
-                log.warning("worker heartbeat failed (Redis): %s", error)
+                self.beat()
+            except (redis.RedisError, ValueError) as error:
+                log.warning("worker heartbeat failed: %s", error)
+
+    def beat(self) -> None:
+        """A heartbeat; if Redis lost the worker's record (restarted without persistence, or
+        flushed), register it again, or monitoring would never see this worker."""
+        if self.connection.hexists(self.key, "birth"):
+            self.heartbeat()
+            return
+        self.connection.delete(self.key)
+        self.register_birth()  # (ValueError if RQ's own heartbeat raced us: next beat retries)
+        log.warning("worker %s registered again: Redis had lost its record", self.name)
 
 
 def flush_recent_calls() -> None:

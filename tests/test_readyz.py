@@ -5,6 +5,7 @@ import signal
 
 import pytest
 
+from app.extensions import get_redis
 from app.orders.sync import run_sync
 from tests.support.processes import WorkerProcess, closed_port, process_environment
 from tests.support.waiting import wait_until
@@ -96,3 +97,9 @@ def test_healthz_stays_a_liveness_check(make_app):
     url = f"postgresql+psycopg2://postgres@127.0.0.1:{closed_port()}/nothing"
     client = make_app(SQLALCHEMY_DATABASE_URI=url).test_client()
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_a_worker_registers_again_after_redis_lost_its_record(client, app, worker_process):
+    get_redis().flushdb()  # as after a restart of a Redis that keeps nothing on disk
+    assert readiness(client)[1]["checks"]["worker"] != "ok"
+    wait_until(lambda: readiness(client)[1]["checks"]["worker"] == "ok", seconds=10)

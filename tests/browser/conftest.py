@@ -24,6 +24,7 @@ LIVE_SETTINGS = {
     "SYNC_INTERVAL_SECONDS": 1,
     "LIVE_MAX_STREAMS": 32,
     "LIVE_STREAM_SECONDS": 60,
+    "WORKER_HEARTBEAT_SECONDS": 1,  # the worker shows again soon after a test flushes Redis
 }
 CONTEXT_ARGS = {
     "viewport": {"width": 1280, "height": 800},
