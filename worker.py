@@ -23,6 +23,7 @@ def main() -> None:
         worker.work(logging_level="WARNING")
     finally:
         process_exited()
+        log.info("worker %s stopped", worker.name)
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ def test_the_console_puts_what_needs_a_human_first_and_refreshes_itself(operator
         "finished_after_cancel",
     ]
     expect(page.locator("#all-orders tbody tr")).to_have_count(7)
-    document(page, "ops-console")
+    document(page, "ops-console", full_page=True)
 
     mark_page(page)
     page.get_by_label("Customer").fill("pixel")
@@ -165,7 +165,7 @@ def test_an_orders_story_and_a_recheck_that_finds_it_done(
     expect(calls.nth(0)).to_have_attribute("data-outcome", "failed")
     expect(calls.nth(1)).to_have_attribute("data-outcome", "registered")
     expect(page.locator("#ops-timeline li")).to_have_count(3)
-    document(page, "ops-order")
+    document(page, "ops-order", full_page=True)
 
     page.get_by_role("button", name="Re-check the status now").click()
 
@@ -210,7 +210,7 @@ def test_health_and_queues(operator_page, seeded_user, services, sandbox, sync_c
     expect(page.locator("#sync-runs tbody tr").first).to_be_visible()
     expect(page.locator("#live-workers")).to_have_text("1")
     expect(page.locator("#provider-health dd").first).not_to_have_text(re.compile(r"^(0|—)$"))
-    document(page, "ops-health")
+    document(page, "ops-health", full_page=True)
 
     page.get_by_role("link", name="Queues").click()
     expect(page.locator("#workers tbody tr")).to_have_count(1)
@@ -218,7 +218,7 @@ def test_health_and_queues(operator_page, seeded_user, services, sandbox, sync_c
     failed = page.locator("#failed-jobs tbody tr")
     expect(failed).to_have_count(1)
     expect(failed).to_contain_text("not-an-order-id")
-    document(page, "ops-queues")
+    document(page, "ops-queues", full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     failed.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("status").filter(has_text="The failed job is deleted.")).to_be_visible()
