@@ -11,7 +11,7 @@ import requests
 
 from tests.support.metrics import moved, parse, scrape, value
 from tests.support.orders import reload
-from tests.support.processes import ROOT, WorkerProcess, process_environment
+from tests.support.processes import ROOT, WorkerProcess, process_environment, stop_process
 from tests.support.waiting import wait_until
 
 P = "clicktomice"
@@ -42,12 +42,7 @@ class Gunicorn:
         return self.log_path.read_text(errors="replace").count("Booting worker") >= 2
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process, grace=15)
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """The console finds each kind of order that needs a human, made with the sandbox's knobs, and
 the operators' actions (retry a send, re-check a status, resolve a send) work end to end."""
 
+import re
 import uuid
 
 import pytest
 
 from app.models import OrderStatus
 from app.orders.sync import run_sync
+from tests.support.auth import logged_in_client
 from tests.support.ops import attention_rows, calls, notes, send
 from tests.support.orders import insert_orders, make_all_due, reload
 
@@ -257,3 +259,17 @@ def test_the_console_filters_by_status_customer_and_age(operator_client, registe
     assert "No orders match these filters." in old
     fresh = operator_client.get("/ops/?age=lt1h&status=bogus&page=x").get_data(as_text=True)
     assert str(registered.id) in fresh and "someone@else.org" in fresh
+
+
+def test_the_console_pages_through_orders_keeping_the_filters(make_app, operator, factory):
+    app = make_app(OPS_ORDERS_PER_PAGE=2)
+    with app.app_context():
+        insert_orders(factory.user(email="pages@example.org").id, 5)
+        insert_orders(factory.user(email="other@example.org").id, 3)
+    client = logged_in_client(app, operator.email, "ops-secret")
+    first = client.get("/ops/?customer=pages").get_data(as_text=True)
+    assert "Page 1 of 3" in first
+    [older] = re.findall(r'rel="next" href="([^"]+)"', first)
+    assert "page=2" in older and "customer=pages" in older
+    last = client.get("/ops/?customer=pages&page=3").get_data(as_text=True)
+    assert "Page 3 of 3" in last and last.count("pages@example.org") == 1

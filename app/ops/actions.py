@@ -23,6 +23,8 @@ from app.queue import flush_recent_calls, get_send_queue
 from app.records.calls import record_checks
 
 MAX_NOTE = 500
+FOUND_AT_PROVIDER = "Registered at the order service (confirmed by our staff)"
+NOT_AT_PROVIDER = "The order service did not register this order. You can send it again."
 
 
 class ActionRefused(Exception):
@@ -211,26 +213,13 @@ def resolve_unknown_send(
     lease = timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
     take_over_send(order, func.now() + lease)
     if external is not None:
-        transition(
-            order.id,
-            OrderStatus.SENDING,
-            OrderStatus.IN_PROCESSING,
-            "Registered at the order service (confirmed by our staff)",
-            actor_id=operator.id,
-            external_uuid=external,
-            send_claimed_until=None,
-            next_check_at=func.now(),
-        )
+        to, reason = OrderStatus.IN_PROCESSING, FOUND_AT_PROVIDER
+        found = {"external_uuid": external, "next_check_at": func.now()}
     else:
-        transition(
-            order.id,
-            OrderStatus.SENDING,
-            OrderStatus.DRAFT,
-            "The order service did not register this order. You can send it again.",
-            actor_id=operator.id,
-            send_claimed_until=None,
-        )
-    status = OrderStatus.IN_PROCESSING if external else OrderStatus.DRAFT
-    add_note(order.id, status, f"Send resolved by an operator: {note}", operator)
+        to, reason, found = OrderStatus.DRAFT, NOT_AT_PROVIDER, {}
+    transition(
+        order.id, OrderStatus.SENDING, to, reason, operator.id, send_claimed_until=None, **found
+    )
+    add_note(order.id, to, f"Send resolved by an operator: {note}", operator)
     db.session.commit()
     return "Resolved: " + ("in processing." if external else "back to draft.")
