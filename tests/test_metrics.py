@@ -24,7 +24,7 @@ def test_a_send_and_a_sync_run_move_their_counters(client, draft, run_jobs, sand
     after = scrape(client)
     assert reload(draft.id).status == OrderStatus.DONE
     assert moved(before, after, f"{P}_order_sends_total", outcome="registered") == 1
-    assert moved(before, after, f"{P}_order_sends_total", outcome="retried") == 0
+    assert moved(before, after, f"{P}_order_sends_total", outcome="unknown") == 0
     assert moved(before, after, f"{P}_sync_runs_total", part="run", outcome="done") == 1
     assert moved(before, after, f"{P}_sync_orders_checked_total") == 1
     assert moved(before, after, f"{P}_sync_orders_changed_total") == 1
@@ -40,8 +40,8 @@ def test_a_send_and_a_sync_run_move_their_counters(client, draft, run_jobs, sand
 
 def test_provider_errors_are_counted_by_kind(client, draft, run_jobs, sandbox):
     before = scrape(client)
-    sandbox.add_faults("order_create", {"status": 503})
-    order = send(client, draft.id, run_jobs)  # 503, then registered on the retry
+    sandbox.add_faults("order_create", {"status": 503}, {"status": 429})
+    order = send(client, draft.id, run_jobs)  # 503, 429, then registered on the next retry
     sandbox.reset()  # the provider forgets the order: the next check is a 404
     make_all_due()
     run_sync()
@@ -49,10 +49,12 @@ def test_provider_errors_are_counted_by_kind(client, draft, run_jobs, sandbox):
     after = scrape(client)
     assert order.status == OrderStatus.IN_PROCESSING
     sends = f"{P}_order_sends_total"
-    assert moved(before, after, sends, outcome="retried") == 1
+    assert moved(before, after, sends, outcome="unknown") == 1  # a 503: it may have it
+    assert moved(before, after, sends, outcome="retried") == 1  # a 429: surely not
     assert moved(before, after, sends, outcome="registered") == 1
     errors = f"{P}_provider_errors_total"
     assert moved(before, after, errors, service="order_service", kind="server_error") == 1
+    assert moved(before, after, errors, service="order_service", kind="rate_limited") == 1
     assert moved(before, after, errors, service="order_service", kind="not_found") == 1
 
 

@@ -47,7 +47,7 @@ def test_a_send_the_provider_never_confirms_needs_a_human(
     assert attention_rows(operator_client) == {str(draft.id): "unconfirmed_send"}
     story = operator_client.get(f"/ops/orders/{draft.id}").get_data(as_text=True)
     assert "Send unconfirmed" in story and "Resolve the unconfirmed send" in story
-    assert [(c.kind, c.outcome) for c in calls(draft.id)] == [("send", "retried")]
+    assert [(c.kind, c.outcome) for c in calls(draft.id)] == [("send", "unknown")]
     assert "HTTP 503" in calls(draft.id)[0].answer
 
 
@@ -64,7 +64,7 @@ def test_retry_now_sends_at_once_and_is_on_the_timeline(
     order = reload(draft.id)
     assert order.status == IN_PROCESSING and order.external_uuid is not None
     assert [(c.kind, c.outcome) for c in calls(draft.id)] == [
-        ("send", "retried"),
+        ("send", "unknown"),
         ("send", "registered"),
     ]
     [note] = notes(draft.id)

@@ -33,8 +33,9 @@ HTTP_LATENCY = Histogram(
 )
 SENDS = Counter(
     f"{PREFIX}_order_sends",
-    "Send attempts at the order service, by outcome: registered, rejected (4xx), retried "
-    "(no usable answer, another attempt scheduled), unknown (no usable answer, attempts used up)",
+    "Send attempts at the order service, by outcome: registered, rejected (4xx), unknown (no "
+    "usable answer; the provider may have the order), retried (surely not registered: no "
+    "connection or a 429; another attempt follows)",
     ["outcome"],
 )
 SYNC_RUNS = Counter(

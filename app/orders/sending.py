@@ -21,7 +21,7 @@ from app.models import Order, OrderStatus
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
 from app.orders.transitions import transition
 from app.queue import get_send_queue, get_send_scheduler
-from app.records.calls import record_send
+from app.records.calls import failed_send_outcome, record_send
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def backoff_seconds(attempt: int, retry_after: float | None) -> float:
 def retry_later(order: Order, error: ProviderUnavailable, seconds: float) -> str:
     attempt = order.send_attempts + 1
     budget = current_app.config["SEND_MAX_ATTEMPTS"]
-    record_send(order.id, "unknown" if attempt >= budget else "retried", str(error), seconds)
+    record_send(order.id, failed_send_outcome(error), str(error), seconds)
     if attempt >= budget:
         return give_back(
             order.id, f"The order service could not take the order after {attempt} tries: {error}"

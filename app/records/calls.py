@@ -21,10 +21,19 @@ def milliseconds(seconds: float | None) -> int | None:
     return None if seconds is None else round(seconds * 1000)
 
 
+def failed_send_outcome(error) -> str:
+    """A send attempt without a usable answer: `unknown` when the request may have reached the
+    provider (a read timeout, a 5xx, an answer we cannot read), `retried` when it surely did
+    not (no connection was made, a 429). Uses the error's own `outcome_unknown` if it has one."""
+    surely_not = error.unreachable or error.status == 429
+    return "unknown" if getattr(error, "outcome_unknown", not surely_not) else "retried"
+
+
 def record_send(
     order_id: uuid.UUID, outcome: str, answer: str, seconds: float, actor_id: int | None = None
 ) -> None:
-    """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`)."""
+    """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`); the
+    row joins the caller's transaction."""
     count_send(outcome)
     db.session.add(
         ProviderCall(
