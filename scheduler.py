@@ -16,7 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
 
-from app import create_app
+from app import create_app_or_exit
 from app.logs import configure_logging
 from app.queue import make_scheduler
 
@@ -61,7 +61,7 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
 
 def main() -> None:
     configure_logging()
-    app = create_app()
+    app = create_app_or_exit()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
     log.info("polling every %ss for due jobs", app.config["SCHEDULER_POLL_SECONDS"])

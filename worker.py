@@ -6,7 +6,7 @@ PROMETHEUS_MULTIPROC_DIR set, writes its metrics where the web app's `/metrics` 
 
 import logging
 
-from app import create_app
+from app import create_app_or_exit
 from app.logs import configure_logging
 from app.metrics import process_exited
 from app.queue import make_worker
@@ -16,7 +16,7 @@ log = logging.getLogger("app.jobs")
 
 def main() -> None:
     configure_logging()
-    app = create_app()
+    app = create_app_or_exit()
     worker = make_worker(app)
     log.info("worker %s listening on %s", worker.name, ", ".join(worker.queue_names()))
     try:

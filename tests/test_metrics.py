@@ -108,7 +108,7 @@ def test_production_without_a_token_has_no_metrics_route(make_app, monkeypatch):
         monkeypatch.setenv(name, "set")
     for name in ("CATALOG_SERVICES_API_TOKEN", "ORDER_SERVICE_API_TOKEN"):
         monkeypatch.setenv(name, "set")
-    client = make_app(APP_ENV="production").test_client()
+    client = make_app(APP_ENV="production", SECRET_KEY="k" * 40).test_client()
     assert client.get("/metrics").status_code == 404
 
 

@@ -1,9 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import authenticate
-from app.auth import bp, ratelimit
+from app.auth import bp
 from app.auth.forms import LoginForm
+from app.auth.limits import forget_failed_attempts
+from app.auth.sessions import count_sessions, end_other_sessions, end_session, start_session
 from app.urls import local_path
 
 
@@ -14,29 +16,44 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Every POST here has already been counted by the login limit (app.auth.limits)."""
     if current_user.is_authenticated:
         return redirect(url_for("orders.dashboard"))
     form = LoginForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/login.html", form=form)
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
-    email, address = form.email.data, request.remote_addr or "unknown"
-    if ratelimit.is_limited(email, address):
-        abort(429)
-    user = authenticate(email, form.password.data)
+    target = safe_next(request.args.get("next"))
+    user = authenticate(form.email.data, form.password.data)
     if user is None:
-        ratelimit.record_failure(email, address)
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
-    ratelimit.clear_email(email, address)
+    forget_failed_attempts()
+    start_session(user)
     login_user(user)
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(target)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_user.session_token)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", sessions=count_sessions(current_user))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_others():
+    ended = end_other_sessions(current_user)
+    plural = "" if ended == 1 else "s"
+    flash(f"Logged out of {ended} other session{plural}.", "success")
+    return redirect(url_for("auth.account"), 303)

@@ -30,12 +30,14 @@ def back_to(order_id: uuid.UUID | None) -> str:
     return local_path(request.form.get("next"), fallback)
 
 
-def respond(order_id: uuid.UUID, message: str, removed: bool = False):
+def respond(order_id: uuid.UUID, message: str, target: str, removed: bool = False):
+    """The answer to a done action; `target` was checked before the action was done, so
+    nothing can fail after it."""
     if wants_fragment(row_id(order_id)):
         order = None if removed else get_own_order(order_id)
         return render_template("orders/_row_update.html", order=order, message=message)
     flash(message, "success")
-    return redirect(back_to(None if removed else order_id), 303)
+    return redirect(target, 303)
 
 
 def refuse(order_id: uuid.UUID, code: int, message: str):
@@ -49,18 +51,20 @@ def refuse(order_id: uuid.UUID, code: int, message: str):
 @login_required
 def send(order_id: uuid.UUID):
     order = get_own_order(order_id)
+    target = back_to(order_id)
     if order.status != OrderStatus.DRAFT or not request_send(order.id):
         return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
-    return respond(order_id, "Sending your order to processing…")
+    return respond(order_id, "Sending your order to processing…", target)
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
 @login_required
 def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
+    target = back_to(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return respond(order_id, "Order cancelled.")
+    return respond(order_id, "Order cancelled.", target)
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
@@ -108,8 +112,9 @@ def confirm_delete(order_id: uuid.UUID):
 @login_required
 def delete(order_id: uuid.UUID):
     get_own_order(order_id)
+    target = back_to(None)
     try:
         delete_draft(order_id)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
-    return respond(order_id, "Draft deleted.", removed=True)
+    return respond(order_id, "Draft deleted.", target, removed=True)

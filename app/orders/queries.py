@@ -1,6 +1,7 @@
 """Reading orders: the owner-checked loader and the dashboard's pages."""
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -39,10 +40,16 @@ class OrdersPage:
         return {"page": self.page, "status": self.status} if self.status else {"page": self.page}
 
 
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def parse_listing_args(args) -> tuple[int, str]:
-    """Page number and status filter from a query string; nonsense falls back to defaults."""
+    """Page number and status filter from a query string; nonsense falls back to defaults.
+
+    Only ASCII digits make a page number (`str.isdigit` also accepts "²", which `int` refuses).
+    """
     raw_page = args.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() else 1
+    page = int(raw_page) if PAGE_NUMBER.fullmatch(raw_page) else 1
     status = args.get("status", "")
     return max(page, 1), status if status in OrderStatus.LABELS else ""
 

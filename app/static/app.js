@@ -88,6 +88,12 @@
     }, 0);
   }
 
+  // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest(".flash-close");
+    if (close) { close.parentElement.remove(); }
+  });
+
   document.addEventListener("submit", function (event) {
     if (checkSelection(event)) { markBusy(event); }
   });
