@@ -18,7 +18,8 @@ from rq.job import Job
 from rq_scheduler import Scheduler
 
 from app import create_app_or_exit
-from app.processes import SchedulerLoop, configure_logging, exit_on_failure
+from app.logs import configure_logging
+from app.processes import SchedulerLoop, exit_on_failure
 
 # Each periodic job: its function, and the setting that holds its interval in seconds.
 PERIODIC_JOBS = {

@@ -12,6 +12,7 @@ from app.extensions import cache, csrf, db, login_manager, migrate, redis_client
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__)
     configure(app, config)
+    register_instrumentation(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -45,6 +46,13 @@ def configure(app: Flask, config: type | dict | None) -> None:
     app.config.setdefault("CACHE_OPTIONS", redis_options(app.config["REDIS_SOCKET_TIMEOUT"]))
 
 
+def register_instrumentation(app: Flask) -> None:
+    """First, so that its hooks see every request, even one that CSRF protection refuses."""
+    from app import instrument
+
+    instrument.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
     database.init_app(app)
     db.init_app(app)
@@ -73,12 +81,17 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.catalog import bp as catalog_bp
     from app.health import bp as health_bp
+    from app.metrics.routes import bp as metrics_bp
+    from app.ops import PREFIX as ops_prefix
+    from app.ops import bp as ops_bp
     from app.orders import bp as orders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(orders_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
+    app.register_blueprint(ops_bp, url_prefix=ops_prefix)
 
 
 def register_templates(app: Flask) -> None:

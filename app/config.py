@@ -101,6 +101,18 @@ class Config:
     SEND_SWEEP_SECONDS = 20  # how often the scheduler looks for such sends
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
+    WORKER_HEARTBEAT_SECONDS = 15
+
+    METRICS_TOKEN = None
+    PROMETHEUS_MULTIPROC_DIR = None
+    READY_WORKER_SECONDS = 60
+    READY_SYNC_INTERVALS = 3
+    OPS_REFRESH_SECONDS = 10
+    OPS_ORDERS_PER_PAGE = 50
+    OPS_SEND_UNCONFIRMED_SECONDS = 600
+    OPS_CHECK_FAILURES_ALERT = 3
+    AFTER_CANCEL_CHECK_SECONDS = 300
+    AFTER_CANCEL_FOLLOW_HOURS = 24
     SCHEDULER_POLL_SECONDS = 5
 
     # Password checks allowed per account and client address together, and per address alone
@@ -144,6 +156,8 @@ class Config:
             "ORDER_SERVICE_BASE_URL": env.get("ORDER_SERVICE_BASE_URL", SANDBOX_URL),
             "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
             **numbers_from_env(cls),
+            "METRICS_TOKEN": env.get("METRICS_TOKEN"),
+            "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
         }
         return {key: value for key, value in settings.items() if value is not None}
 

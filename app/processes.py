@@ -22,13 +22,6 @@ from app.queue import make_scheduler, make_worker
 
 log = logging.getLogger("processes")
 
-LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
-
-
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-
-
 @contextmanager
 def exit_on_failure(process: str) -> Iterator[None]:
     """Turn an error that ends the process into exit status 1 and one clear log line."""

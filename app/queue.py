@@ -3,6 +3,7 @@ worker that runs each job in a fresh app context and lives through Redis and Pos
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -12,18 +13,26 @@ from rq import Queue, SimpleWorker
 from rq_scheduler import Scheduler
 
 from app.extensions import get_redis, redis_options
+from app.logs import REQUEST_ID, job_meta, new_request_id
 from app.outage import Outage
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("app.jobs")
 
 # Delete the scheduler lock only while it still names us (compare-and-delete).
 RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end"
 
 
+class AppQueue(Queue):
+    """Each job carries the request id of whoever queued it (see app/logs.py)."""
+
+    def create_job(self, *args, meta: dict | None = None, **kwargs):
+        return super().create_job(*args, meta=job_meta(meta), **kwargs)
+
+
 def get_queue(name: str | None = None) -> Queue:
     """A job queue (the default one unless named), on the app's Redis connection (short
     timeouts)."""
-    return Queue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
+    return AppQueue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
 
 
 def get_send_queue() -> Queue:
@@ -107,7 +116,12 @@ class AppWorker(SimpleWorker):
     """Runs jobs in this process (no fork, so no inherited connection pools), each job in its
     own app context so the database session never leaks from one job into the next. While
     Postgres is down (the jobs note it, see app/orders/jobs.py), it waits a capped back-off
-    before each job."""
+    before each job.
+
+    A thread beats the worker's heartbeat every WORKER_HEARTBEAT_SECONDS, also while a long
+    job runs (RQ beats only between jobs, and every few minutes when idle), so `/readyz` can
+    tell a busy worker from a dead one.
+    """
 
     def __init__(self, *args, app: Flask, outage: Outage | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +131,8 @@ class AppWorker(SimpleWorker):
         if outage is not None:
             self.log = OutageLog(self.log, outage)
             self.redis_outage = outage
+
+        self.beating = threading.Event()
 
     def request_stop(self, signum, frame):
         self.stop_asked = True
@@ -133,8 +149,68 @@ class AppWorker(SimpleWorker):
         database = self.flask_app.extensions.get("database_outage")
         if database is not None and database.ongoing:
             time.sleep(database.wait_seconds())
-        with self.flask_app.app_context():
-            return super().execute_job(job, queue)
+        token = REQUEST_ID.set(job.meta.get("request_id") or new_request_id())
+        started = time.perf_counter()
+        try:
+            with self.flask_app.app_context():
+                try:
+                    return super().execute_job(job, queue)
+                finally:
+                    flush_recent_calls()
+        finally:
+            log_job(job, time.perf_counter() - started)
+            REQUEST_ID.reset(token)
+
+    def work(self, *args, **kwargs):
+        beat = threading.Thread(target=self.keep_beating, name="heartbeat", daemon=True)
+        beat.start()
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            self.beating.set()
+
+    def keep_beating(self) -> None:
+        every = self.flask_app.config["WORKER_HEARTBEAT_SECONDS"]
+        while not self.beating.wait(every):
+            try:
+                self.beat()
+            except (redis.RedisError, ValueError) as error:
+                log.warning("worker heartbeat failed: %s", error)
+
+    def beat(self) -> None:
+        """A heartbeat; if Redis lost the worker's record (restarted without persistence, or
+        flushed), register it again, or monitoring would never see this worker."""
+        if self.connection.hexists(self.key, "birth"):
+            self.heartbeat()
+            return
+        self.connection.delete(self.key)
+        self.register_birth()  # (ValueError if RQ's own heartbeat raced us: next beat retries)
+        log.warning("worker %s registered again: Redis had lost its record", self.name)
+
+
+def flush_recent_calls() -> None:
+    """Move the order service client's recent-call sums (app/metrics/recent.py) to Redis."""
+    client = current_app.extensions.get("order_client")
+    if client is not None:
+        client.recent.flush(get_redis())
+
+
+def log_job(job, seconds: float) -> None:
+    """The job's one line: what ran, how it ended, how long it took."""
+    status = getattr(job.get_status(refresh=False), "value", "unknown")
+    log.info(
+        "job %s %s %s %.1fms",
+        job.func_name,
+        job.id,
+        status,
+        seconds * 1000,
+        extra={
+            "job_id": job.id,
+            "job": job.func_name,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+        },
+    )
 
 
 def make_worker(
@@ -144,6 +220,8 @@ def make_worker(
     than its connection's timeout, so only a Redis that stopped answering times out."""
     connection = connection or process_connection(app)
     names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"])
-    queues = [Queue(name, connection=connection) for name in names]
+    queues = [AppQueue(name, connection=connection) for name in names]
     ttl = int(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"]) + 10  # RQ waits ttl - 15 s to dequeue
-    return AppWorker(queues, connection=connection, app=app, outage=outage, worker_ttl=ttl)
+    return AppWorker(
+        queues, connection=connection, app=app, outage=outage, worker_ttl=ttl, queue_class=AppQueue
+    )

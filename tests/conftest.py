@@ -176,3 +176,17 @@ def services(app, sandbox):
 def draft(logged_in, services):
     """A draft of the logged-in user with the first two services."""
     return create_draft(logged_in.id, [services[0].uuid, services[1].uuid])
+
+
+@pytest.fixture
+def operator(factory):
+    return factory.user(email="ops@example.com", password="ops-secret", operator=True)
+
+
+@pytest.fixture
+def operator_client(app, operator):
+    """A client logged in as an operator (a separate browser from `client`)."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": operator.email, "password": "ops-secret"})
+    assert response.status_code == 302
+    return client

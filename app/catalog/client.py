@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 
+from app import metrics
 from app.money import InvalidMoney, parse_money
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,10 @@ MAX_IMAGE_URL = 2048
 
 class CatalogError(Exception):
     """The provider's catalog could not be read: network error, non-2xx, non-JSON or bad shape."""
+
+    def __init__(self, message: str, kind: str = "bad_answer"):
+        super().__init__(message)
+        self.kind = kind  # the label of the provider errors metric
 
 
 class InvalidItem(ValueError):
@@ -216,17 +221,25 @@ def get_page(page: int) -> dict:
 
 
 def read_page(reader: PageReader, page: int) -> dict:
+    """One page through `reader`, timed and counted in the provider metrics."""
+    with metrics.provider_call("catalog", "page"):
+        return request_page(reader, page)
+
+
+def request_page(reader: PageReader, page: int) -> dict:
     url, timeout = reader.url, reader.timeout
     try:
         response = reader.session.get(url, params={"page": page}, timeout=timeout)
     except requests.Timeout as error:
-        raise CatalogError(f"catalog page {page}: no answer from {url} in time") from error
+        message = f"catalog page {page}: no answer from {url} in time"
+        raise CatalogError(message, "timeout") from error
     except requests.ConnectionError as error:
-        raise CatalogError(f"catalog page {page}: cannot connect to {url}") from error
+        raise CatalogError(f"catalog page {page}: cannot connect to {url}", "connection") from error
     except requests.RequestException as error:
-        raise CatalogError(f"catalog page {page}: {type(error).__name__}") from error
+        raise CatalogError(f"catalog page {page}: {type(error).__name__}", "connection") from error
     if not response.ok:
-        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}")
+        kind = "server_error" if response.status_code >= 500 else "rejected"
+        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}", kind)
     try:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError as error:

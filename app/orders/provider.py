@@ -3,9 +3,11 @@
 The wire format, and how we read what the provider leaves open, is in docs/provider-api.md.
 """
 
+import functools
 import os
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -13,6 +15,9 @@ import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
+
+from app import metrics
+from app.metrics.recent import RecentCalls
 
 TERMINAL_STATES = {
     "done": "done",
@@ -27,6 +32,8 @@ TERMINAL_STATES = {
 class ProviderError(Exception):
     """The order service did not give a usable answer."""
 
+    kind = "bad_answer"  # the label of the provider errors metric
+
 
 class ProviderRejected(ProviderError):
     """A 4xx answer: the order service refused the request; retrying will not help.
@@ -39,9 +46,13 @@ class ProviderRejected(ProviderError):
         super().__init__(message)
         self.key_conflict = key_conflict
 
+    kind = "rejected"
+
 
 class OrderNotFound(ProviderError):
     """The order service does not know this external uuid (404)."""
+
+    kind = "not_found"
 
 
 class ProviderUnavailable(ProviderError):
@@ -69,6 +80,18 @@ class ProviderUnavailable(ProviderError):
     @property
     def rate_limited(self) -> bool:
         return self.status == 429 or self.retry_after is not None
+
+    @property
+    def kind(self) -> str:
+        if self.rate_limited:
+            return "rate_limited"
+        if self.status is not None and self.status >= 500:
+            return "server_error"
+        if self.unreachable:
+            return "connection"
+        if self.status == 408 or isinstance(self.__cause__, requests.Timeout):
+            return "timeout"
+        return "bad_answer"
 
 
 def map_state(state: str) -> str | None:
@@ -143,12 +166,33 @@ def settle_environment(session: requests.Session, base_url: str) -> None:
     session.trust_env = False
 
 
+def measured(endpoint: str):
+    """Time each call of a client method for the metrics and the recent-calls window."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def timed(self: "OrderServiceClient", *args, **kwargs):
+            started, ok = time.perf_counter(), False
+            try:
+                with metrics.provider_call("order_service", endpoint):
+                    result = method(self, *args, **kwargs)
+                ok = True
+                return result
+            finally:
+                self.recent.record(ok, time.perf_counter() - started)
+
+        return timed
+
+    return decorate
+
+
 @dataclass
 class OrderServiceClient:
     base_url: str
     token: str
     timeout: tuple[float, float]
     pool_size: int = 16
+    recent: RecentCalls = field(default_factory=RecentCalls)
 
     def __post_init__(self):
         self.session = requests.Session()
@@ -195,6 +239,7 @@ class OrderServiceClient:
             raise ProviderUnavailable(f"The order service answered without a {field}.")
         return value
 
+    @measured("register")
     def register(self, payload: dict, idempotency_key: str) -> uuid.UUID:
         """Register an order; returns the provider's uuid for it."""
         response = self._request(
@@ -208,6 +253,7 @@ class OrderServiceClient:
         except ValueError as error:
             raise ProviderUnavailable("The order service answered with an invalid uuid.") from error
 
+    @measured("state")
     def state(self, external_uuid: uuid.UUID | str) -> str:
         """The provider's state string for one order."""
         response = self._request("GET", f"/api/order/{external_uuid}")

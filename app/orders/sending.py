@@ -9,6 +9,7 @@ job was lost (Redis down at the click, a worker killed mid-send).
 """
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -17,11 +18,13 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
+from app.logs import job_meta
 from app.models import Order, OrderStatus
 from app.orders import send_outcomes
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
 from app.orders.transitions import commit_transition
 from app.queue import get_send_queue, get_send_scheduler
+from app.records.calls import failed_send_outcome, record_send
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,11 @@ def request_cancel(order_id: uuid.UUID) -> bool:
     """Flip in_processing → cancelled at the customer's request; False if it was not in
     processing (any more)."""
     return commit_transition(
-        order_id, OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED, "Cancelled by the customer"
+        order_id,
+        OrderStatus.IN_PROCESSING,
+        OrderStatus.CANCELLED,
+        "Cancelled by the customer",
+        after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
     )
 
 
@@ -63,8 +70,12 @@ def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
     """
     try:
         if delay > 0:
-            get_send_scheduler().enqueue_in(
-                timedelta(seconds=delay + 1), SUBMIT_JOB, str(order_id), job_id=job_id
+            get_send_scheduler().enqueue_in(  # rq-scheduler builds its own jobs: pass the id
+                timedelta(seconds=delay + 1),
+                SUBMIT_JOB,
+                str(order_id),
+                job_id=job_id,
+                meta=job_meta(),
             )
         else:
             get_send_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
@@ -108,15 +119,19 @@ def submit_order(order_id: uuid.UUID) -> str:
         return "skipped: not sending, already registered, or claimed by another job"
     order = db.session.get(Order, order_id)
     client = get_order_client()
+    started = time.perf_counter()
     try:
         external_uuid = client.register(registration_payload(order), order.idempotency_key)
     except ProviderRejected as error:
+        record_send(order_id, "rejected", str(error), time.perf_counter() - started)
         return send_outcomes.rejected(order, error)
     except ProviderUnavailable as error:
+        record_send(order_id, failed_send_outcome(error), str(error), time.perf_counter() - started)
         attempt, delay, outcome = send_outcomes.retry_later(order, error)
         if delay is not None:
             enqueue_send(order_id, send_job_id(order_id, attempt), delay)
         return outcome
+    record_send(order_id, "registered", str(external_uuid), time.perf_counter() - started)
     return record_registration(order_id, external_uuid)
 
 

@@ -6,6 +6,7 @@ stops new requests once the provider looks down or has asked us to wait (Retry-A
 """
 
 import threading
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class CheckResult:
     state: str | None = None
     error: str | None = None
     retry_after: float = 0.0
+    seconds: float | None = None  # how long the status request took
 
 
 def is_connection_failure(error: ProviderUnavailable) -> bool:
@@ -96,11 +98,14 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
         return CheckResult(order.id, Outcome.SKIPPED)
     if order.external_uuid is None:
         return CheckResult(order.id, Outcome.FAILED, error="The order has no external uuid.")
+    started = time.perf_counter()
     try:
         state = client.state(order.external_uuid)
     except OrderNotFound as error:
         gate.answered()
-        return CheckResult(order.id, Outcome.NOT_FOUND, error=str(error))
+        return CheckResult(
+            order.id, Outcome.NOT_FOUND, error=str(error), seconds=time.perf_counter() - started
+        )
     except ProviderUnavailable as error:
         gate.failed(error)
         provider_wide = error.rate_limited or is_connection_failure(error)
@@ -109,9 +114,12 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
             Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
             error=str(error),
             retry_after=error.retry_after or 0.0,
+            seconds=time.perf_counter() - started,
         )
     gate.answered()
-    return CheckResult(order.id, Outcome.ANSWERED, state=state)
+    return CheckResult(
+        order.id, Outcome.ANSWERED, state=state, seconds=time.perf_counter() - started
+    )
 
 
 def submit_checks(

@@ -24,6 +24,7 @@ from app.orders.provider import get_order_client, map_state
 from app.orders.sync import state, store
 from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
 from app.orders.transitions import bulk_transition
+from app.records.calls import record_checks
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: Syn
     )
     store.record_unchanged(unchanged, settings.recheck_seconds)
     store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
+    record_checks([result for result in results if worth_keeping(result)])
     db.session.commit()
     warn_not_found(results)
     count(summary, results, len(changes))
@@ -174,6 +176,13 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
                 store.CheckFailure(result.order_id, result.error or "", result.retry_after)
             )
     return finished, unchanged, failures
+
+
+def worth_keeping(result: CheckResult) -> bool:
+    """A check an operator may want to read later: any but "still processing" and skips."""
+    if result.outcome is Outcome.ANSWERED:
+        return map_state(result.state or "") is not None
+    return result.outcome is not Outcome.SKIPPED
 
 
 def warn_not_found(results: list[CheckResult]) -> None:
