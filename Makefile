@@ -8,11 +8,15 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # The app defaults to production; these local commands (and the processes `make run` starts)
 # choose development unless the environment already chose.
 export APP_ENV ?= development
+# Where the processes of `make run` (web workers, worker, scheduler) share their metrics; emptied
+# at each start, so the counters begin at zero with the processes.
+METRICS_DIR ?= $(CURDIR)/.run/metrics
 
 .PHONY: run test setup lint bench bench-web chromium wrk
 
 run: setup
-	$(BIN)/honcho -f Procfile.dev start
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho -f Procfile.dev start
 
 test: setup chromium
 	$(BIN)/pytest

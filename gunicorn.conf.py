@@ -5,11 +5,24 @@ and as a greenlet it costs a few kilobytes, so one process holds a thousand stre
 page requests (a thread per stream held eight). gunicorn's gevent worker patches the standard
 library; psycopg2 is a C extension, so it is made cooperative here, and a query then waits
 without stopping the process's other requests. The figures that chose this: bench/README.md.
+
+Settings: unsafe ones stop the start before a port opens (`on_starting`).
+
+Metrics: every worker process writes its metrics to PROMETHEUS_MULTIPROC_DIR, and `/metrics`
+adds them up. The variable must be set before prometheus_client is first imported, so it is
+set here, in the master, before any worker starts: to a fresh private directory unless the
+environment names one (share one with `python worker.py` on the same machine to see its
+metrics too). With METRICS_ADDRESS (host:port), the master also serves the metrics there, so a
+private address can be scraped without a token.
 """
 
 import os
+import tempfile
 
-from app.config import ConfigError, check_environment, refusal
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="clicktomice-metrics-")
+
+from app.config import ConfigError, check_environment, refusal  # noqa: E402 (after the above)
 
 worker_class = "gevent"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -34,3 +47,20 @@ def post_worker_init(worker) -> None:
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+
+
+def child_exit(server, worker) -> None:
+    from app.metrics import process_exited
+
+    process_exited(worker.pid)
+
+
+def when_ready(server) -> None:
+    address = os.environ.get("METRICS_ADDRESS")
+    if address:
+        from app.metrics.serve import serve_metrics
+
+        host, _, port = address.rpartition(":")
+        host = host or "127.0.0.1"
+        port = serve_metrics(host, int(port))
+        server.log.info("metrics served on http://%s:%s/metrics", host, port)

@@ -1,15 +1,20 @@
-"""An RQ worker with the app loaded once: `python worker.py`."""
-
-import logging
+"""An RQ worker with the app loaded once: `python worker.py`. It lives through Redis and
+Postgres outages (see app/processes.py), logs one line per job and, with
+PROMETHEUS_MULTIPROC_DIR set, writes its metrics where the web app's `/metrics` reads them."""
 
 from app import create_app_or_exit
-from app.queue import make_worker
+from app.logs import configure_logging
+from app.metrics import process_exited
+from app.processes import exit_on_failure, run_worker
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app_or_exit()
-    make_worker(app).work(logging_level="INFO")
+    configure_logging()
+    with exit_on_failure("worker"):
+        try:
+            run_worker(create_app_or_exit())
+        finally:
+            process_exited()
 
 
 if __name__ == "__main__":

@@ -4,13 +4,15 @@ import sys
 
 from flask import Flask
 
+from app import database
 from app.config import Config, ConfigError, check_settings, refusal
-from app.extensions import cache, csrf, db, login_manager, migrate, redis_client
+from app.extensions import cache, csrf, db, login_manager, migrate, redis_client, redis_options
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__)
     configure(app, config)
+    register_instrumentation(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -38,11 +40,21 @@ def configure(app: Flask, config: type | dict | None) -> None:
         app.config.from_object(config)
         app.config.update(config.from_env())
     check_settings(app.config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config))
     app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CATALOG_CACHE_SECONDS"])
+    app.config.setdefault("CACHE_OPTIONS", redis_options(app.config["REDIS_SOCKET_TIMEOUT"]))
+
+
+def register_instrumentation(app: Flask) -> None:
+    """First, so that its hooks see every request, even one that CSRF protection refuses."""
+    from app import instrument
+
+    instrument.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
+    database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
@@ -69,12 +81,17 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.catalog import bp as catalog_bp
     from app.health import bp as health_bp
+    from app.metrics.routes import bp as metrics_bp
+    from app.ops import PREFIX as ops_prefix
+    from app.ops import bp as ops_bp
     from app.orders import bp as orders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(orders_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
+    app.register_blueprint(ops_bp, url_prefix=ops_prefix)
 
 
 def register_templates(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Creating and updating customer accounts."""
+"""Creating and updating accounts: customers, and the operators who run the desk."""
 
 from functools import cache
 
@@ -35,11 +35,11 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(db.select(User).filter_by(email=User.normalise_email(email)))
 
 
-def create_user(email: str, password: str) -> User:
+def create_user(email: str, password: str, operator: bool = False) -> User:
     email = checked_email(email)
     if find_user(email):
         raise AccountError(f"An account for {email} exists already.")
-    user = User(email=email)
+    user = User(email=email, is_operator=operator)
     user.set_password(checked_password(password))
     db.session.add(user)
     db.session.commit()
@@ -71,6 +71,16 @@ def end_all_sessions(user_id: int) -> int:
     """Delete every login session of this user (the caller commits); returns how many."""
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
     return result.rowcount
+
+
+def set_operator(email: str, operator: bool) -> User:
+    """Grant or revoke the operator role; raises AccountError for an unknown email."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {User.normalise_email(email)}.")
+    user.is_operator = operator
+    db.session.commit()
+    return user
 
 
 @cache

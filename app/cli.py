@@ -9,7 +9,8 @@ from flask import Flask, current_app
 from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
-from app.accounts import AccountError, create_user, upsert_user
+from app.accounts import AccountError, create_user, set_operator, upsert_user
+from app.orders.send_resolution import sends_command
 from app.orders.sync import sync_orders_command
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -87,15 +88,36 @@ def seed_user(email: str, password: str) -> None:
 @click.command("create-user")
 @click.option("--email", prompt=True)
 @click.password_option()
-def create_user_command(email: str, password: str) -> None:
-    """Create a customer account."""
+@click.option("--operator", is_flag=True, help="Let the user open the operators' console.")
+def create_user_command(email: str, password: str, operator: bool) -> None:
+    """Create a customer account (or an operator's, with --operator)."""
     try:
-        user = create_user(email, password)
+        user = create_user(email, password, operator=operator)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created user {user.email}")
+    click.echo(f"Created {'operator' if operator else 'user'} {user.email}")
+
+
+@click.command("operator")
+@click.argument("action", type=click.Choice(["grant", "revoke"]))
+@click.argument("email")
+def operator_command(action: str, email: str) -> None:
+    """Grant or revoke the operator role of an existing account."""
+    try:
+        user = set_operator(email, operator=action == "grant")
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.email} is {'now' if user.is_operator else 'no longer'} an operator")
 
 
 def init_app(app: Flask) -> None:
-    for command in (ensure_services, seed_user, create_user_command, sync_orders_command):
+    commands = (
+        ensure_services,
+        seed_user,
+        create_user_command,
+        operator_command,
+        sync_orders_command,
+        sends_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

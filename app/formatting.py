@@ -21,14 +21,42 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
+def duration(seconds: float | None) -> str:
+    """A short span of time: `0.4 s`, `12 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`."""
+    if seconds is None:
+        return "—"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    for unit, size, smaller, smaller_size in (("d", 86400, "h", 3600), ("h", 3600, "min", 60)):
+        if whole >= size:
+            rest = (whole % size) // smaller_size
+            return f"{whole // size} {unit}" + (f" {rest} {smaller}" if rest else "")
+    if whole >= 60:
+        return f"{whole // 60} min" + (f" {whole % 60} s" if whole % 60 else "")
+    return f"{whole} s"
+
+
 def status_badge(status: str) -> Markup:
     label = OrderStatus.LABELS.get(status, status)
     return Markup(f'<span class="badge badge-{escape(status)}">{escape(label)}</span>')
+
+
+def send_badge(order) -> Markup:
+    """Beside a sending order's status: "Needs attention" once flagged for a person, "Not
+    confirmed" while the provider may have it without our knowing; nothing otherwise."""
+    if order.needs_attention:
+        return Markup('<span class="badge badge-attention">Needs attention</span>')
+    if order.outcome_unknown:
+        return Markup('<span class="badge badge-unconfirmed">Not confirmed</span>')
+    return Markup("")
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(timestamp)
     app.add_template_filter(status_badge)
+    app.add_template_filter(send_badge)
+    app.add_template_filter(duration)
     app.add_template_global(OrderStatus, "OrderStatus")
     app.add_template_global(order_url)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     func,
     text,
 )
@@ -54,6 +56,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     # Bumped by a trigger on every change to the user's orders (migration 0007).
     orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
@@ -87,6 +90,16 @@ class Order(db.Model):
             postgresql_where=text("status = 'in_processing'"),
         ),
         Index("ix_orders_sending", "updated_at", postgresql_where=text("status = 'sending'")),
+        Index(
+            "ix_orders_after_cancel_due",
+            "after_cancel_check_at",
+            postgresql_where=text("status = 'cancelled' AND after_cancel_check_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_orders_check_failures",
+            "check_failures",
+            postgresql_where=text("status = 'in_processing' AND check_failures > 0"),
+        ),
         CheckConstraint(
             "status IN ('draft', 'sending', 'in_processing', 'done', 'cancelled', 'failed')",
             name="ck_orders_status",
@@ -102,12 +115,25 @@ class Order(db.Model):
     gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # The content's revision: every edit of a draft adds one, so each content has its own
+    # Idempotency-Key (`idempotency_key`) and the provider never answers an edited order with
+    # its copy of an older one.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     send_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Since when the provider may have the order without our knowing it (a timeout, a 5xx or a
+    # dropped connection after the request went out): never a draft again until it settles.
+    send_unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the order was flagged for a person: unknown for SEND_ATTENTION_AFTER_SECONDS, or an
+    # answer that retrying cannot change (see app/orders/send_outcomes.py).
+    needs_attention_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_check_error: Mapped[str | None] = mapped_column(Text)
+    # After a local cancel the provider may still finish the order; we keep asking it for a while.
+    after_cancel_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    after_cancel_state: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, server_default=func.now(), onupdate=func.now()
@@ -133,6 +159,19 @@ class Order(db.Model):
         ):
             return self.status_reason
         return None
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key every registration request of this content carries."""
+        return f"{self.id}-r{self.revision}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.status == OrderStatus.SENDING and self.send_unknown_since is not None
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == OrderStatus.SENDING and self.needs_attention_since is not None
 
     @property
     def short_id(self) -> str:
@@ -172,9 +211,35 @@ class OrderEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     order: Mapped[Order] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def is_note(self) -> bool:
+        """An operator's action that did not change the status (same status on both sides)."""
+        return self.from_status == self.to_status
+
+
+class ProviderCall(db.Model):
+    """One call to the order service about an order: a send attempt or a status check that
+    was worth keeping (failures, terminal answers, checks an operator asked for)."""
+
+    __tablename__ = "provider_calls"
+    __table_args__ = (Index("ix_provider_calls_order", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+    actor: Mapped[User | None] = relationship()
 
 
 class UserSession(db.Model):

@@ -19,8 +19,10 @@ class Factory:
     def __init__(self, session):
         self.session = session
 
-    def user(self, email: str | None = None, password: str = "secret123") -> User:
-        user = User(email=email or f"user{next(_numbers)}@example.com")
+    def user(
+        self, email: str | None = None, password: str = "secret123", operator: bool = False
+    ) -> User:
+        user = User(email=email or f"user{next(_numbers)}@example.com", is_operator=operator)
         user.password_hash = password_hash(password)
         self.session.add(user)
         self.session.commit()

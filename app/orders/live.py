@@ -19,6 +19,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app import metrics
 from app.extensions import db, get_redis
 from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
 from app.orders.live_slots import take_slot
@@ -119,6 +120,7 @@ class EventStream:
     def __init__(self, hub: Hub, listener: Listener, deadline: float):
         self.hub, self.listener, self.deadline = hub, listener, deadline
         self.open = True
+        metrics.stream_opened()
 
     def __iter__(self) -> Iterator[str]:
         try:
@@ -136,6 +138,7 @@ class EventStream:
             return
         self.open = False
         self.hub.leave(self.listener)
+        metrics.stream_closed()
         try:
             self.listener.slot.give_back()
         except redis.RedisError as error:

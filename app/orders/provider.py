@@ -3,15 +3,21 @@
 The wire format, and how we read what the provider leaves open, is in docs/provider-api.md.
 """
 
+import functools
 import os
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError
+
+from app import metrics
+from app.metrics.recent import RecentCalls
 
 TERMINAL_STATES = {
     "done": "done",
@@ -26,17 +32,36 @@ TERMINAL_STATES = {
 class ProviderError(Exception):
     """The order service did not give a usable answer."""
 
+    kind = "bad_answer"  # the label of the provider errors metric
+
 
 class ProviderRejected(ProviderError):
-    """A 4xx answer: the order service refused the request; retrying will not help."""
+    """A 4xx answer: the order service refused the request; retrying will not help.
+
+    `key_conflict`: the refusal is about the Idempotency-Key (used before with other
+    parameters), so the provider may hold an order under it: never a plain rejection.
+    """
+
+    def __init__(self, message: str, key_conflict: bool = False):
+        super().__init__(message)
+        self.key_conflict = key_conflict
+
+    kind = "rejected"
 
 
 class OrderNotFound(ProviderError):
     """The order service does not know this external uuid (404)."""
 
+    kind = "not_found"
+
 
 class ProviderUnavailable(ProviderError):
-    """Timeout, connection error, 429, 5xx or garbage: worth retrying later."""
+    """Timeout, connection error, 429, 5xx or garbage: worth retrying later.
+
+    `outcome_unknown`: the request went out and the provider may have acted on it (a read
+    timeout, a dropped connection, a 5xx, a 2xx we cannot read). Otherwise it surely did not:
+    the connection was never made, or a 429 said so.
+    """
 
     def __init__(
         self,
@@ -44,15 +69,29 @@ class ProviderUnavailable(ProviderError):
         retry_after: float | None = None,
         unreachable: bool = False,
         status: int | None = None,
+        outcome_unknown: bool = True,
     ):
         super().__init__(message)
         self.retry_after = retry_after
         self.unreachable = unreachable
         self.status = status
+        self.outcome_unknown = outcome_unknown
 
     @property
     def rate_limited(self) -> bool:
         return self.status == 429 or self.retry_after is not None
+
+    @property
+    def kind(self) -> str:
+        if self.rate_limited:
+            return "rate_limited"
+        if self.status is not None and self.status >= 500:
+            return "server_error"
+        if self.unreachable:
+            return "connection"
+        if self.status == 408 or isinstance(self.__cause__, requests.Timeout):
+            return "timeout"
+        return "bad_answer"
 
 
 def map_state(state: str) -> str | None:
@@ -73,6 +112,20 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def request_went_out(error: requests.ConnectionError) -> bool:
+    """False when no connection was made (refused, unknown host, connect timeout): then the
+    provider cannot have seen the request. A reset or a close after connecting may come after
+    the provider read it."""
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return not isinstance(reason, ConnectTimeoutError)  # NewConnectionError is one too
+
+
+def is_key_conflict(response: requests.Response) -> bool:
+    """A refusal that names the Idempotency-Key rather than the order."""
+    return "idempotency" in response.text[:2000].lower()
 
 
 def rejection_message(response: requests.Response) -> str:
@@ -113,12 +166,33 @@ def settle_environment(session: requests.Session, base_url: str) -> None:
     session.trust_env = False
 
 
+def measured(endpoint: str):
+    """Time each call of a client method for the metrics and the recent-calls window."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def timed(self: "OrderServiceClient", *args, **kwargs):
+            started, ok = time.perf_counter(), False
+            try:
+                with metrics.provider_call("order_service", endpoint):
+                    result = method(self, *args, **kwargs)
+                ok = True
+                return result
+            finally:
+                self.recent.record(ok, time.perf_counter() - started)
+
+        return timed
+
+    return decorate
+
+
 @dataclass
 class OrderServiceClient:
     base_url: str
     token: str
     timeout: tuple[float, float]
     pool_size: int = 16
+    recent: RecentCalls = field(default_factory=RecentCalls)
 
     def __post_init__(self):
         self.session = requests.Session()
@@ -136,7 +210,9 @@ class OrderServiceClient:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.ConnectionError as error:
             raise ProviderUnavailable(
-                f"Cannot reach the order service: {error}", unreachable=True
+                f"Cannot reach the order service: {error}",
+                unreachable=True,
+                outcome_unknown=request_went_out(error),
             ) from error
         except requests.Timeout as error:
             raise ProviderUnavailable("The order service did not answer in time.") from error
@@ -150,6 +226,7 @@ class OrderServiceClient:
                 f"The order service answered HTTP {response.status_code}.",
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 status=response.status_code,
+                outcome_unknown=response.status_code != 429,
             )
 
     @staticmethod
@@ -162,6 +239,7 @@ class OrderServiceClient:
             raise ProviderUnavailable(f"The order service answered without a {field}.")
         return value
 
+    @measured("register")
     def register(self, payload: dict, idempotency_key: str) -> uuid.UUID:
         """Register an order; returns the provider's uuid for it."""
         response = self._request(
@@ -169,12 +247,13 @@ class OrderServiceClient:
         )
         self._raise_for_retryable(response)
         if not response.ok:
-            raise ProviderRejected(rejection_message(response))
+            raise ProviderRejected(rejection_message(response), is_key_conflict(response))
         try:
             return uuid.UUID(self._json_field(response, "uuid"))
         except ValueError as error:
             raise ProviderUnavailable("The order service answered with an invalid uuid.") from error
 
+    @measured("state")
     def state(self, external_uuid: uuid.UUID | str) -> str:
         """The provider's state string for one order."""
         response = self._request("GET", f"/api/order/{external_uuid}")

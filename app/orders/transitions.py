@@ -55,11 +55,17 @@ def start_draft(order: Order) -> None:
 
 
 def transition(
-    order_id: uuid.UUID, expected: str, to: str, reason: str | None = None, **values_
+    order_id: uuid.UUID,
+    expected: str,
+    to: str,
+    reason: str | None = None,
+    actor_id: int | None = None,
+    **values_,
 ) -> Change | None:
     """Move one order from `expected` to `to`; None if it was not in `expected` any more.
 
-    The caller commits (the change is then published) or rolls back.
+    `actor_id` names the operator who made the change, if one did. The caller commits (the
+    change is then published) or rolls back.
     """
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
@@ -73,10 +79,25 @@ def transition(
     user_id = db.session.execute(statement).scalar_one_or_none()
     if user_id is None:
         return None
-    db.session.add(OrderEvent(order_id=order_id, from_status=expected, to_status=to, reason=reason))
+    db.session.add(
+        OrderEvent(
+            order_id=order_id, from_status=expected, to_status=to, reason=reason, actor_id=actor_id
+        )
+    )
     change = Change(order_id, user_id, expected, to)
     note([change])
     return change
+
+
+def commit_transition(
+    order_id: uuid.UUID, expected: str, to: str, reason: str | None = None, **values_
+) -> bool:
+    """`transition`, committed (and so published) if it applied, rolled back if not."""
+    if transition(order_id, expected, to, reason, **values_) is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
 
 
 def unnest_rows(targets: dict[uuid.UUID, tuple[str, str | None]]):

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import User
 from app.queue import get_queue, get_send_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
-from tests.browser.servers import LiveServer, SyncClock, WorkerProcess
-from tests.support.processes import process_environment
+from tests.browser.servers import LiveServer, SyncClock
+from tests.support.processes import WorkerProcess, process_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -24,6 +24,7 @@ LIVE_SETTINGS = {
     "SYNC_INTERVAL_SECONDS": 1,
     "LIVE_MAX_STREAMS": 32,
     "LIVE_STREAM_SECONDS": 60,
+    "WORKER_HEARTBEAT_SECONDS": 1,  # the worker shows again soon after a test flushes Redis
 }
 CONTEXT_ARGS = {
     "viewport": {"width": 1280, "height": 800},

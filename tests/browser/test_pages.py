@@ -55,11 +55,12 @@ def backdate(order: Order, age: timedelta) -> None:
     )
 
 
-def document(page, name: str) -> None:
-    """The README's screenshot of this viewport, written only when asked for."""
+def document(page, name: str, full_page: bool = False) -> None:
+    """The README's screenshot of this viewport (or the whole page), written only when asked."""
     screenshot(page, name)
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        page.screenshot(path=ROOT / "docs" / f"{name}.png", animations="disabled")
+        path = ROOT / "docs" / f"{name}.png"
+        page.screenshot(path=path, full_page=full_page, animations="disabled")
 
 
 def test_main_pages(user_page, history):

@@ -4,8 +4,13 @@ configured as in production, through the environment that `Config.from_env` read
 import json
 import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import redis
+from rq import Queue, Worker
+from rq.registry import StartedJobRegistry
 
 from app import create_app
 from app.queue import make_worker
@@ -27,8 +32,11 @@ WORKER_ENV = (
     "SYNC_CONCURRENCY",
     "SYNC_BATCH_SIZE",
     "SYNC_FANOUT_THRESHOLD",
+    "WORKER_HEARTBEAT_SECONDS",
 )
 START_LINE_KEY = "test:start-line"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def closed_port() -> int:
@@ -43,6 +51,19 @@ def process_environment(settings: dict) -> dict:
     `settings`."""
     values = {name: str(settings[name]) for name in WORKER_ENV}
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
+
+
+def start_script(settings: dict, script: str, log: Path, **env) -> subprocess.Popen:
+    """`python <script>` (worker.py, scheduler.py) configured like an app built with
+    `settings`, plus `env`, its output going to `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / script)],
+            cwd=ROOT,
+            env={**process_environment(settings), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_at_start_line(app, runners: int) -> None:
@@ -68,3 +89,70 @@ def burst_worker_main() -> None:
     worker.execute_job = counting_execute
     worker.work(burst=True, logging_level="WARNING")
     print(json.dumps(executed))
+
+
+class WorkerProcess:
+    """`python worker.py` in its own process (RQ installs signal handlers in its main thread)."""
+
+    def __init__(self, env: dict, redis_url: str, log_name: str = "worker.log"):
+        self.env = env
+        self.redis = redis.Redis.from_url(redis_url)
+        self.log_path = ARTIFACTS / log_name
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "WorkerProcess":
+        ARTIFACTS.mkdir(exist_ok=True)
+        log = self.log_path.open("wb")
+        command = [sys.executable, "worker.py"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        self.wait_until_listening(timeout)
+        return self
+
+    def listening(self) -> bool:
+        return any(w.pid == self.process.pid for w in Worker.all(connection=self.redis))
+
+    def wait_until_listening(self, timeout: float) -> None:
+        """Until the worker has registered with RQ; stopped again if it never does."""
+        try:
+            wait_until(
+                lambda: self.process.poll() is not None or self.listening(),
+                seconds=timeout,
+                step=0.1,
+                explain=lambda: "worker.py did not start:\n" + self.log_tail(),
+            )
+            assert self.process.poll() is None, "worker.py exited:\n" + self.log_tail()
+        except AssertionError:
+            self.stop()
+            raise
+
+    def wait_until_idle(self, queues: list[Queue], timeout: float = 10) -> None:
+        """Until no job is queued or running, so none outlives the test that caused it."""
+        running = [StartedJobRegistry(queue=queue) for queue in queues]
+        wait_until(
+            lambda: not any(q.count for q in queues) and not any(r.count for r in running),
+            seconds=timeout,
+            step=0.05,
+            explain=lambda: "the worker is still busy:\n" + self.log_tail(),
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
+    """Ask a process to stop (SIGTERM), and kill it if it has not within `grace` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)

@@ -6,6 +6,7 @@ stops new requests once the provider looks down or has asked us to wait (Retry-A
 """
 
 import threading
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from app.orders.sync.store import DueOrder
 class Outcome(Enum):
     ANSWERED = "answered"
     NOT_FOUND = "not_found"
-    FAILED = "failed"
+    FAILED = "failed"  # this order's answer was unusable: it backs off on its own
+    UNREACHABLE = "unreachable"  # no answer, or asked to wait: the provider's state, not ours
     SKIPPED = "skipped"
 
 
@@ -36,6 +38,7 @@ class CheckResult:
     state: str | None = None
     error: str | None = None
     retry_after: float = 0.0
+    seconds: float | None = None  # how long the status request took
 
 
 def is_connection_failure(error: ProviderUnavailable) -> bool:
@@ -55,15 +58,24 @@ class RunGate:
         self.stop_reason: StopReason | None = None
         self.retry_after = 0.0
         self._consecutive = 0
+        self._answers = 0
         self._lock = threading.Lock()
 
     @property
     def stopped(self) -> bool:
         return self.stop_reason is not None
 
+    @property
+    def provider_down(self) -> bool:
+        """Stopped for connection failures, or every request of the run failed to connect."""
+        return self.stop_reason is StopReason.PROVIDER_DOWN or (
+            self._consecutive > 0 and self._answers == 0
+        )
+
     def answered(self) -> None:
         with self._lock:
             self._consecutive = 0
+            self._answers += 1
 
     def failed(self, error: ProviderUnavailable) -> None:
         with self._lock:
@@ -77,6 +89,7 @@ class RunGate:
                     self.stop_reason = self.stop_reason or StopReason.PROVIDER_DOWN
             else:
                 self._consecutive = 0
+                self._answers += 1
 
 
 def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> CheckResult:
@@ -85,18 +98,28 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
         return CheckResult(order.id, Outcome.SKIPPED)
     if order.external_uuid is None:
         return CheckResult(order.id, Outcome.FAILED, error="The order has no external uuid.")
+    started = time.perf_counter()
     try:
         state = client.state(order.external_uuid)
     except OrderNotFound as error:
         gate.answered()
-        return CheckResult(order.id, Outcome.NOT_FOUND, error=str(error))
+        return CheckResult(
+            order.id, Outcome.NOT_FOUND, error=str(error), seconds=time.perf_counter() - started
+        )
     except ProviderUnavailable as error:
         gate.failed(error)
+        provider_wide = error.rate_limited or is_connection_failure(error)
         return CheckResult(
-            order.id, Outcome.FAILED, error=str(error), retry_after=error.retry_after or 0.0
+            order.id,
+            Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
+            error=str(error),
+            retry_after=error.retry_after or 0.0,
+            seconds=time.perf_counter() - started,
         )
     gate.answered()
-    return CheckResult(order.id, Outcome.ANSWERED, state=state)
+    return CheckResult(
+        order.id, Outcome.ANSWERED, state=state, seconds=time.perf_counter() - started
+    )
 
 
 def submit_checks(

@@ -1,7 +1,7 @@
 """The status sync: learn from the order service when orders in processing are finished.
 
-One run (`run_sync`, every minute from the scheduler) takes the run lock, requeues stuck sends,
-and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
+One run (`run_sync`, every minute from the scheduler) takes the run lock, keeps it alive while
+it works, and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
 for a backlog above SYNC_FANOUT_THRESHOLD, fans the due orders out as id-range batch jobs
 (`run_batch`) that several workers share.
 """
@@ -15,11 +15,12 @@ from flask import current_app
 from rq import Queue
 
 from app.extensions import db
-from app.orders import sending
+from app.orders import after_cancel
 from app.orders.sync import state, store
 from app.orders.sync.engine import SyncSettings, SyncSummary, sync_range
 from app.orders.sync.state import RunLock
 from app.queue import get_queue
+from app.records.sync_runs import record_run
 
 log = logging.getLogger(__name__)
 
@@ -33,43 +34,41 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
     lock = RunLock.acquire(settings.lock_ttl)
     if lock is None:
         log.info("status sync skipped: another run holds the lock")
-        return finish(SyncSummary(outcome="locked"), started)
+        return finish(SyncSummary(outcome="locked"), started, "run")
     try:
-        summary = coordinate(settings, lock, allow_fan_out)
-    except Exception:
+        with lock.kept_alive():
+            summary = coordinate(settings, lock, allow_fan_out)
+    except Exception as error:
         db.session.rollback()
+        finish(SyncSummary(outcome="error", first_error=repr(error)), started, "run")
         raise
     finally:
         if not lock.release():
             log.warning("status sync outlasted its lock (TTL %ss)", settings.lock_ttl)
-    return finish(summary, started)
+    return finish(summary, started, "run")
 
 
 def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
-    requeued = requeue_stuck_sends()
     if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
-        return SyncSummary(outcome="paused", requeued_sends=requeued)
+        return SyncSummary(outcome="paused")
+    follow_cancelled()
     if (pending := state.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
-        return SyncSummary(outcome="busy", requeued_sends=requeued)
+        return SyncSummary(outcome="busy")
     threshold = settings.fanout_threshold
     if allow_fan_out and store.count_due(threshold + 1) > threshold:
-        summary = fan_out(settings, run_name(lock.token))
-    else:
-        summary = sync_range(settings, keep_alive=lock.extend)
-    summary.requeued_sends = requeued
-    return summary
+        return fan_out(settings, run_name(lock.token))
+    return sync_range(settings, keep_alive=lock.extend)
 
 
-def requeue_stuck_sends() -> int:
-    """The sends' outbox sweep rides on the minute job; its failure must not stop the sync."""
+def follow_cancelled() -> None:
+    """Ask about cancelled orders the provider may still finish; never stops the sync."""
     try:
-        return sending.requeue_stuck_sends()
+        after_cancel.follow_cancelled()
     except Exception:
         db.session.rollback()
-        log.exception("requeue of stuck sends failed")
-        return 0
+        log.exception("following cancelled orders failed")
 
 
 def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
@@ -100,11 +99,11 @@ def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSumm
     try:
         if (left := state.paused_for()) > 0:
             log.info("status sync batch skipped: paused for %.0f more seconds", left)
-            return finish(SyncSummary(outcome="paused"), started)
+            return finish(SyncSummary(outcome="paused"), started, "batch")
         summary = sync_range(settings, as_uuid(start_after), as_uuid(end))
     finally:
         state.finish_fanout_batch(run_id)
-    return finish(summary, started)
+    return finish(summary, started, "batch")
 
 
 def run_name(token: str) -> str:
@@ -112,9 +111,11 @@ def run_name(token: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{token[:8]}"
 
 
-def finish(summary: SyncSummary, started: float) -> SyncSummary:
+def finish(summary: SyncSummary, started: float, part: str) -> SyncSummary:
+    """Log the one-line summary of a run (`part` "run") or batch job ("batch"), and keep it."""
     summary.duration = time.monotonic() - started
     log.info(summary.describe())
+    record_run(summary, part)
     return summary
 
 

@@ -1,0 +1,63 @@
+"""Per-request bookkeeping: the request id, one log line, and the HTTP metrics."""
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+from app import metrics
+from app.logs import REQUEST_ID, request_id_from
+
+log = logging.getLogger("app.requests")
+
+UNMATCHED = "<unmatched>"
+
+
+def start_request() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+    g.request_id_token = REQUEST_ID.set(g.request_id)
+
+
+def finish_request(response: Response) -> Response:
+    """Tag the response with the request id, count it, and log its one line."""
+    started = g.get("request_started")
+    if started is None:  # a request that failed before our first hook ran
+        return response
+    seconds = time.perf_counter() - started
+    route = request.url_rule.rule if request.url_rule else UNMATCHED
+    metrics.observe_request(request.method, route, response.status_code, seconds)
+    response.headers["X-Request-ID"] = g.request_id
+    log.info(
+        "%s %s %s %.1fms",
+        request.method,
+        request.full_path.rstrip("?"),
+        response.status_code,
+        seconds * 1000,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 1),
+            "user_id": user_id(),
+        },
+    )
+    return response
+
+
+def user_id() -> int | None:
+    user = g.get("_login_user")  # only if the request looked the user up already
+    return getattr(user, "id", None)
+
+
+def end_request(_error: BaseException | None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        REQUEST_ID.reset(token)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(start_request)
+    app.after_request(finish_request)
+    app.teardown_request(end_request)

@@ -1,0 +1,27 @@
+"""The operators' console under /ops: every order, each order's story, health, job queues.
+
+Anyone who is not an operator gets a 404 for every path under the prefix, whatever the method,
+exactly as for a page that does not exist.
+"""
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+
+PREFIX = "/ops"
+
+bp = Blueprint("ops", __name__)
+
+
+def is_operator() -> bool:
+    return current_user.is_authenticated and current_user.is_operator
+
+
+@bp.before_app_request
+def hide_from_everyone_else():
+    """Runs before routing errors too, so even a wrong method or path answers 404."""
+    inside = request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    if inside and not is_operator():
+        abort(404)
+
+
+from app.ops import routes  # noqa: E402,F401

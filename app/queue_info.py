@@ -1,0 +1,78 @@
+"""What the job queues and workers look like now: for the console, `/metrics` and `/readyz`."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Worker
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+from app.extensions import get_redis
+
+
+@dataclass(frozen=True)
+class QueueState:
+    name: str
+    depth: int
+    oldest_enqueued_at: datetime | None
+    running: int
+    failed: int
+    scheduled: int
+
+    @property
+    def oldest_age(self) -> float | None:
+        if self.oldest_enqueued_at is None:
+            return None
+        return max(0.0, (datetime.now(UTC) - self.oldest_enqueued_at).total_seconds())
+
+
+def queue_names() -> list[str]:
+    """Ours, sends first (the order in which workers empty them)."""
+    return [current_app.config["RQ_SEND_QUEUE"], current_app.config["RQ_QUEUE"]]
+
+
+def oldest_enqueued_at(queue: Queue) -> datetime | None:
+    ids = queue.get_job_ids(0, 0)
+    job = queue.fetch_job(ids[0]) if ids else None
+    if job is None or job.enqueued_at is None:
+        return None
+    return aware(job.enqueued_at)
+
+
+def aware(moment: datetime) -> datetime:
+    """RQ's timestamps are UTC, sometimes without a time zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def queue_state(name: str, connection: Redis) -> QueueState:
+    queue = Queue(name, connection=connection)
+    return QueueState(
+        name=name,
+        depth=queue.count,
+        oldest_enqueued_at=oldest_enqueued_at(queue),
+        running=StartedJobRegistry(queue=queue).count,
+        failed=FailedJobRegistry(queue=queue).count,
+        scheduled=ScheduledJobRegistry(queue=queue).count,
+    )
+
+
+def queue_states() -> list[QueueState]:
+    return [queue_state(name, get_redis()) for name in queue_names()]
+
+
+def heartbeat_age(worker: Worker) -> float | None:
+    if worker.last_heartbeat is None:
+        return None
+    return max(0.0, (datetime.now(UTC) - aware(worker.last_heartbeat)).total_seconds())
+
+
+def workers() -> list[Worker]:
+    """Every worker registered in Redis, most recently seen first."""
+    found = Worker.all(connection=get_redis())
+    return sorted(found, key=lambda w: heartbeat_age(w) or float("inf"))
+
+
+def live_workers(within_seconds: float) -> list[Worker]:
+    """Workers whose last heartbeat is at most `within_seconds` old."""
+    return [w for w in workers() if (age := heartbeat_age(w)) is not None and age <= within_seconds]

@@ -1,0 +1,1 @@
+"""What happened, kept for the operators: each order's calls to the provider, the sync's runs."""

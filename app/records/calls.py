@@ -1,0 +1,67 @@
+"""The provider calls of each order, for the operators' story of an order.
+
+Every send attempt is kept. Of the status checks, the ones worth reading are kept: failures,
+404s, terminal answers and the checks an operator asked for. A routine "still processing"
+answer only updates the order's `last_checked_at`; keeping each of them would write a row per
+order per minute. Rows are added to the caller's transaction, so they commit with its changes.
+"""
+
+import uuid
+
+from sqlalchemy import insert
+
+from app.extensions import db
+from app.metrics import count_send
+from app.models import ProviderCall
+
+SEND, CHECK = "send", "check"
+
+
+def milliseconds(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
+
+
+def failed_send_outcome(error) -> str:
+    """A send attempt without a usable answer: `unknown` when the request may have reached the
+    provider (a read timeout, a 5xx, an answer we cannot read), `retried` when it surely did
+    not (no connection was made, a 429). Uses the error's own `outcome_unknown` if it has one."""
+    surely_not = error.unreachable or error.status == 429
+    return "unknown" if getattr(error, "outcome_unknown", not surely_not) else "retried"
+
+
+def record_send(
+    order_id: uuid.UUID, outcome: str, answer: str, seconds: float, actor_id: int | None = None
+) -> None:
+    """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`); the
+    row joins the caller's transaction."""
+    count_send(outcome)
+    db.session.add(
+        ProviderCall(
+            order_id=order_id,
+            kind=SEND,
+            outcome=outcome,
+            answer=answer[:1000],
+            duration_ms=milliseconds(seconds),
+            actor_id=actor_id,
+        )
+    )
+
+
+def record_checks(results: list, actor_id: int | None = None) -> None:
+    """Status checks, as the sync's `CheckResult`s (outcome, state or error, seconds)."""
+    if not results:
+        return
+    db.session.execute(
+        insert(ProviderCall),
+        [
+            {
+                "order_id": result.order_id,
+                "kind": CHECK,
+                "outcome": result.outcome.value,
+                "answer": (result.state or result.error or "")[:1000],
+                "duration_ms": milliseconds(result.seconds),
+                "actor_id": actor_id,
+            }
+            for result in results
+        ],
+    )
