@@ -16,8 +16,14 @@ metrics too). With METRICS_ADDRESS (host:port), the master also serves the metri
 private address can be scraped without a token.
 """
 
-import os
-import tempfile
+from gevent import monkey
+
+# Patch before anything else is imported: the settings check below imports the app (and with
+# it ssl and redis) in the master, and the workers forked from it inherit those modules.
+monkey.patch_all()
+
+import os  # noqa: E402 (after the patch)
+import tempfile  # noqa: E402
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="clicktomice-metrics-")
@@ -40,10 +46,8 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Make psycopg2 wait cooperatively, once gevent's worker has patched the process."""
-    from gevent import monkey
-
-    if monkey.is_module_patched("socket"):
+    """Make psycopg2 wait cooperatively in a gevent worker."""
+    if monkey.is_module_patched("socket") and worker_class == "gevent":
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
