@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.errors import error_response
+from app.flashes import Message, flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
@@ -30,12 +31,19 @@ def back_to(order_id: uuid.UUID | None) -> str:
     return local_path(request.form.get("next"), fallback)
 
 
-def respond(order_id: uuid.UUID, message: str, removed: bool = False):
+def respond(order_id: uuid.UUID, text: str, holds_while: str | None = None):
+    """The answer to an action: the row and the message for htmx, else a redirect. A message
+    that `holds_while` the order is in a status goes away when the order moves on; without
+    it the order was removed."""
+    message = Message("success", text, str(order_id) if holds_while else None, holds_while)
     if wants_fragment(row_id(order_id)):
-        order = None if removed else get_own_order(order_id)
+        order = get_own_order(order_id) if holds_while else None
         return render_template("orders/_row_update.html", order=order, message=message)
-    flash(message, "success")
-    return redirect(back_to(None if removed else order_id), 303)
+    if holds_while:
+        flash_progress(order_id, holds_while, text)
+    else:
+        flash(text, "success")
+    return redirect(back_to(order_id if holds_while else None), 303)
 
 
 def refuse(order_id: uuid.UUID, code: int, message: str):
@@ -51,7 +59,7 @@ def send(order_id: uuid.UUID):
     order = get_own_order(order_id)
     if order.status != OrderStatus.DRAFT or not request_send(order.id):
         return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
-    return respond(order_id, "Sending your order to processing…")
+    return respond(order_id, "Sending your order to processing…", OrderStatus.SENDING)
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
@@ -60,7 +68,7 @@ def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return respond(order_id, "Order cancelled.")
+    return respond(order_id, "Order cancelled.", OrderStatus.CANCELLED)
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
@@ -112,4 +120,4 @@ def delete(order_id: uuid.UUID):
         delete_draft(order_id)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
-    return respond(order_id, "Draft deleted.", removed=True)
+    return respond(order_id, "Draft deleted.")

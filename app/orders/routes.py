@@ -2,10 +2,11 @@
 
 import uuid
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
+from app.flashes import flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.money import compute_totals
@@ -82,7 +83,8 @@ def new():
         order = create_draft(current_user.id, submitted_selection())
     except OrderInputError as error:
         return render_form(selected=canonical(submitted_selection()), error=str(error), status=422)
-    flash("Draft saved. Send it to processing when you are ready.", "success")
+    saved = "Draft saved. Send it to processing when you are ready."
+    flash_progress(order.id, OrderStatus.DRAFT, saved)
     return redirect(url_for("orders.show", order_id=order.id), 303)
 
 
@@ -101,7 +103,7 @@ def edit(order_id: uuid.UUID):
         return render_form(order, selected=selected, error=str(error), status=422)
     except OrderConflict:
         return refuse_edit(order_id)
-    flash("Draft updated.", "success")
+    flash_progress(order_id, OrderStatus.DRAFT, "Draft updated.")
     return redirect(url_for("orders.show", order_id=order_id), 303)
 
 

@@ -1,7 +1,8 @@
 // Small enhancements on top of pages that work without JavaScript:
 // dates in the reader's time zone with a relative form, a filter and an empty-selection check
-// on the order form, plain form buttons disabled while their request is in flight, and no
-// console errors for polls cut short by leaving the page.
+// on the order form, plain form buttons disabled while their request is in flight, messages
+// that go when their order moves on, and no console errors for polls cut short by leaving the
+// page.
 (function () {
   "use strict";
   var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -88,6 +89,24 @@
     }, 0);
   }
 
+  // A message about an order's progress holds only while the order is in the status it
+  // describes ("Sending…"); once the page shows that order in another status, it goes.
+  function dropStaleMessages() {
+    document.querySelectorAll(".flash[data-about-order]").forEach(function (message) {
+      var shown = document.querySelectorAll(
+        '[data-order-id="' + CSS.escape(message.dataset.aboutOrder) + '"][data-status]');
+      var holds = Array.prototype.some.call(shown, function (element) {
+        return element.dataset.status === message.dataset.whileStatus;
+      });
+      if (shown.length && !holds) { message.remove(); }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".flash-close");
+    if (close) { close.parentElement.remove(); }
+  });
+  document.addEventListener("htmx:afterSettle", dropStaleMessages);
   document.addEventListener("submit", function (event) {
     if (checkSelection(event)) { markBusy(event); }
   });
@@ -120,6 +139,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localise(document);
+    dropStaleMessages();
     document.querySelectorAll("[data-order-form]").forEach(setUpFilter);
     htmx.onLoad(function (el) { if (el.querySelectorAll) { localise(el); } });
     window.setInterval(function () { localise(document); }, 30000);
