@@ -15,7 +15,7 @@ from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
 from app.orders.drafts import OrderConflict, delete_draft
-from app.orders.queries import get_own_order
+from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
@@ -38,7 +38,10 @@ def respond(order_id: uuid.UUID, text: str, holds_while: str | None = None):
     message = Message("success", text, str(order_id) if holds_while else None, holds_while)
     if wants_fragment(row_id(order_id)):
         order = get_own_order(order_id) if holds_while else None
-        return render_template("orders/_row_update.html", order=order, message=message)
+        summary = summarise(order) if order else None
+        return render_template(
+            "orders/_row_update.html", order=order, summary=summary, message=message
+        )
     if holds_while:
         flash_progress(order_id, holds_while, text)
     else:

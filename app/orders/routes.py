@@ -24,9 +24,8 @@ from app.orders.queries import get_own_order, list_orders, parse_listing_args
 
 
 def current_listing():
-    page, status = parse_listing_args(request.args)
     per_page = current_app.config["ORDERS_PER_PAGE"]
-    return list_orders(current_user.id, page, status, per_page)
+    return list_orders(current_user.id, parse_listing_args(request.args), per_page)
 
 
 @bp.get("/")

@@ -24,13 +24,15 @@
     return absolute.format(date);
   }
 
-  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time.
+  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time;
+  // <time data-local="absolute"> shows only the date and time.
   function localise(root) {
     root.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
       var when = absolute.format(date);
-      el.textContent = el.dataset.local === "full" ? when + " (" + describe(date) + ")" : describe(date);
+      var styles = { full: when + " (" + describe(date) + ")", absolute: when };
+      el.textContent = styles[el.dataset.local] || describe(date);
       el.title = when;
     });
   }
