@@ -7,14 +7,14 @@ plain form posts get the same message after a redirect.
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from app.errors import error_response
 from app.flashes import Message, flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
-from app.orders.drafts import OrderConflict, delete_draft
+from app.orders.drafts import OrderConflict, OrderInputError, copy_as_draft, delete_draft
 from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
@@ -72,6 +72,23 @@ def cancel(order_id: uuid.UUID):
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
     return respond(order_id, "Order cancelled.", OrderStatus.CANCELLED)
+
+
+@bp.post("/orders/<uuid:order_id>/order-again")
+@login_required
+def order_again(order_id: uuid.UUID):
+    """A new draft with the same services (those still in the catalog), opened at once."""
+    order = get_own_order(order_id)
+    try:
+        draft, gone = copy_as_draft(current_user.id, order)
+    except OrderInputError as error:
+        return refuse(order_id, 422, str(error))
+    flash_progress(
+        draft.id, OrderStatus.DRAFT, "A new draft with the same services, at today's prices."
+    )
+    if gone:
+        flash("Left out, no longer in the catalog: " + ", ".join(gone), "warning")
+    return redirect(url_for("orders.show", order_id=draft.id), 303)
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
