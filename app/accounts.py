@@ -58,6 +58,13 @@ def upsert_user(email: str, password: str) -> tuple[User, bool]:
     return user, created
 
 
+def set_password(user: User, password: str) -> User:
+    """Give `user` a new password (checked for length)."""
+    user.set_password(checked_password(password))
+    db.session.commit()
+    return user
+
+
 @cache
 def _decoy_hash() -> str:
     return generate_password_hash("decoy password for unknown emails")

@@ -1,9 +1,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import authenticate
+from app.accounts import authenticate, set_password
 from app.auth import bp, ratelimit
-from app.auth.forms import LoginForm
+from app.auth.forms import ChangePasswordForm, LoginForm
 from app.urls import local_path
 
 
@@ -40,3 +40,24 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """A new password, given the current one; a wrong current one changes nothing (422)."""
+    form = ChangePasswordForm()
+    if not form.validate():
+        return render_template("auth/account.html", form=form), 422
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append("That is not your current password.")
+        return render_template("auth/account.html", form=form), 422
+    set_password(current_user, form.new_password.data)
+    flash("Your password is changed.", "success")
+    return redirect(url_for("auth.account"), 303)

@@ -158,6 +158,17 @@ def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
     )
 
 
+def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary | None]]:
+    """The user's newest drafts with what each holds (for adding a service to one)."""
+    rows = db.session.execute(
+        select(Order, *summary_columns())
+        .where(Order.user_id == user_id, Order.status == OrderStatus.DRAFT)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(most)
+    ).all()
+    return [(order, ItemSummary(first, count) if first else None) for order, first, count in rows]
+
+
 def order_stats(user_id: int) -> OrderStats:
     """Orders in progress, and those done this month with their gross, in one query."""
     month = func.date_trunc("month", func.now(), "UTC")

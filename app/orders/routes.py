@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
@@ -20,7 +20,7 @@ from app.orders.drafts import (
     update_draft,
 )
 from app.orders.live import open_stream
-from app.orders.queries import get_own_order, list_orders, parse_listing_args
+from app.orders.queries import get_own_order, list_orders, open_drafts, parse_listing_args
 
 
 def current_listing():
@@ -49,18 +49,25 @@ def events():
     return Response(stream, mimetype="text/event-stream", headers=headers)
 
 
-def render_form(order=None, selected=(), error=None, status=200):
+def render_form(order=None, selected=(), error=None, status=200, added=None):
+    """The new or edit form: the chosen services first (in the order chosen), then the rest
+    of the catalog; totals of the chosen ones and of any that left the catalog."""
     catalog = get_catalog()
-    known = {service.uuid for service in catalog.services}
+    index = catalog.by_uuid()
+    chosen = [index[value] for value in selected if value in index]
     vanished = [
-        item for item in (order.items if order else []) if str(item.service_uuid) not in known
+        item
+        for item in (order.items if order else [])
+        if str(item.service_uuid) not in index and str(item.service_uuid) in selected
     ]
-    chosen = [s for s in catalog.services if s.uuid in selected]
+    picked = {service.uuid for service in chosen}
     html = render_template(
         "orders/form.html",
         order=order,
         catalog=catalog,
-        selected=set(selected),
+        chosen=chosen,
+        others=[service for service in catalog.services if service.uuid not in picked],
+        added=added,
         vanished=vanished,
         totals=compute_totals(chosen + vanished),
         count=len(chosen) + len(vanished),
@@ -73,11 +80,19 @@ def submitted_selection() -> list[str]:
     return request.form.getlist("services")
 
 
+def recalculating() -> bool:
+    """The form's Update totals button (shown only without JavaScript): redraw, save nothing."""
+    return "recalculate" in request.form
+
+
 @bp.route("/orders/new", methods=["GET", "POST"])
 @login_required
 def new():
     if request.method == "GET":
-        return render_form(selected=canonical(request.args.getlist("service")))
+        wanted = canonical(request.args.getlist("service"))
+        return render_form(selected=wanted, added=wanted[-1] if wanted else None)
+    if recalculating():
+        return render_form(selected=canonical(submitted_selection()))
     try:
         order = create_draft(current_user.id, submitted_selection())
     except OrderInputError as error:
@@ -94,7 +109,11 @@ def edit(order_id: uuid.UUID):
     if order.status != OrderStatus.DRAFT:
         return refuse_edit(order_id)
     if request.method == "GET":
-        return render_form(order, selected={str(i.service_uuid) for i in order.items})
+        current = [str(item.service_uuid) for item in order.items]
+        selected, added = with_added(current, request.args.get("add"))
+        return render_form(order, selected, added=added)
+    if recalculating():
+        return render_form(order, selected=canonical(submitted_selection()))
     try:
         update_draft(order, submitted_selection())
     except OrderInputError as error:
@@ -106,6 +125,15 @@ def edit(order_id: uuid.UUID):
     return redirect(url_for("orders.show", order_id=order_id), 303)
 
 
+def with_added(selected: list[str], raw: str | None) -> tuple[list[str], str | None]:
+    """`selected` plus the service that `raw` names, if it is a service id (the catalog's
+    "Order this" adding to a draft), and that service's id."""
+    added = next(iter(canonical([raw] if raw else [])), None)
+    if added and added not in selected:
+        selected = [*selected, added]
+    return selected, added
+
+
 def refuse_edit(order_id: uuid.UUID):
     return refuse(order_id, 409, "Only drafts can be edited; this order was sent already.")
 
@@ -113,6 +141,22 @@ def refuse_edit(order_id: uuid.UUID):
 def canonical(values) -> list[str]:
     """The valid uuids among `values`, canonical and de-duplicated (for re-showing a form)."""
     return split_selection(values)[0]
+
+
+@bp.get("/orders/add")
+@login_required
+def add_service():
+    """The catalog's "Order this": into which open draft, or a new order? With no draft open,
+    straight to a new order."""
+    wanted = canonical(request.args.getlist("service"))[:1]
+    found = find_services(wanted)
+    if not found:
+        abort(404, description="This service is not in the catalog (any more).")
+    service = found[wanted[0]]
+    drafts = open_drafts(current_user.id)
+    if not drafts:
+        return redirect(url_for("orders.new", service=service.uuid))
+    return render_template("orders/add.html", service=service, drafts=drafts)
 
 
 @bp.get("/orders/totals")

@@ -50,7 +50,7 @@
       var matches = 0;
       picks.forEach(function (pick) {
         var match = words.every(function (w) { return pick.dataset.search.indexOf(w) !== -1; });
-        pick.hidden = !match && !pick.querySelector("input").checked;
+        (pick.closest(".pick-chosen") || pick).hidden = !match && !pick.querySelector("input").checked;
         if (match) { matches += 1; }
       });
       empty.hidden = matches > 0;
@@ -59,6 +59,21 @@
     input.addEventListener("input", apply);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); }  // Enter filters; it does not submit
+    });
+  }
+
+  // The chosen services' Remove buttons untick their box (the totals follow, through htmx);
+  // without JavaScript the buttons stay hidden and the boxes do the same.
+  function setUpRemove(form) {
+    form.querySelectorAll("[data-remove]").forEach(function (button) { button.hidden = false; });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove]");
+      if (!button) { return; }
+      var box = form.querySelector(
+        'input[name=services][value="' + CSS.escape(button.dataset.remove) + '"]');
+      box.checked = false;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      box.focus();
     });
   }
 
@@ -142,7 +157,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     localise(document);
     dropStaleMessages();
-    document.querySelectorAll("[data-order-form]").forEach(setUpFilter);
+    document.querySelectorAll("[data-order-form]").forEach(function (form) {
+      setUpFilter(form);
+      setUpRemove(form);
+    });
     htmx.onLoad(function (el) { if (el.querySelectorAll) { localise(el); } });
     window.setInterval(function () { localise(document); }, 30000);
   });
