@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     func,
     text,
 )
@@ -75,7 +77,7 @@ class Order(db.Model):
             "ix_orders_due_for_check",
             "id",
             "next_check_at",
-            postgresql_where=text("status = 'in_processing'"),
+            postgresql_where=text("status = 'in_processing' OR follow_provider"),
         ),
         Index("ix_orders_sending", "updated_at", postgresql_where=text("status = 'sending'")),
         CheckConstraint(
@@ -99,6 +101,8 @@ class Order(db.Model):
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_check_error: Mapped[str | None] = mapped_column(Text)
+    # Cancelled here, and the status sync still asks the provider, which may finish it anyway.
+    follow_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, server_default=func.now(), onupdate=func.now()

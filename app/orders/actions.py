@@ -19,6 +19,12 @@ from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
+CANCELLED = "Order cancelled. If the provider finishes it anyway, its timeline will say so."
+CANCEL_DETAIL = (
+    "The provider cannot be told to stop, so it may still finish the work. Here the order is "
+    "marked Cancelled for good, and if the provider reports it finished, its timeline says so."
+)
+
 
 def row_id(order_id: uuid.UUID) -> str:
     return f"order-{order_id}"
@@ -71,7 +77,7 @@ def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return respond(order_id, "Order cancelled.", OrderStatus.CANCELLED)
+    return respond(order_id, CANCELLED, OrderStatus.CANCELLED)
 
 
 @bp.post("/orders/<uuid:order_id>/order-again")
@@ -109,7 +115,7 @@ def confirm_cancel(order_id: uuid.UUID):
         "Only an order in processing can be cancelled.",
         "cancel",
         heading=f"Cancel order #{str(order_id)[:8]}?",
-        detail="The provider stops working on it here; this cannot be undone.",
+        detail=CANCEL_DETAIL,
         next_url=None,
         button="Cancel the order",
         keep="Keep it in processing",

@@ -64,7 +64,9 @@ def test_an_order_in_processing_can_be_cancelled_without_a_reload(user_page, ord
 
     expect(row).to_have_attribute("data-status", "cancelled")
     expect(row.locator(".badge")).to_have_text("Cancelled")
-    assert messages == ["Cancel this order?"]
+    assert messages == [
+        "Cancel this order? The provider cannot be told to stop, so it may still finish the work."
+    ]
     expect(page.get_by_role("status").filter(has_text="Order cancelled.")).to_be_visible()
     assert page_not_reloaded(page)
 
