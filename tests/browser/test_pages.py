@@ -66,6 +66,7 @@ def test_main_pages(user_page, history):
     page = user_page
     page.goto("/")
     expect(page.locator("tr[data-order-id]")).to_have_count(len(history))
+    expect(page.locator(".order-what").first).to_have_text("Customer survey — Basic + 1 more")
     document(page, "dashboard")
     page.goto("/catalog")
     document(page, "catalog")
@@ -78,6 +79,20 @@ def test_main_pages(user_page, history):
     page.goto(f"/orders/{history[0].id}")
     expect(page.locator(".timeline li")).to_have_count(4)
     document(page, "order")
+    page.goto("/account")
+    document(page, "account")
+
+
+def test_phone_view(user_page, history):
+    """The new-order page on a phone: the totals and the action stay at the bottom."""
+    page = user_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/orders/new")
+    for name in ("Logo design — Basic", "SEO audit — Standard"):
+        service(page, name).check()
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("298.60 ₽")
+    page.evaluate("window.scrollTo(0, 700)")
+    document(page, "phone")
 
 
 def relative_luminance(rgb: tuple[int, ...]) -> float:
