@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# The app defaults to production; these local commands (and the processes `make run` starts)
+# choose development unless the environment already chose.
+export APP_ENV ?= development
 
 .PHONY: run test setup lint bench chromium
 

@@ -16,7 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
 
-from app import create_app
+from app import create_app_or_exit
 from app.queue import make_scheduler
 
 PERIODIC_JOBS = {
@@ -60,7 +60,7 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app_or_exit()
     scheduler = make_scheduler(app)
     register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
     log.info("polling every %ss for due jobs", app.config["SCHEDULER_POLL_SECONDS"])

@@ -1,8 +1,10 @@
 """The order desk: an app factory made of small registration steps."""
 
+import sys
+
 from flask import Flask
 
-from app.config import Config, check_production
+from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, login_manager, migrate, redis_client
 
 
@@ -10,11 +12,20 @@ def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__)
     configure(app, config)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_templates(app)
     register_errors(app)
     register_cli(app)
     return app
+
+
+def create_app_or_exit() -> Flask:
+    """`create_app` for a process's entry point: unsafe settings end it with one clear line."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        sys.exit(refusal(error))
 
 
 def configure(app: Flask, config: type | dict | None) -> None:
@@ -26,7 +37,7 @@ def configure(app: Flask, config: type | dict | None) -> None:
     else:
         app.config.from_object(config)
         app.config.update(config.from_env())
-    check_production(app.config)
+    check_settings(app.config)
     app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CATALOG_CACHE_SECONDS"])
 
@@ -42,11 +53,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
 
-    from app.models import User
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def register_security(app: Flask) -> None:
+    from app import security
+    from app.auth import limits
+    from app.auth.sessions import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    login_manager.id_attribute = "get_session_token"
+    limits.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

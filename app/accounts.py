@@ -3,10 +3,11 @@
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import User
+from app.models import User, UserSession
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 128
@@ -49,19 +50,32 @@ def upsert_user(email: str, password: str) -> tuple[User, bool]:
     """Create the user or set its password; returns the user and whether it was new."""
     email = checked_email(email)
     user = find_user(email)
-    created = user is None
-    if created:
-        user = User(email=email)
-        db.session.add(user)
+    if user is not None:
+        return change_password(user, password), False
+    user = User(email=email)
     user.set_password(checked_password(password))
+    db.session.add(user)
     db.session.commit()
-    return user, created
+    return user, True
+
+
+def change_password(user: User, password: str) -> User:
+    """Set a new password and end every login of this user, wherever it is."""
+    user.set_password(checked_password(password))
+    end_all_sessions(user.id)
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user_id: int) -> int:
+    """Delete every login session of this user (the caller commits); returns how many."""
+    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    return result.rowcount
 
 
 def set_password(user: User, password: str) -> User:
-    """Give `user` a new password (checked for length)."""
+    """Give `user` a new password (checked for length); the caller commits."""
     user.set_password(checked_password(password))
-    db.session.commit()
     return user
 
 

@@ -3,10 +3,16 @@
 import os
 
 from dotenv import load_dotenv
+from limits import parse_many
 
 SANDBOX_URL = "http://127.0.0.1:8001"
 DEV_CATALOG_TOKEN = "sandbox-catalog-token"
 DEV_ORDER_TOKEN = "sandbox-order-token"
+ENVIRONMENTS = ("production", "development", "test")
+# Published keys: the development key below and the value `.env.example` once suggested.
+DEV_SECRET_KEY = "dev-only-not-secret"
+KNOWN_SECRET_KEYS = (DEV_SECRET_KEY, "change-me")
+MIN_SECRET_KEY_BYTES = 32
 
 
 def database_url(url: str) -> str:
@@ -26,10 +32,10 @@ def env_float(name: str, default: float) -> float:
 
 
 class Config:
-    """Development defaults; production must set its secrets (see `check_production`)."""
+    """Defaults; production (the default environment) must set its secrets (`check_settings`)."""
 
-    APP_ENV = "development"
-    SECRET_KEY = "dev-only-not-secret"
+    APP_ENV = "production"
+    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
     REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -74,9 +80,14 @@ class Config:
     RQ_SEND_QUEUE = "sends"
     SCHEDULER_POLL_SECONDS = 5
 
-    LOGIN_LIMIT_PER_EMAIL = 5
-    LOGIN_LIMIT_PER_ADDRESS = 30
-    LOGIN_LIMIT_WINDOW_SECONDS = 300
+    # Password checks allowed per account and client address together, and per address alone
+    # (Flask-Limiter's notation); every attempt counts, a successful login clears the first.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "60 per hour"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+    PROXY_COUNT = 0
+    # A login session ends after this long even if it is never logged out.
+    SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600
 
     CACHE_TYPE = "RedisCache"
     CACHE_KEY_PREFIX = "ctm:"
@@ -98,6 +109,9 @@ class Config:
         env = os.environ
         settings = {
             "APP_ENV": env.get("APP_ENV", cls.APP_ENV),
+            "PROXY_COUNT": env_int("PROXY_COUNT", cls.PROXY_COUNT),
+            "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT"),
+            "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS"),
             "SECRET_KEY": env.get("SECRET_KEY"),
             "SQLALCHEMY_DATABASE_URI": database_url(
                 env.get("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI)
@@ -120,8 +134,16 @@ class Config:
         return {key: value for key, value in settings.items() if value is not None}
 
 
-class ProductionError(RuntimeError):
-    """The app was asked to run in production with a missing secret."""
+class ConfigError(RuntimeError):
+    """The settings are unsafe or incomplete; the message says which, in one line."""
+
+
+def refusal(error: ConfigError) -> str:
+    return f"Click to Mice will not start: {error}"
+
+
+class ProductionError(ConfigError):
+    """The app was asked to run in production with a missing or published secret."""
 
 
 REQUIRED_IN_PRODUCTION = (
@@ -133,10 +155,42 @@ REQUIRED_IN_PRODUCTION = (
 )
 
 
+def check_settings(config) -> None:
+    """Refuse an unknown environment, and a secret key that is missing, published or short.
+
+    Development and test may run on the built-in development key; production never.
+    """
+    environment = config.get("APP_ENV")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    check_login_limits(config)
+    if environment == "production":
+        check_production(config)
+    elif config.get("SECRET_KEY") in (None, DEV_SECRET_KEY):
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+        return
+    check_secret_key(config["SECRET_KEY"])
+
+
+def check_login_limits(config) -> None:
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_many(config[name])
+        except ValueError:
+            message = f"{name} must read like '5 per 5 minutes', not {config[name]!r}"
+            raise ConfigError(message) from None
+
+
+def check_secret_key(key: str) -> None:
+    advice = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if key in KNOWN_SECRET_KEYS:
+        raise ProductionError(f"SECRET_KEY is a published example value; {advice}")
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ProductionError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; {advice}")
+
+
 def check_production(config) -> None:
     """Refuse to start in production with a development default for any secret."""
-    if config.get("APP_ENV") != "production":
-        return
     missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name)]
     if missing:
         raise ProductionError("Production needs these settings: " + ", ".join(missing))
@@ -144,12 +198,19 @@ def check_production(config) -> None:
     config["REMEMBER_COOKIE_SECURE"] = True
 
 
+def check_environment() -> None:
+    """The checks `create_app` makes, on the settings from the environment alone (for process
+    runners that must refuse to start before they open a port)."""
+    settings = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    check_settings({**settings, **Config.from_env()})
+
+
 class TestConfig(Config):
     """Settings for the test suite: its own database and Redis database."""
 
     TESTING = True
     APP_ENV = "test"
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = DEV_SECRET_KEY
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get(

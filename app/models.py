@@ -58,6 +58,13 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
+    # The login this object was loaded for (app.auth.sessions). Flask-Login keeps it in the
+    # cookie instead of the user id (its `id_attribute`), so ending the login ends the cookie.
+    session_token = None
+
+    def get_session_token(self) -> str | None:
+        return self.session_token
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
@@ -170,3 +177,15 @@ class OrderEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+class UserSession(db.Model):
+    """One login: the cookie holds a random token, this row its SHA-256; deleting the row
+    ends the login wherever the cookie has been copied to."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

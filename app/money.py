@@ -10,6 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 CURRENCY = "₽"
+# What the database's money columns (numeric(12, 2)) hold, and the finest amount they can read.
+LARGEST_AMOUNT = Decimal("9999999999.99")
+MAX_DECIMAL_PLACES = 100
 
 
 class InvalidMoney(ValueError):
@@ -26,6 +29,8 @@ def parse_money(value) -> Decimal:
         raise InvalidMoney(f"money is not a number: {value!r}") from error
     if not amount.is_finite() or amount < 0:
         raise InvalidMoney(f"money is not a finite, non-negative amount: {value!r}")
+    if to_cents(amount) > LARGEST_AMOUNT or amount.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+        raise InvalidMoney(f"money is beyond what an order can hold: {str(value)[:40]!r}")
     return amount
 
 
@@ -40,6 +45,10 @@ class Totals:
     tax: Decimal
     gross: Decimal
     tax_rate: Decimal | None = None  # percent, when every entry is taxed at the same rate
+
+
+def fits_an_order(totals: Totals) -> bool:
+    return max(totals.price, totals.tax, totals.gross) <= LARGEST_AMOUNT
 
 
 def compute_totals(entries: Iterable) -> Totals:

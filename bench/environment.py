@@ -38,8 +38,13 @@ BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
 def bench_app(**overrides) -> Flask:
-    """The app as production builds it (`Config`), on the bench database and Redis."""
-    settings = {"SQLALCHEMY_DATABASE_URI": BENCH_DATABASE_URL, "REDIS_URL": BENCH_REDIS_URL}
+    """The app as production builds it (`Config`), on the bench database and Redis; the
+    environment is development, which needs no production secrets."""
+    settings = {
+        "APP_ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": BENCH_DATABASE_URL,
+        "REDIS_URL": BENCH_REDIS_URL,
+    }
     return create_app({**settings, **overrides})
 
 

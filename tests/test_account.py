@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import User
-from tests.support.auth import EMAIL, PASSWORD, AuthActions
+from tests.support.auth import EMAIL, PASSWORD, AuthActions, logged_in_client
 
 
 def change(client, current=PASSWORD, new="new-secret-1", repeat=None):
@@ -27,7 +27,9 @@ def test_a_new_password_replaces_the_old_one(client, logged_in):
     response = change(client)
     assert response.status_code == 303 and response.headers["Location"] == "/account"
     assert password_is(logged_in, "new-secret-1")
-    assert "Your password is changed." in client.get("/account").get_data(as_text=True)
+    assert "Your password is changed, and every other session is logged out." in client.get(
+        "/account"
+    ).get_data(as_text=True)
     app = client.application
     assert AuthActions(app.test_client()).login(EMAIL, PASSWORD).status_code == 401
     assert AuthActions(app.test_client()).login(EMAIL, "new-secret-1").status_code == 302
@@ -55,3 +57,10 @@ def test_only_a_logged_in_user_has_an_account_page(client, user):
     assert change(client).status_code == 302
     assert password_is(user, PASSWORD)
     assert client.get("/account/password").status_code == 405
+
+
+def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, client, logged_in):
+    elsewhere = logged_in_client(app)
+    assert change(client).status_code == 303
+    assert client.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 302

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from limits import parse
 
 from app.models import User
 
@@ -9,6 +10,7 @@ def test_login_page_renders(client):
     response = client.get("/login")
     assert response.status_code == 200
     assert b'name="email"' in response.data and b'name="password"' in response.data
+    assert client.head("/login").status_code == 200
 
 
 def test_login_and_logout(client, auth, user):
@@ -64,8 +66,12 @@ def test_next_only_goes_to_local_paths(client, user, target, expected):
     assert response.headers["Location"] == expected
 
 
+def login_limit(app, name: str = "LOGIN_LIMIT_PER_ACCOUNT") -> int:
+    return parse(app.config[name]).amount
+
+
 def test_rate_limit_per_email(app, client, auth, user):
-    limit = app.config["LOGIN_LIMIT_PER_EMAIL"]
+    limit = login_limit(app)
     for _ in range(limit):
         assert auth.login(password="wrong-password").status_code == 401
     response = auth.login()
@@ -75,7 +81,7 @@ def test_rate_limit_per_email(app, client, auth, user):
 
 
 def test_rate_limit_per_address(make_app, factory):
-    app = make_app(LOGIN_LIMIT_PER_ADDRESS=3, LOGIN_LIMIT_PER_EMAIL=100)
+    app = make_app(LOGIN_LIMIT_PER_ADDRESS="3 per hour", LOGIN_LIMIT_PER_ACCOUNT="100 per hour")
     client = app.test_client()
     for number in range(3):
         data = {"email": f"guess{number}@example.com", "password": "nope123"}
@@ -85,7 +91,7 @@ def test_rate_limit_per_address(make_app, factory):
 
 
 def test_success_clears_email_counter(app, auth, user):
-    for _ in range(app.config["LOGIN_LIMIT_PER_EMAIL"] - 1):
+    for _ in range(login_limit(app) - 1):
         auth.login(password="wrong-password")
     assert auth.login().status_code == 302
     auth.logout()

@@ -4,6 +4,7 @@ from app import create_app
 from app.config import ProductionError, database_url
 from app.extensions import db
 from app.models import User
+from tests.support.environment import PRODUCTION, use_environment
 
 
 def test_seed_user_is_idempotent(runner, app):
@@ -49,20 +50,11 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 
 
 def test_production_with_secrets_uses_secure_cookies(monkeypatch):
-    settings = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "k" * 32,
-        "DATABASE_URL": "postgres://u@db/prod",
-        "REDIS_URL": "redis://cache:6379/0",
-        "CATALOG_SERVICES_API_TOKEN": "t1",
-        "ORDER_SERVICE_API_TOKEN": "t2",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    use_environment(monkeypatch, **PRODUCTION)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u@db/prod"
-    assert app.config["SECRET_KEY"] == "k" * 32
+    assert app.config["SECRET_KEY"] == PRODUCTION["SECRET_KEY"]
 
 
 @pytest.mark.parametrize(

@@ -188,3 +188,10 @@ def test_the_failed_filter_says_what_failed_means(client, logged_in):
     html = client.get("/?status=failed").get_data(as_text=True)
     assert "Failed means the provider accepted the order" in html
     assert "goes back to Draft with the reason" in html
+
+
+def test_control_characters_in_a_search_count_as_spaces(client, three_orders):
+    html = client.get("/", query_string={"q": "seo\x00audit\x1f"}).get_data(as_text=True)
+    assert 'value="seo audit"' in html and len(row_ids(html)) == 2
+    empty = client.get("/", query_string={"q": "\x00zz\x7f"}).get_data(as_text=True)
+    assert "No orders match “zz”." in empty

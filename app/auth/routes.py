@@ -1,9 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import authenticate, set_password
-from app.auth import bp, ratelimit
+from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.limits import forget_failed_attempts
+from app.auth.sessions import count_sessions, end_other_sessions, end_session, start_session
 from app.urls import local_path
 
 
@@ -14,50 +16,69 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Every POST here has already been counted by the login limit (app.auth.limits)."""
     if current_user.is_authenticated:
         return redirect(url_for("orders.dashboard"))
     form = LoginForm()
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/login.html", form=form)
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
-    email, address = form.email.data, request.remote_addr or "unknown"
-    if ratelimit.is_limited(email, address):
-        abort(429)
-    user = authenticate(email, form.password.data)
+    target = safe_next(request.args.get("next"))
+    user = authenticate(form.email.data, form.password.data)
     if user is None:
-        ratelimit.record_failure(email, address)
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
-    ratelimit.clear_email(email, address)
+    forget_failed_attempts()
+    start_session(user)
     login_user(user)
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(target)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_user.session_token)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
 
+def account_page(form: ChangePasswordForm | None = None) -> str:
+    return render_template(
+        "auth/account.html",
+        form=form or ChangePasswordForm(),
+        sessions=count_sessions(current_user),
+    )
+
+
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", form=ChangePasswordForm())
+    return account_page()
 
 
 @bp.post("/account/password")
 @login_required
 def change_password():
-    """A new password, given the current one; a wrong current one changes nothing (422)."""
+    """A new password, given the current one; a wrong current one changes nothing (422).
+    Every other login of the account ends with the old password; this one stays."""
     form = ChangePasswordForm()
     if not form.validate():
-        return render_template("auth/account.html", form=form), 422
+        return account_page(form), 422
     if not current_user.check_password(form.current_password.data):
         form.current_password.errors.append("That is not your current password.")
-        return render_template("auth/account.html", form=form), 422
+        return account_page(form), 422
     set_password(current_user, form.new_password.data)
-    flash("Your password is changed.", "success")
+    end_other_sessions(current_user)  # commits the new password with the sessions' end
+    flash("Your password is changed, and every other session is logged out.", "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_others():
+    ended = end_other_sessions(current_user)
+    plural = "" if ended == 1 else "s"
+    flash(f"Logged out of {ended} other session{plural}.", "success")
     return redirect(url_for("auth.account"), 303)

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "catalog_session"
 MONEY_FIELDS = ("price", "tax", "gross")
+# The longest text kept from an item (the name's column holds 255); longer text is clipped.
+TEXT_LIMITS = {"name": 255, "description": 5000, "updated_at": 64}
+MAX_IMAGE_URL = 2048
 
 
 class CatalogError(Exception):
@@ -112,14 +115,43 @@ def parse_item(item) -> CatalogService:
     )
 
 
+def fitted(item) -> tuple[object, list[str]]:
+    """A copy of the item whose text the database can store: NUL characters removed, text
+    over TEXT_LIMITS clipped, an over-long image URL dropped; with a note for each change."""
+    if not isinstance(item, Mapping):
+        return item, []
+    item, notes = dict(item), []
+    for field in (*TEXT_LIMITS, "image"):
+        if isinstance(item.get(field), str) and "\x00" in item[field]:
+            item[field] = item[field].replace("\x00", "")
+            notes.append(f"NUL characters removed from {field}")
+    for field, limit in TEXT_LIMITS.items():
+        if isinstance(item.get(field), str) and len(item[field].strip()) > limit:
+            item[field] = item[field].strip()[:limit]
+            notes.append(f"{field} clipped to {limit} characters")
+    if isinstance(item.get("image"), str) and len(item["image"]) > MAX_IMAGE_URL:
+        item["image"] = None
+        notes.append(f"image URL longer than {MAX_IMAGE_URL} characters dropped")
+    return item, notes
+
+
 def parse_items(items: Iterable, page: int) -> list[CatalogService]:
-    """The usable items of one page; each unusable one is logged and skipped."""
+    """The usable items of one page, fitted to the database; one warning for each item that was
+    skipped or changed."""
     services = []
-    for position, item in enumerate(items):
+    for position, raw in enumerate(items):
+        item, notes = fitted(raw)
         try:
-            services.append(parse_item(item))
+            service = parse_item(item)
         except InvalidItem as error:
             log.warning("catalog page %s item %s skipped: %s", page, position, error)
+            continue
+        if notes:
+            changes = "; ".join(notes)
+            log.warning(
+                "catalog page %s item %s (%s) changed: %s", page, position, service.uuid, changes
+            )
+        services.append(service)
     return services
 
 

@@ -37,8 +37,9 @@ def back_to(order_id: uuid.UUID | None) -> str:
     return local_path(request.form.get("next"), fallback)
 
 
-def respond(order_id: uuid.UUID, text: str, holds_while: str | None = None):
-    """The answer to an action: the row and the message for htmx, else a redirect. A message
+def respond(order_id: uuid.UUID, text: str, target: str, holds_while: str | None = None):
+    """The answer to a done action: the row and the message for htmx, else a redirect to
+    `target` (checked before the action was done, so nothing can fail after it). A message
     that `holds_while` the order is in a status goes away when the order moves on; without
     it the order was removed."""
     message = Message("success", text, str(order_id) if holds_while else None, holds_while)
@@ -52,7 +53,7 @@ def respond(order_id: uuid.UUID, text: str, holds_while: str | None = None):
         flash_progress(order_id, holds_while, text)
     else:
         flash(text, "success")
-    return redirect(back_to(order_id if holds_while else None), 303)
+    return redirect(target, 303)
 
 
 def refuse(order_id: uuid.UUID, code: int, message: str):
@@ -66,18 +67,20 @@ def refuse(order_id: uuid.UUID, code: int, message: str):
 @login_required
 def send(order_id: uuid.UUID):
     order = get_own_order(order_id)
+    target = back_to(order_id)
     if order.status != OrderStatus.DRAFT or not request_send(order.id):
         return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
-    return respond(order_id, "Sending your order to processing…", OrderStatus.SENDING)
+    return respond(order_id, "Sending your order to processing…", target, OrderStatus.SENDING)
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
 @login_required
 def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
+    target = back_to(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return respond(order_id, CANCELLED, OrderStatus.CANCELLED)
+    return respond(order_id, CANCELLED, target, OrderStatus.CANCELLED)
 
 
 @bp.post("/orders/<uuid:order_id>/order-again")
@@ -142,8 +145,9 @@ def confirm_delete(order_id: uuid.UUID):
 @login_required
 def delete(order_id: uuid.UUID):
     get_own_order(order_id)
+    target = back_to(None)
     try:
         delete_draft(order_id)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
-    return respond(order_id, "Draft deleted.")
+    return respond(order_id, "Draft deleted.", target)

@@ -9,7 +9,7 @@ from app.catalog.client import canonical_uuid
 from app.catalog.service import find_services
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
-from app.money import compute_totals
+from app.money import LARGEST_AMOUNT, compute_totals, fits_an_order, format_money
 from app.orders.transitions import start_draft
 
 MAX_ITEMS = 200
@@ -45,14 +45,22 @@ def parse_selection(raw_values: Iterable[str]) -> list[str]:
 
 
 def current_services(service_uuids: list[str]) -> list:
-    """The catalog entries for these uuids, in the same order; unknown ones are an error."""
+    """The catalog entries for these uuids, in the same order; unknown ones are an error, and
+    so are totals larger than an order can hold."""
     found = find_services(service_uuids)
     missing = [value for value in service_uuids if value not in found]
     if missing:
         raise OrderInputError(
             "These services are not in the catalog (any more): " + ", ".join(missing)
         )
-    return [found[value] for value in service_uuids]
+    services = [found[value] for value in service_uuids]
+    totals = compute_totals(services)
+    if not fits_an_order(totals):
+        raise OrderInputError(
+            f"Together these services cost {format_money(totals.gross)}, more than one order "
+            f"can hold ({format_money(LARGEST_AMOUNT)}). Choose fewer services."
+        )
+    return services
 
 
 def snapshot_items(services: list) -> list[OrderItem]:

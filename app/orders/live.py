@@ -97,21 +97,36 @@ def open_stream(user_id: int) -> Iterator[str] | None:
         log.warning("live updates unavailable (Redis): %s", error)
         return None
     lifetime = current_app.config["LIVE_STREAM_SECONDS"]
-    return relay(pubsub, slots, time.monotonic() + lifetime)
+    return EventStream(pubsub, slots, time.monotonic() + lifetime)
 
 
-def relay(pubsub, slots, deadline: float) -> Iterator[str]:
-    """Forward channel messages as events until the deadline; the browser then reconnects."""
-    try:
-        yield "retry: 3000\n\n"
-        while time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=min(15.0, max(0.1, deadline - time.monotonic())))
-            if message is None:
-                yield ": keep-alive\n\n"
-            else:
-                yield sse_event(message["data"].decode(), EVENT_NAME)
-    except redis.RedisError as error:
-        log.info("live stream ended (Redis): %s", error)
-    finally:
-        pubsub.close()
-        slots.release()
+class EventStream:
+    """A response body that forwards channel messages as events until the deadline (the browser
+    then reconnects). Its `close`, which the server always calls, gives the slot and the
+    subscription back even when the body was never read (a HEAD request, a client gone before
+    the first event): a generator's `finally` would not run then."""
+
+    def __init__(self, pubsub, slots, deadline: float):
+        self.pubsub, self.slots, self.deadline = pubsub, slots, deadline
+        self.open = True
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield "retry: 3000\n\n"
+            while self.open and time.monotonic() < self.deadline:
+                wait = min(15.0, max(0.1, self.deadline - time.monotonic()))
+                message = self.pubsub.get_message(timeout=wait)
+                if message is None:
+                    yield ": keep-alive\n\n"
+                else:
+                    yield sse_event(message["data"].decode(), EVENT_NAME)
+        except redis.RedisError as error:
+            log.info("live stream ended (Redis): %s", error)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            self.pubsub.close()
+            self.slots.release()

@@ -76,7 +76,12 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def rejection_message(response: requests.Response) -> str:
-    """A readable reason from a 4xx answer ({"message": ..., "errors": {field: [msg]}})."""
+    """A readable reason from a 4xx answer ({"message": ..., "errors": {field: [msg]}}), short
+    and without NUL characters, which the database refuses to store."""
+    return provider_reason(response)[:500].replace("\x00", "")
+
+
+def provider_reason(response: requests.Response) -> str:
     try:
         body = response.json()
     except ValueError:
@@ -89,9 +94,9 @@ def rejection_message(response: requests.Response) -> str:
                 for msgs in errors.values()
                 for m in (msgs if isinstance(msgs, list) else [msgs])
             ]
-            return "; ".join(messages)[:500]
+            return "; ".join(messages)
         if isinstance(body.get("message"), str):
-            return body["message"][:500]
+            return body["message"]
     return f"The order service refused the order (HTTP {response.status_code})."
 
 

@@ -119,8 +119,9 @@
     });
   }
 
+  // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("click", function (event) {
-    var close = event.target.closest(".flash-close");
+    var close = event.target.closest && event.target.closest(".flash-close");
     if (close) { close.parentElement.remove(); }
   });
   document.addEventListener("htmx:afterSettle", dropStaleMessages);
@@ -133,6 +134,31 @@
       button.disabled = false;
       button.classList.remove("is-busy");
     });
+  });
+
+  // A region that reloads itself (the orders list) also answers the reader's clicks and
+  // typing. Its own reload never replaces it while the reader's request for it (or for a part
+  // of it, such as a row) is on its way: that answer would then have nowhere to land. And of
+  // the reader's requests for one region, an older answer gives way to a newer request.
+  var requestsSent = 0;
+  var readersRequests = [];
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var detail = event.detail;
+    if (!detail.target || detail.elt === detail.target) { return; }  // a region's own reload
+    var request = { sequence: ++requestsSent, target: detail.target, done: false };
+    detail.xhr.addEventListener("loadend", function () { request.done = true; });
+    detail.xhr.readersRequest = request;
+    readersRequests = readersRequests.filter(function (r) { return !r.done; }).concat([request]);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var mine = detail.xhr.readersRequest;
+    var waitFor = readersRequests.some(function (r) {
+      if (r === mine || r.done) { return false; }
+      return mine ? r.target === detail.target && r.sequence > mine.sequence
+                  : detail.target.contains(r.target);
+    });
+    if (waitFor) { detail.shouldSwap = false; }
   });
 
   // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but

@@ -43,7 +43,7 @@ def test_changing_the_password_from_the_account_page(user_page, browser_errors, 
     screenshot(page, "account-refused")
 
     fill_password_form(page, SEEDED_PASSWORD, NEW_PASSWORD)
-    expect(page.get_by_role("status").filter(has_text="Your password is changed.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your password is changed")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/account$"))
     screenshot(page, "account")
 

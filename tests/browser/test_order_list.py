@@ -82,3 +82,29 @@ def test_searching_by_name_and_number_with_the_status_filter(user_page, orders):
     page.go_back()
     expect(page).to_have_url(re.compile(r"/\?q=logo$"))
     expect(search).to_have_value("logo")
+
+
+def test_a_reload_on_its_way_never_undoes_a_click(user_page, orders):
+    """The list reloads itself (a pushed change, the timer); when such a reload lands while
+    the answer to the reader's click is still on its way, the click's answer still shows."""
+    page = user_page
+    reload_ = re.compile(r"/\?page=1$")
+    with page.expect_response(reload_):  # the reload every page makes when its stream opens
+        page.goto("/")
+    failed = re.compile(r"/\?status=failed$")
+    held = []
+    page.route(failed, lambda route: held.append(route))
+    with page.expect_request(failed):
+        page.get_by_role("navigation", name="Filter by status").get_by_role(
+            "link", name="Failed"
+        ).click()
+    with page.expect_response(reload_):
+        page.evaluate("htmx.trigger('#orders-table', 'sse:order-changed')")  # as a push does
+    held[0].continue_()
+    page.unroute(failed)
+
+    expect(page.get_by_text("Failed means the provider accepted the order")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Filter by status").get_by_role("link", name="Failed")
+    ).to_have_attribute("aria-current", "true")
+    expect(rows(page)).to_have_count(0)

@@ -59,7 +59,7 @@ def document(page, name: str) -> None:
     """The README's screenshot of this viewport, written only when asked for."""
     screenshot(page, name)
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        page.screenshot(path=ROOT / "docs" / f"{name}.png", animations="disabled")
+        page.screenshot(path=ROOT / "docs" / f"{name}.png", animations="disabled", caret="initial")
 
 
 def test_main_pages(user_page, history):

@@ -1,0 +1,76 @@
+"""Login sessions kept in the database, so that logging out ends a login for good.
+
+The signed session cookie carries a random token in place of the user id (Flask-Login's
+alternative token); the database keeps only the token's SHA-256. A cookie whose row is gone,
+or older than SESSION_MAX_AGE_SECONDS, logs nobody in, however often it is replayed.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import User, UserSession
+
+MAX_TOKEN_LENGTH = 100
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def oldest_allowed():
+    """The creation time before which a session has expired (in the database's clock)."""
+    return func.now() - timedelta(seconds=current_app.config["SESSION_MAX_AGE_SECONDS"])
+
+
+def start_session(user: User) -> str:
+    """Record a new login for `user` (and drop its expired ones); returns the cookie's token."""
+    token = secrets.token_urlsafe(32)
+    expired = UserSession.user_id == user.id, UserSession.created_at < oldest_allowed()
+    db.session.execute(delete(UserSession).where(*expired))
+    db.session.add(UserSession(user_id=user.id, token_hash=digest(token)))
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def load_session_user(token) -> User | None:
+    """The user of a live session (Flask-Login's user loader), or None."""
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == digest(token), UserSession.created_at >= oldest_allowed())
+    )
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def end_session(token: str) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.token_hash == digest(token)))
+    db.session.commit()
+
+
+def end_other_sessions(user: User) -> int:
+    """End every login of `user` but the current one; returns how many ended."""
+    result = db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.token_hash != digest(user.session_token)
+        )
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def count_sessions(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.created_at >= oldest_allowed())
+    )

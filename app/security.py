@@ -1,0 +1,62 @@
+"""Protections around every response: trusted proxies and security headers.
+
+The Content-Security-Policy allows only the app's own scripts and styles (no inline code, no
+eval: htmx is told not to inject its indicator styles nor evaluate code, see base.html), images
+from the provider's catalog over http(s), and no framing by anyone.
+"""
+
+from flask import Flask, Response, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' https: http:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from X-Forwarded-For/-Proto only when PROXY_COUNT
+    proxies are known to sit in front of the app; otherwise anyone could forge them."""
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def refuse_undecodable_query() -> None:
+    """A query string that is not UTF-8 is a 400 before any view (or error page) reads it:
+    werkzeug decodes `request.args` strictly and would raise."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError:
+        abort(400, description="The address has characters that are not UTF-8.")
+
+
+def init_app(app: Flask) -> None:
+    trust_proxies(app)
+    app.before_request(refuse_undecodable_query)
+    headers = dict(HEADERS)
+    if app.config["APP_ENV"] == "production":
+        headers["Strict-Transport-Security"] = HSTS
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
