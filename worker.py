@@ -1,15 +1,14 @@
-"""An RQ worker with the app loaded once: `python worker.py`."""
-
-import logging
+"""An RQ worker with the app loaded once: `python worker.py`. It lives through Redis and
+Postgres outages (see app/processes.py)."""
 
 from app import create_app_or_exit
-from app.queue import make_worker
+from app.processes import configure_logging, exit_on_failure, run_worker
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app_or_exit()
-    make_worker(app).work(logging_level="INFO")
+    configure_logging()
+    with exit_on_failure("worker"):
+        run_worker(create_app_or_exit())
 
 
 if __name__ == "__main__":

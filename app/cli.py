@@ -10,6 +10,7 @@ from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
 from app.accounts import AccountError, create_user, upsert_user
+from app.orders.send_resolution import sends_command
 from app.orders.sync import sync_orders_command
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -97,5 +98,6 @@ def create_user_command(email: str, password: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (ensure_services, seed_user, create_user_command, sync_orders_command):
+    commands = (ensure_services, seed_user, create_user_command, sync_orders_command, sends_command)
+    for command in commands:
         app.cli.add_command(command)

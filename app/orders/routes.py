@@ -20,21 +20,40 @@ from app.orders.drafts import (
     update_draft,
 )
 from app.orders.live import open_stream
-from app.orders.queries import get_own_order, list_orders, open_drafts, parse_listing_args
+from app.orders.queries import (
+    ListingArgs,
+    get_own_order,
+    list_orders,
+    open_drafts,
+    parse_listing_args,
+)
+from app.orders.table import (
+    not_modified,
+    rendered_table,
+    still_current,
+    table_response,
+    table_tag,
+)
 
 
-def current_listing():
+def listing_for(args: ListingArgs):
     per_page = current_app.config["ORDERS_PER_PAGE"]
-    return list_orders(current_user.id, parse_listing_args(request.args), per_page)
+    return list_orders(current_user.id, args, per_page)
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    listing = current_listing()
-    if wants_fragment("orders-table"):
-        return render_template("orders/_table.html", listing=listing)
-    return render_template("orders/index.html", listing=listing)
+    """The page, or for htmx its table; the table is answered 304 when the client has it."""
+    args = parse_listing_args(request.args)
+    tag = table_tag(args)
+    wants_table = wants_fragment("orders-table")
+    if wants_table and still_current(tag):
+        return not_modified(tag)
+    table = rendered_table(tag, lambda: listing_for(args))
+    if wants_table:
+        return table_response(table, tag)
+    return render_template("orders/index.html", table=table, search=args.search)
 
 
 @bp.get("/orders/events")

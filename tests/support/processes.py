@@ -4,6 +4,9 @@ configured as in production, through the environment that `Config.from_env` read
 import json
 import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import redis
 
@@ -29,6 +32,7 @@ WORKER_ENV = (
     "SYNC_FANOUT_THRESHOLD",
 )
 START_LINE_KEY = "test:start-line"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def closed_port() -> int:
@@ -43,6 +47,19 @@ def process_environment(settings: dict) -> dict:
     `settings`."""
     values = {name: str(settings[name]) for name in WORKER_ENV}
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
+
+
+def start_script(settings: dict, script: str, log: Path, **env) -> subprocess.Popen:
+    """`python <script>` (worker.py, scheduler.py) configured like an app built with
+    `settings`, plus `env`, its output going to `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / script)],
+            cwd=ROOT,
+            env={**process_environment(settings), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_at_start_line(app, runners: int) -> None:
