@@ -12,7 +12,7 @@ export APP_ENV ?= development
 # at each start, so the counters begin at zero with the processes.
 METRICS_DIR ?= $(CURDIR)/.run/metrics
 
-.PHONY: run test setup lint bench chromium
+.PHONY: run test setup lint bench bench-web chromium wrk
 
 run: setup
 	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
@@ -39,5 +39,15 @@ chromium:
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-bench: setup
+bench: setup bench-web
 	$(BIN)/python -m bench.sync_bench
+
+# The web tier over real HTTP: the dashboard against a trivial page, then a thousand live streams.
+bench-web: setup wrk
+	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.live_bench
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages"; \
+		apt-get install -y -q wrk >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }

@@ -1,9 +1,10 @@
-"""Registers the periodic jobs under fixed ids, then runs rq-scheduler: `python scheduler.py`.
+"""Registers the periodic jobs under fixed ids, then polls rq-scheduler for due jobs:
+`python scheduler.py`. It lives through Redis outages (see app/processes.py).
 
 Registering under a fixed id makes a restart, or a second scheduler, find the same entry
 instead of adding another: an entry that already has the same function and interval is kept
 as it is (so its next run time is not reset), anything else is replaced under the same id.
-rq-scheduler's own lock lets only one scheduler enqueue at a time, and it polls every
+A lock lets only one scheduler enqueue at a time, and each polls every
 SCHEDULER_POLL_SECONDS (5), so the minute job starts within a few seconds of its minute.
 (RQ 3 allows only letters, digits, dashes and underscores in a job id, hence
 `periodic-sync-orders`.)
@@ -18,10 +19,12 @@ from rq_scheduler import Scheduler
 
 from app import create_app_or_exit
 from app.logs import configure_logging
-from app.queue import make_scheduler
+from app.processes import SchedulerLoop, exit_on_failure
 
+# Each periodic job: its function, and the setting that holds its interval in seconds.
 PERIODIC_JOBS = {
-    "periodic-sync-orders": "app.orders.jobs.sync_orders",
+    "periodic-sync-orders": ("app.orders.jobs.sync_orders", "SYNC_INTERVAL_SECONDS"),
+    "periodic-requeue-sends": ("app.orders.jobs.requeue_sends", "SEND_SWEEP_SECONDS"),
 }
 
 log = logging.getLogger("scheduler")
@@ -37,10 +40,11 @@ def registered_job(scheduler: Scheduler, job_id: str) -> Job | None:
         return None
 
 
-def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
+def register_periodic_jobs(scheduler: Scheduler, config) -> list[str]:
     """Make sure each periodic job is registered once; returns the ids (re)registered."""
     changed = []
-    for job_id, func in PERIODIC_JOBS.items():
+    for job_id, (func, setting) in PERIODIC_JOBS.items():
+        interval = int(config[setting])
         job = registered_job(scheduler, job_id)
         if job is not None and job.func_name == func and job.meta.get("interval") == interval:
             log.info("periodic job %s already registered: %s every %ss", job_id, func, interval)
@@ -61,11 +65,9 @@ def register_periodic_jobs(scheduler: Scheduler, interval: int) -> list[str]:
 
 def main() -> None:
     configure_logging()
-    app = create_app_or_exit()
-    scheduler = make_scheduler(app)
-    register_periodic_jobs(scheduler, app.config["SYNC_INTERVAL_SECONDS"])
-    log.info("polling every %ss for due jobs", app.config["SCHEDULER_POLL_SECONDS"])
-    scheduler.run()
+    with exit_on_failure("scheduler"):
+        app = create_app_or_exit()
+        SchedulerLoop(app, lambda scheduler: register_periodic_jobs(scheduler, app.config)).run()
 
 
 if __name__ == "__main__":

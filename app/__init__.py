@@ -4,8 +4,9 @@ import sys
 
 from flask import Flask
 
+from app import database
 from app.config import Config, ConfigError, check_settings, refusal
-from app.extensions import cache, csrf, db, login_manager, migrate, redis_client
+from app.extensions import cache, csrf, db, login_manager, migrate, redis_client, redis_options
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -39,8 +40,10 @@ def configure(app: Flask, config: type | dict | None) -> None:
         app.config.from_object(config)
         app.config.update(config.from_env())
     check_settings(app.config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config))
     app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CATALOG_CACHE_SECONDS"])
+    app.config.setdefault("CACHE_OPTIONS", redis_options(app.config["REDIS_SOCKET_TIMEOUT"]))
 
 
 def register_instrumentation(app: Flask) -> None:
@@ -51,6 +54,7 @@ def register_instrumentation(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)

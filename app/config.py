@@ -23,12 +23,23 @@ def database_url(url: str) -> str:
     return url
 
 
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def numbers_from_env(config: type) -> dict:
+    """Every numeric setting of `config` that the environment sets, read as its default's type;
+    a value that is not such a number is refused (`SYNC_INTERVAL_SECONDS=abc`)."""
+    found = {}
+    for name in dir(config):
+        default = getattr(config, name)
+        if name.isupper() and type(default) in (int, float) and name in os.environ:
+            found[name] = number(name, os.environ[name], type(default))
+    return found
 
 
-def env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+def number(name: str, value: str, kind: type) -> int | float:
+    try:
+        return kind(value)
+    except ValueError:
+        wanted = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {wanted}, not {value!r}") from None
 
 
 class Config:
@@ -37,9 +48,17 @@ class Config:
     APP_ENV = "production"
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    # Bounded waits on Postgres (app/database.py): the server cancels a statement after the
+    # statement timeout (0: never); the client gives up on a server that says nothing half a
+    # second later, on a connection attempt after the connect timeout, and on a full pool
+    # after the pool timeout. Together they keep a stalled database's 503 under 5 s.
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = 2.0
+    DATABASE_CONNECT_TIMEOUT_SECONDS = 1.5
+    DATABASE_POOL_TIMEOUT_SECONDS = 1.5
     REDIS_URL = "redis://127.0.0.1:6379/0"
-    REDIS_SOCKET_TIMEOUT = 0.5
+    REDIS_SOCKET_TIMEOUT = 0.5  # the web's and the jobs' Redis calls
+    REDIS_PROCESS_SOCKET_TIMEOUT = 10.0  # the worker's and the scheduler's own connection
+    OUTAGE_BACKOFF_CAP_SECONDS = 5.0  # a process's longest wait between reconnection attempts
 
     CATALOG_SERVICES_BASE_URL = SANDBOX_URL
     CATALOG_SERVICES_API_TOKEN = DEV_CATALOG_TOKEN
@@ -51,12 +70,14 @@ class Config:
     CATALOG_CACHE_SECONDS = 600
     CATALOG_STALE_SECONDS = 24 * 3600
     CATALOG_RETRY_SECONDS = 30  # after a failed refresh, the provider is left alone this long
-    CATALOG_WAIT_SECONDS = 5.0  # a cold cache waits this long for another process's refresh
     CATALOG_LOCK_SECONDS = 60  # the refresh lock's lifetime
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
-    LIVE_MAX_STREAMS = 8
+    ORDERS_TABLE_CACHE_SIZE = 256  # rendered tables kept per process (0: render every time)
+    LIVE_MAX_STREAMS = 1500  # per web process
+    LIVE_STREAMS_PER_USER = 10  # one more tab polls instead
+    LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     SYNC_INTERVAL_SECONDS = 60
@@ -64,18 +85,20 @@ class Config:
     SYNC_BATCH_SIZE = 200
     SYNC_FANOUT_THRESHOLD = 2000
     SYNC_FANOUT_JOB_SIZE = 1000
-    SYNC_LOCK_TTL_SECONDS = 120
+    SYNC_LOCK_TTL_SECONDS = 30  # kept alive while the run lives; a killed run frees it in this
     SYNC_BACKOFF_BASE_SECONDS = 30
     SYNC_BACKOFF_CAP_SECONDS = 1800
     SYNC_PROVIDER_DOWN_AFTER = 5
     SYNC_PROVIDER_DOWN_PAUSE_SECONDS = 30
     SYNC_RATE_LIMIT_PAUSE_SECONDS = 30  # after a 429 that does not say how long to wait
     SYNC_BATCH_JOB_TIMEOUT = 900
-    SEND_MAX_ATTEMPTS = 6
+    SEND_MAX_ATTEMPTS = 6  # tries while the provider surely has not got the order, then draft
     SEND_BACKOFF_SECONDS = 5.0
-    SEND_MAX_BACKOFF_SECONDS = 600
-    SEND_CLAIM_SECONDS = 120  # a send job's lease on its order
-    SEND_STUCK_AFTER_SECONDS = 60
+    SEND_MAX_BACKOFF_SECONDS = 600  # retries of an unknown outcome go on this far apart, for ever
+    SEND_ATTENTION_AFTER_SECONDS = 1800  # an outcome unknown this long is flagged for a person
+    SEND_CLAIM_SECONDS = 30  # a send job's lease on its order, longer than one registration call
+    SEND_STUCK_AFTER_SECONDS = 15  # a send with no job (lost enqueue, dead worker) after its lease
+    SEND_SWEEP_SECONDS = 20  # how often the scheduler looks for such sends
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
     WORKER_HEARTBEAT_SECONDS = 15
@@ -103,7 +126,6 @@ class Config:
 
     CACHE_TYPE = "RedisCache"
     CACHE_KEY_PREFIX = "ctm:"
-    CACHE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -121,7 +143,6 @@ class Config:
         env = os.environ
         settings = {
             "APP_ENV": env.get("APP_ENV", cls.APP_ENV),
-            "PROXY_COUNT": env_int("PROXY_COUNT", cls.PROXY_COUNT),
             "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT"),
             "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS"),
             "SECRET_KEY": env.get("SECRET_KEY"),
@@ -134,22 +155,9 @@ class Config:
             "CATALOG_SERVICES_API_TOKEN": env.get("CATALOG_SERVICES_API_TOKEN"),
             "ORDER_SERVICE_BASE_URL": env.get("ORDER_SERVICE_BASE_URL", SANDBOX_URL),
             "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
-            "CATALOG_CACHE_SECONDS": env_int("CATALOG_CACHE_SECONDS", cls.CATALOG_CACHE_SECONDS),
-            "ORDERS_REFRESH_SECONDS": env_int("ORDERS_REFRESH_SECONDS", cls.ORDERS_REFRESH_SECONDS),
-            "SYNC_INTERVAL_SECONDS": env_int("SYNC_INTERVAL_SECONDS", cls.SYNC_INTERVAL_SECONDS),
-            "SYNC_CONCURRENCY": env_int("SYNC_CONCURRENCY", cls.SYNC_CONCURRENCY),
-            "SYNC_BATCH_SIZE": env_int("SYNC_BATCH_SIZE", cls.SYNC_BATCH_SIZE),
-            "SYNC_FANOUT_THRESHOLD": env_int("SYNC_FANOUT_THRESHOLD", cls.SYNC_FANOUT_THRESHOLD),
-            "HTTP_CONNECT_TIMEOUT": env_float("HTTP_CONNECT_TIMEOUT", cls.HTTP_CONNECT_TIMEOUT),
-            "HTTP_READ_TIMEOUT": env_float("HTTP_READ_TIMEOUT", cls.HTTP_READ_TIMEOUT),
-            "WORKER_HEARTBEAT_SECONDS": env_float(
-                "WORKER_HEARTBEAT_SECONDS", cls.WORKER_HEARTBEAT_SECONDS
-            ),
+            **numbers_from_env(cls),
             "METRICS_TOKEN": env.get("METRICS_TOKEN"),
             "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
-            "OPS_SEND_UNCONFIRMED_SECONDS": env_int(
-                "OPS_SEND_UNCONFIRMED_SECONDS", cls.OPS_SEND_UNCONFIRMED_SECONDS
-            ),
         }
         return {key: value for key, value in settings.items() if value is not None}
 

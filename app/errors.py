@@ -4,13 +4,20 @@ import logging
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, login_manager
 from app.htmx import wants_fragment
 
 log = logging.getLogger(__name__)
+
+# A commit may have reached the database before it stopped answering, so no promise either way.
+DATABASE_DOWN = (
+    "The database is not answering. What you just did may not have been saved; "
+    "try again in a moment."
+)
 
 TITLES = {
     400: "Bad request",
@@ -56,12 +63,13 @@ def handle_csrf_error(error: CSRFError):
     return error_response(400, "Your form expired or was sent from elsewhere. Reload the page.")
 
 
-def handle_database_down(error: OperationalError):
-    log.error("database unavailable: %s", error.orig)
+def handle_database_down(error: OperationalError | InterfaceError | PoolTimeout):
+    """Postgres refused, dropped, stalled past its deadline, or the pool stayed full: a 503."""
+    log.error("database unavailable: %s", getattr(error, "orig", None) or error)
     db.session.rollback()
     # The page's header asks who is logged in; with the database down, nobody can be looked up.
     g._login_user = login_manager.anonymous_user()
-    return error_response(503, "The database is not answering. Nothing was saved. Try again.")
+    return error_response(503, DATABASE_DOWN)
 
 
 def handle_unexpected(error: Exception):
@@ -73,5 +81,6 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(OperationalError, handle_database_down)
+    for database_error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(database_error, handle_database_down)
     app.register_error_handler(Exception, handle_unexpected)

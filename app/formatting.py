@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from app.models import OrderStatus
 from app.money import format_money
+from app.urls import order_url
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
@@ -41,9 +42,21 @@ def status_badge(status: str) -> Markup:
     return Markup(f'<span class="badge badge-{escape(status)}">{escape(label)}</span>')
 
 
+def send_badge(order) -> Markup:
+    """Beside a sending order's status: "Needs attention" once flagged for a person, "Not
+    confirmed" while the provider may have it without our knowing; nothing otherwise."""
+    if order.needs_attention:
+        return Markup('<span class="badge badge-attention">Needs attention</span>')
+    if order.outcome_unknown:
+        return Markup('<span class="badge badge-unconfirmed">Not confirmed</span>')
+    return Markup("")
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(timestamp)
     app.add_template_filter(status_badge)
+    app.add_template_filter(send_badge)
     app.add_template_filter(duration)
     app.add_template_global(OrderStatus, "OrderStatus")
+    app.add_template_global(order_url)

@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    # Bumped by a trigger on every change to the user's orders (migration 0007).
+    orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     # The login this object was loaded for (app.auth.sessions). Flask-Login keeps it in the
     # cookie instead of the user id (its `id_attribute`), so ending the login ends the cookie.
@@ -113,8 +115,18 @@ class Order(db.Model):
     gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # The content's revision: every edit of a draft adds one, so each content has its own
+    # Idempotency-Key (`idempotency_key`) and the provider never answers an edited order with
+    # its copy of an older one.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     send_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Since when the provider may have the order without our knowing it (a timeout, a 5xx or a
+    # dropped connection after the request went out): never a draft again until it settles.
+    send_unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the order was flagged for a person: unknown for SEND_ATTENTION_AFTER_SECONDS, or an
+    # answer that retrying cannot change (see app/orders/send_outcomes.py).
+    needs_attention_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -147,6 +159,19 @@ class Order(db.Model):
         ):
             return self.status_reason
         return None
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key every registration request of this content carries."""
+        return f"{self.id}-r{self.revision}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.status == OrderStatus.SENDING and self.send_unknown_since is not None
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == OrderStatus.SENDING and self.needs_attention_since is not None
 
     @property
     def short_id(self) -> str:

@@ -1,20 +1,25 @@
 """Every RQ object the app uses: its queues, the scheduler for delayed and periodic jobs, and a
-worker that runs each job in a fresh app context."""
+worker that runs each job in a fresh app context and lives through Redis and Postgres outages."""
 
 import logging
+import sys
 import threading
 import time
+from collections.abc import Callable
 
 import redis
 from flask import Flask, current_app
-from redis import Redis
 from rq import Queue, SimpleWorker
 from rq_scheduler import Scheduler
 
-from app.extensions import get_redis
+from app.extensions import get_redis, redis_options
 from app.logs import REQUEST_ID, job_meta, new_request_id
+from app.outage import Outage
 
 log = logging.getLogger("app.jobs")
+
+# Delete the scheduler lock only while it still names us (compare-and-delete).
+RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end"
 
 
 class AppQueue(Queue):
@@ -42,32 +47,108 @@ def get_send_scheduler() -> Scheduler:
     return Scheduler(queue=queue, connection=queue.connection)
 
 
-def make_scheduler(app: Flask, connection: Redis | None = None) -> Scheduler:
-    """The scheduler process's rq-scheduler on the default queue, polling every
-    SCHEDULER_POLL_SECONDS; its connection has no read timeout (it waits on Redis)."""
-    connection = connection or Redis.from_url(app.config["REDIS_URL"])
-    return Scheduler(
+def process_connection(app: Flask) -> redis.Redis:
+    """The worker's or the scheduler's own Redis connection: a timeout long enough for the
+    worker's blocking dequeue, short enough that a frozen Redis is noticed; no retries of its
+    own, since the process's loop waits and retries (see app/processes.py)."""
+    options = redis_options(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"], retries=0)
+    return redis.Redis.from_url(app.config["REDIS_URL"], socket_keepalive=True, **options)
+
+
+class PeriodicScheduler(Scheduler):
+    """rq-scheduler whose lock names its holder: a scheduler that lost Redis in the middle of
+    a poll takes its own lock back at once, instead of waiting for it to expire."""
+
+    def acquire_lock(self) -> bool:
+        key, ttl = self.scheduler_lock_key, int(self._interval) + 10
+        taken = self.connection.set(key, self.name, ex=ttl, nx=True)
+        self._lock_acquired = bool(taken) or self.connection.get(key) == self.name.encode()
+        return self._lock_acquired
+
+    def remove_lock(self) -> None:
+        if self._lock_acquired:
+            self.connection.eval(RELEASE_IF_OURS, 1, self.scheduler_lock_key, self.name)
+            self._lock_acquired = False
+
+    def poll(self, first: Callable[["PeriodicScheduler"], object] | None = None) -> bool:
+        """Under the lock, run `first` (registering the periodic jobs: two schedulers doing it
+        at once could each schedule a job that the other has just enqueued), then move the
+        jobs that are due to their queues. False if another scheduler held the lock."""
+        if not self.acquire_lock():
+            return False
+        try:
+            if first is not None:
+                first(self)
+            self.enqueue_jobs()
+        finally:
+            self.remove_lock()
+        return True
+
+
+def make_scheduler(app: Flask, connection: redis.Redis | None = None) -> PeriodicScheduler:
+    """The scheduler process's rq-scheduler on the default queue, polled every
+    SCHEDULER_POLL_SECONDS by `app.processes.run_scheduler`."""
+    return PeriodicScheduler(
         queue_name=app.config["RQ_QUEUE"],
-        connection=connection,
+        connection=connection or process_connection(app),
         interval=app.config["SCHEDULER_POLL_SECONDS"],
     )
 
 
+class OutageLog(logging.LoggerAdapter):
+    """RQ's worker logger, with the Redis errors it logs on every retry (or when it gives up
+    its loop) folded into the process's one outage warning."""
+
+    def __init__(self, logger: logging.Logger, outage: Outage):
+        super().__init__(logger, {})
+        self.outage = outage
+
+    def error(self, msg, *args, **kwargs):
+        if "could not connect to Redis" in str(msg):
+            self.outage.failed(args[1] if len(args) > 1 else str(msg))
+        elif "quitting" in str(msg) and isinstance(sys.exc_info()[1], redis.RedisError):
+            self.outage.failed(sys.exc_info()[1])
+        else:
+            super().error(msg, *args, **kwargs)
+
+
 class AppWorker(SimpleWorker):
     """Runs jobs in this process (no fork, so no inherited connection pools), each job in its
-    own app context so the database session never leaks from one job into the next.
+    own app context so the database session never leaks from one job into the next. While
+    Postgres is down (the jobs note it, see app/orders/jobs.py), it waits a capped back-off
+    before each job.
 
     A thread beats the worker's heartbeat every WORKER_HEARTBEAT_SECONDS, also while a long
     job runs (RQ beats only between jobs, and every few minutes when idle), so `/readyz` can
     tell a busy worker from a dead one.
     """
 
-    def __init__(self, *args, app: Flask, **kwargs):
+    def __init__(self, *args, app: Flask, outage: Outage | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.flask_app = app
+        self.stop_asked = False
+        self.max_connection_wait_time = app.config["OUTAGE_BACKOFF_CAP_SECONDS"]
+        if outage is not None:
+            self.log = OutageLog(self.log, outage)
+            self.redis_outage = outage
+
         self.beating = threading.Event()
 
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        """RQ beats before every dequeue and after every job: a beat sent straight to Redis
+        (not queued on a pipeline) that went through means Redis is back."""
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None and hasattr(self, "redis_outage"):
+            self.redis_outage.recovered()
+
     def execute_job(self, job, queue):
+        database = self.flask_app.extensions.get("database_outage")
+        if database is not None and database.ongoing:
+            time.sleep(database.wait_seconds())
         token = REQUEST_ID.set(job.meta.get("request_id") or new_request_id())
         started = time.perf_counter()
         try:
@@ -132,10 +213,15 @@ def log_job(job, seconds: float) -> None:
     )
 
 
-def make_worker(app: Flask, connection: Redis | None = None) -> AppWorker:
-    """A worker on the send queue, then the default queue; its connection has no read timeout
-    (it blocks on BLPOP)."""
-    connection = connection or Redis.from_url(app.config["REDIS_URL"])
+def make_worker(
+    app: Flask, connection: redis.Redis | None = None, outage: Outage | None = None
+) -> AppWorker:
+    """A worker on the send queue, then the default queue. Its blocking dequeue waits less
+    than its connection's timeout, so only a Redis that stopped answering times out."""
+    connection = connection or process_connection(app)
     names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"])
     queues = [AppQueue(name, connection=connection) for name in names]
-    return AppWorker(queues, connection=connection, app=app, queue_class=AppQueue)
+    ttl = int(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"]) + 10  # RQ waits ttl - 15 s to dequeue
+    return AppWorker(
+        queues, connection=connection, app=app, outage=outage, worker_ttl=ttl, queue_class=AppQueue
+    )

@@ -39,11 +39,13 @@ BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 def bench_app(**overrides) -> Flask:
     """The app as production builds it (`Config`), on the bench database and Redis; the
-    environment is development, which needs no production secrets."""
+    environment is development, which needs no production secrets; no statement timeout,
+    since seeding and resetting 50,000 orders take longer than a page may."""
     settings = {
         "APP_ENV": "development",
         "SQLALCHEMY_DATABASE_URI": BENCH_DATABASE_URL,
         "REDIS_URL": BENCH_REDIS_URL,
+        "DATABASE_STATEMENT_TIMEOUT_SECONDS": 0,
     }
     return create_app({**settings, **overrides})
 

@@ -24,10 +24,13 @@ def settings():
 
 
 def apply_fault(fault: dict) -> Response | None:
+    """Wait `delay` seconds, then answer `status` with `body` instead (if a status is given)."""
     time.sleep(float(fault.get("delay", 0)))
     if "status" not in fault:
         return None
     body = fault.get("body", json.dumps({"message": "Injected fault"}))
+    if not isinstance(body, str):
+        body = json.dumps(body)
     mimetype = fault.get("mimetype", "application/json")
     response = Response(body, status=int(fault["status"]), mimetype=mimetype)
     if fault.get("retry_after") is not None:
@@ -35,23 +38,38 @@ def apply_fault(fault: dict) -> Response | None:
     return response
 
 
+def log_request(name: str, knobs: dict, fault: dict | None) -> None:
+    if knobs.get("request_log"):
+        entry = {"t": time.time(), "key": request.headers.get("Idempotency-Key")}
+        if fault:
+            entry["fault"] = fault
+        store().log_request(name, entry)
+
+
 def provider_endpoint(name: str, token_name: str):
-    """Count, delay, fault-inject and authenticate a provider request before handling it."""
+    """Count, delay, fault-inject and authenticate a provider request before handling it.
+
+    A fault with `"after": true` is applied once the request has been handled: the order is
+    registered, and then the answer is late, or an error, or both.
+    """
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             knobs, fault = store().begin_request(name)
+            log_request(name, knobs, fault)
             request.environ["sandbox.knobs"] = knobs
             time.sleep(knobs.get("latency_ms", settings().latency_ms) / 1000)
-            if fault and (response := apply_fault(fault)) is not None:
+            before, after = (None, fault) if fault and fault.get("after") else (fault, None)
+            if before and (response := apply_fault(before)) is not None:
                 return response
             if random.random() < knobs.get("error_rate", settings().error_rate):
                 return jsonify(message="Random outage"), 503
             expected = f"Bearer {getattr(settings(), token_name)}"
             if request.headers.get("Authorization") != expected:
                 return jsonify(message="Unauthenticated."), 401
-            return view(*args, **kwargs)
+            response = view(*args, **kwargs)
+            return (apply_fault(after) or response) if after else response
 
         return wrapper
 
@@ -116,18 +134,36 @@ def validate_order(body) -> tuple[dict, dict]:
     return {"services": chosen}, errors
 
 
+KEY_CONFLICT = (
+    "This Idempotency-Key was already used with different parameters; "
+    "a key may only be reused with the same request."
+)
+
+
+def registered(registration) -> tuple[Response, int]:
+    """The answer for a registration: the order's uuid, or a 422 for a key conflict."""
+    if registration.uuid is None:
+        errors = {"idempotency_key": [KEY_CONFLICT]}
+        return jsonify(message=KEY_CONFLICT, errors=errors), 422
+    return jsonify(uuid=registration.uuid), 200 if registration.replayed else 201
+
+
 @bp.post("/api/order")
 @provider_endpoint("order_create", "order_token")
 def register_order():
+    """As Stripe does it: a known key answers as the first time (before any validation); a key
+    is kept only once the order is registered, so a rejected request can be sent again."""
     try:
         body = json.loads(request.get_data(as_text=True) or "null", parse_float=Decimal)
     except ValueError:
         body = None
+    key = request.headers.get("Idempotency-Key")
+    if isinstance(body, dict) and (earlier := store().replay(key, body)) is not None:
+        return registered(earlier)
     order, errors = validate_order(body)
     if errors:
         return jsonify(message="The given data was invalid.", errors=errors), 422
-    order_uuid = store().register(request.headers.get("Idempotency-Key"), order)
-    return jsonify(uuid=order_uuid), 201
+    return registered(store().register(key, body, order))
 
 
 def current_state(order: dict) -> str:

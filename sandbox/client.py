@@ -29,6 +29,12 @@ class SandboxControl:
     def add_faults(self, endpoint: str, *faults: dict) -> None:
         self._call("POST", f"/faults/{endpoint}", json=list(faults))
 
+    def orders(self) -> list[dict]:
+        return self._call("GET", "/orders")
+
+    def requests(self, endpoint: str) -> list[dict]:
+        return self._call("GET", f"/requests/{endpoint}")
+
     def serve_catalog_page(self, items: list, total: int | None = None, page_size: int = 20):
         """Answer the next catalog request with exactly these items (as page 1)."""
         count = len(items) if total is None else total

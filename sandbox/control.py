@@ -44,6 +44,20 @@ def faults(endpoint: str):
     return jsonify(ok=True)
 
 
+@bp.get("/orders")
+def orders():
+    """Every order the sandbox holds, with its services and idempotency key."""
+    return jsonify(store().orders())
+
+
+@bp.get("/requests/<endpoint>")
+def requests_seen(endpoint: str):
+    """The latest requests of an endpoint (time, key, fault), while the request_log knob is on."""
+    if endpoint not in ENDPOINTS:
+        abort(404)
+    return jsonify(store().requests(endpoint))
+
+
 @bp.put("/orders/<order_uuid>/state")
 def force_state(order_uuid: str):
     if not store().force_state(order_uuid, str(json_body().get("state", ""))):

@@ -32,4 +32,5 @@ RUNTIME_KNOBS = {
     "processing_seconds": float,
     "error_rate": float,
     "catalog_malformed": int,
+    "request_log": int,
 }

@@ -1,14 +1,31 @@
 """The sandbox's shared state in Redis, so several server processes agree."""
 
+import hashlib
 import json
 import time
 import uuid
+from dataclasses import dataclass
 
 import redis
 
 from sandbox.settings import RUNTIME_KNOBS, SandboxSettings
 
 ENDPOINTS = ("catalog", "order_create", "order_state")
+REQUEST_LOG_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration request got: the order's uuid (None on a key conflict), and whether
+    the key had been used before (a replay answers with the first order's uuid)."""
+
+    uuid: str | None
+    replayed: bool = False
+
+
+def fingerprint(payload: dict) -> str:
+    """The same digest for the same parameters, whatever their order."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class SandboxStore:
@@ -34,8 +51,21 @@ class SandboxStore:
         }
         return parsed, json.loads(fault) if fault else None
 
+    def log_request(self, endpoint: str, entry: dict) -> None:
+        """Keep the latest requests of an endpoint (only while the `request_log` knob is on)."""
+        key = self.key("requests", endpoint)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(key, json.dumps(entry))
+        pipe.ltrim(key, -REQUEST_LOG_LENGTH, -1)
+        pipe.execute()
+
+    def requests(self, endpoint: str) -> list[dict]:
+        entries = self.redis.lrange(self.key("requests", endpoint), 0, -1)
+        return [json.loads(entry) for entry in entries]
+
     def counts(self) -> dict:
-        counts = {name: 0 for name in (*ENDPOINTS, "orders_registered", "idempotent_replays")}
+        names = (*ENDPOINTS, "orders_registered", "idempotent_replays", "key_conflicts")
+        counts = {name: 0 for name in names}
         counts.update({k: int(v) for k, v in self.redis.hgetall(self.key("counts")).items()})
         return counts
 
@@ -57,21 +87,39 @@ class SandboxStore:
         for start in range(0, len(keys), 1000):
             self.redis.delete(*keys[start : start + 1000])
 
-    def register(self, idempotency_key: str | None, order: dict) -> str:
-        """Store a new order, or return the uuid already given for this idempotency key."""
+    def replay(self, idempotency_key: str | None, payload: dict) -> Registration | None:
+        """The earlier answer for this key, if it was used: the same order for the same
+        parameters, a conflict (uuid None, counted) for different ones."""
+        if not idempotency_key:
+            return None
+        stored = self.redis.get(self.key("idem", idempotency_key))
+        return None if stored is None else self.compare(stored, payload)
+
+    def compare(self, stored: str, payload: dict) -> Registration:
+        first = json.loads(stored)
+        if first["fingerprint"] == fingerprint(payload):
+            self.redis.hincrby(self.key("counts"), "idempotent_replays", 1)
+            return Registration(first["uuid"], replayed=True)
+        self.redis.hincrby(self.key("counts"), "key_conflicts", 1)
+        return Registration(None, replayed=True)
+
+    def register(self, idempotency_key: str | None, payload: dict, order: dict) -> Registration:
+        """Store a new order under a fresh uuid, unless the key was taken meanwhile."""
         new_uuid = str(uuid.uuid4())
         if idempotency_key:
+            stored = json.dumps({"uuid": new_uuid, "fingerprint": fingerprint(payload)})
             idem = self.key("idem", idempotency_key)
-            if not self.redis.set(idem, new_uuid, nx=True):
-                self.redis.hincrby(self.key("counts"), "idempotent_replays", 1)
-                return self.redis.get(idem)
-        self.save_orders({new_uuid: order})
-        return new_uuid
+            if not self.redis.set(idem, stored, nx=True):
+                return self.compare(self.redis.get(idem), payload)
+        self.save_orders({new_uuid: {**order, "key": idempotency_key}})
+        return Registration(new_uuid)
 
     def save_orders(self, orders: dict[str, dict]) -> None:
         pipe = self.redis.pipeline(transaction=False)
         for order_uuid, order in orders.items():
             record = {"created": time.time(), "services": json.dumps(order.get("services", []))}
+            if order.get("key"):
+                record["key"] = order["key"]
             if order.get("state"):
                 record["forced_state"] = order["state"]
             pipe.hset(self.key("order", order_uuid), mapping=record)
@@ -80,6 +128,20 @@ class SandboxStore:
 
     def order(self, order_uuid: str) -> dict | None:
         return self.redis.hgetall(self.key("order", order_uuid)) or None
+
+    def orders(self) -> list[dict]:
+        """Every order with its uuid, services and idempotency key (tests; not for big data)."""
+        found = []
+        for key in self.redis.scan_iter(match=self.key("order", "*"), count=1000):
+            record = self.redis.hgetall(key)
+            found.append(
+                {
+                    "uuid": key.rsplit(":", 1)[-1],
+                    "key": record.get("key"),
+                    "services": json.loads(record.get("services", "[]")),
+                }
+            )
+        return found
 
     def force_state(self, order_uuid: str, state: str) -> bool:
         key = self.key("order", order_uuid)

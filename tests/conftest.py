@@ -7,14 +7,11 @@ import threading
 import pytest
 import redis
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.catalog.service import get_catalog
-from app.cli import ensure_database
+from app.catalog.service import get_catalog, wait_for_background_refresh
 from app.config import TestConfig
 from app.extensions import db
 from app.orders.drafts import create_draft
@@ -24,6 +21,7 @@ from sandbox.client import SandboxControl
 from sandbox.settings import SandboxSettings
 from tests.factories import Factory
 from tests.support.auth import EMAIL, PASSWORD, AuthActions
+from tests.support.database import rebuild_schema
 
 TABLES = "order_events, order_items, orders, users"
 
@@ -65,13 +63,7 @@ def base_settings(sandbox_url):
 @pytest.fixture(scope="session")
 def _schema(base_settings):
     """A dedicated test database, created if missing, its schema built by the migrations."""
-    ensure_database(make_url(base_settings["SQLALCHEMY_DATABASE_URI"]))
-    app = create_app(base_settings)
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        db.engine.dispose()
+    rebuild_schema(base_settings)
 
 
 @pytest.fixture
@@ -87,6 +79,7 @@ def make_app(base_settings, _schema):
 
     yield build
     for app in apps:
+        wait_for_background_refresh(app)  # so it cannot fill the next test's cache
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

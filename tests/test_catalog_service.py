@@ -7,11 +7,13 @@ import uuid
 import pytest
 import redis
 
+from app.catalog.client import fetch_catalog
 from app.catalog.service import (
     CatalogUnavailable,
     find_services,
     get_catalog,
     refresh_catalog,
+    wait_for_background_refresh,
 )
 from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY
 from app.extensions import cache, get_redis
@@ -86,18 +88,34 @@ def test_a_malformed_cached_copy_is_a_miss(app, sandbox, text):
     assert sandbox.stats()["catalog"] == 3
 
 
-def test_an_expired_copy_is_fetched_again(make_app, sandbox):
-    with make_app(CATALOG_CACHE_SECONDS=1).app_context():
-        get_catalog()
+def test_an_expired_copy_is_served_while_it_is_fetched_again(make_app, sandbox):
+    app = make_app(CATALOG_CACHE_SECONDS=1)
+    with app.app_context():
+        first = get_catalog()
         wait_until(lambda: cache.get(FRESH_KEY) is None, seconds=5)
-        assert not get_catalog().stale
+        assert get_catalog() == first  # the expired copy, at once, not marked stale
+        wait_for_background_refresh(app)
+        assert get_catalog().fetched_at > first.fetched_at
     assert sandbox.stats()["catalog"] == 6
+
+
+def test_a_slow_provider_never_holds_a_reader_of_an_expired_copy(app, sandbox):
+    kept = get_catalog()
+    expire_fresh_copy()
+    sandbox.set_knobs(latency_ms=1500)
+    started = time.monotonic()
+    assert get_catalog() == kept
+    assert time.monotonic() - started < 1.0  # the provider's answer takes 1.5 s per page
+    wait_for_background_refresh(app)
+    assert get_catalog().fetched_at > kept.fetched_at
 
 
 def test_provider_down_serves_the_stale_copy_and_rests(app, sandbox):
     kept = get_catalog()
     expire_fresh_copy()
     sandbox.add_faults("catalog", {"status": 500})
+    assert get_catalog() == kept  # served while the refresh runs
+    wait_for_background_refresh(app)
     first = get_catalog()
     again = get_catalog()
     assert first.stale and again.stale
@@ -109,8 +127,12 @@ def test_after_the_pause_a_recovered_provider_is_read(app, sandbox):
     get_catalog()
     expire_fresh_copy()
     sandbox.add_faults("catalog", {"status": 500})
+    get_catalog()
+    wait_for_background_refresh(app)
     assert get_catalog().stale
     cache.delete(FAILED_KEY)
+    get_catalog()
+    wait_for_background_refresh(app)
     recovered = get_catalog()
     assert not recovered.stale and len(recovered.services) == 45
     assert cache.get(FAILED_KEY) is None
@@ -131,6 +153,27 @@ def test_a_slow_provider_is_cut_off_by_the_read_timeout(make_app, sandbox):
         assert time.monotonic() - started < 2
 
 
+def test_a_first_copy_slower_than_the_read_timeout_arrives_for_the_next_reader(make_app, sandbox):
+    app = make_app(HTTP_READ_TIMEOUT=1.0)
+    with app.app_context():
+        sandbox.add_faults("catalog", {"delay": 0.8}, {"delay": 0.8})  # pages 1, then 2 and 3
+        started = time.monotonic()
+        with pytest.raises(CatalogUnavailable, match="did not arrive within 1 s"):
+            get_catalog()
+        assert time.monotonic() - started < 1.5
+        wait_for_background_refresh(app)
+        assert len(get_catalog().services) == 45
+    assert sandbox.stats()["catalog"] == 3
+
+
+def test_the_pages_after_the_first_are_read_at_the_same_time(app, sandbox):
+    sandbox.set_knobs(request_log=1, latency_ms=300)
+    assert len(fetch_catalog()) == 45
+    first, *others = [request["t"] for request in sandbox.requests("catalog")]
+    assert len(others) == 2 and all(t - first >= 0.3 for t in others)
+    assert max(others) - min(others) < 0.2  # both went out before either was answered
+
+
 def test_redis_down_reads_the_provider_directly(make_app, sandbox):
     with make_app(REDIS_URL=DEAD_REDIS).app_context():
         assert len(get_catalog().services) == 45
@@ -146,8 +189,9 @@ def test_fifty_readers_at_expiry_cause_one_fetch(app, sandbox):
     before = sandbox.stats()["catalog"]
     results, errors = run_together(app, 50, get_catalog)
     assert errors == [] and len(results) == 50
-    assert sandbox.stats()["catalog"] - before == 3
     assert all(len(r.services) == 45 and not r.stale for r in results)
+    wait_for_background_refresh(app)
+    assert sandbox.stats()["catalog"] - before == 3
 
 
 def test_fifty_readers_of_an_empty_cache_wait_for_one_fetch(app, sandbox):

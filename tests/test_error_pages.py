@@ -24,7 +24,7 @@ def test_database_down_is_a_styled_503_for_a_login_and_for_a_logged_in_session(m
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert "The database is not answering. Nothing was saved." in html
+    assert "The database is not answering. What you just did may not have been saved" in html
     assert 'class="error-code">503<' in html and "app.css" in html
 
 

@@ -27,11 +27,6 @@ def read_events(response, count: int, timeout: float = 5.0) -> list[str]:
     return events
 
 
-def subscribers(channel: str) -> int:
-    [(_, count)] = get_redis().pubsub_numsub(channel)
-    return count
-
-
 def test_event_format_survives_multi_line_data():
     assert sse_event("a\nb", "x") == "event: x\ndata: a\ndata: b\n\n"
     assert sse_event("") == "data: \n\n"
@@ -48,7 +43,7 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
 
     def publish():
         with app.app_context():
-            wait_until(lambda: subscribers(user_channel(mine)) > 0, seconds=5)
+            wait_until(app.extensions["live_hub"].listening.is_set, seconds=5)
             publish_changes([(other, "someone-elses", "done")])
             publish_changes([(mine, "mine", "in_processing")])
 

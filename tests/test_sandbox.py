@@ -124,10 +124,47 @@ def test_idempotency_key_returns_the_same_uuid(api, sandbox):
     key = {**ORDERS, "Idempotency-Key": str(uuid.uuid4())}
     first = api("POST", "/api/order", headers=key, json=body).json()["uuid"]
     second = api("POST", "/api/order", headers=key, json=body).json()["uuid"]
+    replay = api("POST", "/api/order", headers=key, json=body)
     other = api("POST", "/api/order", json=body).json()["uuid"]
-    assert first == second != other
+    assert replay.status_code == 200 and first == second == replay.json()["uuid"] != other
     assert sandbox.stats()["orders_registered"] == 2
-    assert sandbox.stats()["order_create"] == 3
+    assert sandbox.stats()["order_create"] == 4
+
+
+def test_a_key_reused_with_other_parameters_is_refused_with_422(api, sandbox):
+    services = all_services(api)
+    key = {**ORDERS, "Idempotency-Key": str(uuid.uuid4())}
+    first = api("POST", "/api/order", headers=key, json=order_body(services[:2]))
+    other = api("POST", "/api/order", headers=key, json=order_body(services[2:3]))
+    assert first.status_code == 201
+    assert other.status_code == 422 and "idempotency_key" in other.json()["errors"]
+    assert "different parameters" in other.json()["message"]
+    [order] = sandbox.orders()
+    assert order["uuid"] == first.json()["uuid"] and order["key"] == key["Idempotency-Key"]
+    assert order["services"] == [s["uuid"] for s in services[:2]]
+    assert sandbox.stats()["key_conflicts"] == 1
+
+
+def test_a_rejected_request_does_not_keep_its_key(api, sandbox):
+    body = order_body(all_services(api)[:2])
+    key = {**ORDERS, "Idempotency-Key": str(uuid.uuid4())}
+    rejected = api("POST", "/api/order", headers=key, json={**body, "price": 0})
+    assert rejected.status_code == 422 and "price" in rejected.json()["errors"]
+    assert api("POST", "/api/order", headers=key, json=body).status_code == 201
+    assert sandbox.stats()["key_conflicts"] == 0
+
+
+def test_a_fault_after_the_work_registers_first_then_answers(api, sandbox):
+    sandbox.set_knobs(request_log=1)
+    sandbox.add_faults("order_create", {"after": True, "status": 502, "delay": 0.2})
+    key = {**ORDERS, "Idempotency-Key": str(uuid.uuid4())}
+    started = time.monotonic()
+    failed = api("POST", "/api/order", headers=key, json=order_body(all_services(api)[:1]))
+    assert failed.status_code == 502 and time.monotonic() - started >= 0.2
+    [order] = sandbox.orders()
+    assert order["key"] == key["Idempotency-Key"]
+    [seen] = sandbox.requests("order_create")
+    assert seen["key"] == key["Idempotency-Key"] and seen["fault"]["status"] == 502
 
 
 def test_state_moves_from_new_to_processing_to_done(api, sandbox):

@@ -17,6 +17,7 @@ from tests.support.orders import (
     processing_orders,
     reload,
     state_requests,
+    statuses,
     timeline,
 )
 from tests.support.processes import closed_port
@@ -145,18 +146,24 @@ def test_the_provider_down_ends_the_run_early_with_one_warning(make_app, user, c
         SYNC_BATCH_SIZE=50,
     )
     with app.app_context():
-        insert_orders(user.id, 300)
+        pairs = insert_orders(user.id, 300)
 
         summary = run_sync()
 
         assert summary.outcome == "provider_down"
         attempted = summary.checked
         assert 5 <= attempted <= 5 + 4 and summary.errors == attempted
-        assert problems(caplog) == [
-            "order service unreachable (5 connection failures in a row): run ended early, "
-            "the remaining orders wait for the next run"
-        ]
+        down = (
+            "order service unreachable: run ended early; orders in processing keep their "
+            "status and are checked again once it answers"
+        )
+        assert problems(caplog) == [down]
         assert run_sync().outcome == "paused"
+        get_redis().delete("sync:paused")
+        assert run_sync().outcome == "provider_down"
+        assert problems(caplog) == [down]  # one warning for the whole outage
+        assert statuses() == {IN_PROCESSING: 300}
+        assert not [o for o in map(reload, [oid for oid, _ in pairs]) if o.check_failures]
 
 
 def test_retry_after_stops_the_runs_requests(make_app, user, sandbox):
@@ -170,9 +177,8 @@ def test_retry_after_stops_the_runs_requests(make_app, user, sandbox):
 
         assert summary.outcome == "rate_limited"
         assert state_requests(sandbox) <= 4
-        limited = [reload(oid) for oid, _ in pairs if reload(oid).last_check_error]
-        assert len(limited) == 1
-        assert limited[0].next_check_at > datetime.now(UTC) + timedelta(seconds=28)
+        # The whole run waits, not one order: the limited order stays due for after the pause.
+        assert not [oid for oid, _ in pairs if reload(oid).last_check_error]
         assert 28 < get_redis().pttl("sync:paused") / 1000 <= 30
 
         requests_before = state_requests(sandbox)

@@ -9,6 +9,7 @@ import logging
 import math
 import uuid
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from app.money import InvalidMoney, parse_money
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "catalog_session"
+PARALLEL_PAGES = 8
 MONEY_FIELDS = ("price", "tax", "gross")
 # The longest text kept from an item (the name's column holds 255); longer text is clipped.
 TEXT_LIMITS = {"name": 255, "description": 5000, "updated_at": 64}
@@ -193,18 +195,41 @@ def catalog_session() -> requests.Session:
     return session
 
 
+@dataclass(frozen=True)
+class PageReader:
+    """What reading a page needs, taken from the app once, so that pool threads (which have
+    no app context) can read pages too."""
+
+    session: requests.Session
+    url: str
+    timeout: tuple[float, float]
+
+    @classmethod
+    def for_app(cls) -> "PageReader":
+        config = current_app.config
+        url = config["CATALOG_SERVICES_BASE_URL"].rstrip("/") + "/api/service"
+        timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
+        return cls(catalog_session(), url, timeout)
+
+    def __call__(self, page: int) -> dict:
+        return read_page(self, page)
+
+
 def get_page(page: int) -> dict:
     """One catalog page as a JSON object with a `data` list; anything else is a CatalogError."""
+    return read_page(PageReader.for_app(), page)
+
+
+def read_page(reader: PageReader, page: int) -> dict:
+    """One page through `reader`, timed and counted in the provider metrics."""
     with metrics.provider_call("catalog", "page"):
-        return read_page(page)
+        return request_page(reader, page)
 
 
-def read_page(page: int) -> dict:
-    config = current_app.config
-    url = config["CATALOG_SERVICES_BASE_URL"].rstrip("/") + "/api/service"
-    timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
+def request_page(reader: PageReader, page: int) -> dict:
+    url, timeout = reader.url, reader.timeout
     try:
-        response = catalog_session().get(url, params={"page": page}, timeout=timeout)
+        response = reader.session.get(url, params={"page": page}, timeout=timeout)
     except requests.Timeout as error:
         message = f"catalog page {page}: no answer from {url} in time"
         raise CatalogError(message, "timeout") from error
@@ -225,11 +250,16 @@ def read_page(page: int) -> dict:
 
 
 def fetch_catalog() -> list[CatalogService]:
-    """Every service on every page (each uuid once, first occurrence kept)."""
-    first = get_page(1)
+    """Every service on every page (each uuid once, first occurrence kept). Page 1 says how
+    many pages there are; the others are read at the same time, so a slow provider costs two
+    page times, not one per page."""
+    reader = PageReader.for_app()
+    first = reader(1)
     services = parse_items(first["data"], 1)
-    for page in range(2, page_count(first.get("pagination")) + 1):
-        services.extend(parse_items(get_page(page)["data"], page))
+    pages = range(2, page_count(first.get("pagination")) + 1)
+    with ThreadPoolExecutor(max(1, min(PARALLEL_PAGES, len(pages)))) as pool:
+        for page, body in zip(pages, pool.map(reader, pages), strict=True):
+            services.extend(parse_items(body["data"], page))
     unique: dict[str, CatalogService] = {}
     for service in services:
         unique.setdefault(service.uuid, service)

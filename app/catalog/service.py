@@ -1,8 +1,11 @@
 """Cached reads of the provider's catalog: the interface the pages and the orders code use.
 
 - A fresh copy is kept for CATALOG_CACHE_SECONDS; a stale copy for CATALOG_STALE_SECONDS.
-- At expiry one process fetches (a Redis lock); the others serve the previous copy, or, when there
-  is none yet, wait briefly for the fetcher's copy.
+- At expiry the previous copy is served at once while one thread of one process (a Redis
+  lock) fetches the catalog in the background: nobody waits for a slow provider.
+- With no copy at all, the same single background fetch is shared: every reader waits for it,
+  but never longer than HTTP_READ_TIMEOUT; past that, a 503 asks to try again shortly, and the
+  fetch goes on to fill the cache.
 - When a refresh fails the stale copy is served, marked stale, and the provider is left alone
   for CATALOG_RETRY_SECONDS.
 - With Redis down every request reads the provider directly, so pages still work.
@@ -10,13 +13,14 @@
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
-from flask import current_app
+from flask import Flask, current_app
 
 from app.catalog.client import (
     CatalogError,
@@ -81,7 +85,18 @@ def get_catalog() -> CatalogSnapshot:
     Raises CatalogUnavailable when there is no copy at all and the provider is not answering.
     """
     store = CatalogStore()
-    return load(store, FRESH_KEY) or refresh_expired(store)
+    fresh = load(store, FRESH_KEY)
+    if fresh is not None:
+        return fresh
+    if not store.available:
+        return fetch_and_keep(store)  # Redis is down: nothing to share, read it here
+    previous = load(store, STALE_KEY)
+    if previous is None:
+        return first_copy(store)
+    if store.recently_failed():
+        return previous.as_stale()
+    refresh_in_background(store)
+    return previous
 
 
 def find_services(uuids: Iterable[str | UUID]) -> dict[str, CatalogService]:
@@ -101,8 +116,11 @@ def find_services(uuids: Iterable[str | UUID]) -> dict[str, CatalogService]:
 def refresh_catalog() -> CatalogSnapshot:
     """Fetch the catalog now and keep it; raises CatalogUnavailable if the provider fails."""
     store = CatalogStore()
-    with store.refresh_lock():
-        return fetch_and_keep(store, previous=None)
+    lock = store.take_refresh_lock()
+    try:
+        return fetch_and_keep(store)
+    finally:
+        store.release(lock)
 
 
 def load(store: CatalogStore, key: str) -> CatalogSnapshot | None:
@@ -117,27 +135,50 @@ def load(store: CatalogStore, key: str) -> CatalogSnapshot | None:
         return None
 
 
-def refresh_expired(store: CatalogStore) -> CatalogSnapshot:
-    """The fresh copy has expired: fetch it in one process, let the others make do meanwhile."""
-    previous = load(store, STALE_KEY)
-    if previous is not None and store.recently_failed():
-        return previous.as_stale()
-    with store.refresh_lock() as ours:
-        if ours:
-            return load(store, FRESH_KEY) or fetch_and_keep(store, previous)
-    return previous or wait_for_fresh(store)
+def first_copy(store: CatalogStore) -> CatalogSnapshot:
+    """No copy at all: wait for the one background fetch, up to the read timeout."""
+    refresh_in_background(store)
+    return wait_for_fresh(store, current_app.config["HTTP_READ_TIMEOUT"])
 
 
-def fetch_and_keep(store: CatalogStore, previous: CatalogSnapshot | None) -> CatalogSnapshot:
-    """Read the provider and keep both copies; on failure fall back to `previous`, marked stale."""
+def refresh_in_background(store: CatalogStore) -> None:
+    """Start the one fetch, in a thread, unless a thread somewhere holds the refresh lock."""
+    lock = store.take_refresh_lock()
+    if lock is None:
+        return
+    app = current_app._get_current_object()
+    thread = threading.Thread(
+        target=refresh_and_release, args=(app, lock), name="catalog-refresh", daemon=True
+    )
+    app.extensions["catalog_refresh"] = thread
+    thread.start()
+
+
+def refresh_and_release(app: Flask, lock) -> None:
+    with app.app_context():
+        store = CatalogStore()
+        try:
+            fetch_and_keep(store)
+        except CatalogUnavailable as error:
+            log.warning("background catalog refresh failed: %s", error)
+        finally:
+            store.release(lock)
+
+
+def wait_for_background_refresh(app: Flask, seconds: float = 30) -> None:
+    """Until this app's background refresh, if any, has finished (tests, shutdown)."""
+    thread = app.extensions.get("catalog_refresh")
+    if thread is not None:
+        thread.join(timeout=seconds)
+
+
+def fetch_and_keep(store: CatalogStore) -> CatalogSnapshot:
+    """Read the provider and keep both copies; on failure, mark it and raise CatalogUnavailable."""
     try:
         snapshot = CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC))
     except CatalogError as error:
         store.mark_failed(current_app.config["CATALOG_RETRY_SECONDS"])
-        if previous is None:
-            raise CatalogUnavailable(str(error)) from error
-        log.warning("catalog refresh failed, serving the older copy: %s", error)
-        return previous.as_stale()
+        raise CatalogUnavailable(str(error)) from error
     keep(store, snapshot)
     return snapshot
 
@@ -149,14 +190,17 @@ def keep(store: CatalogStore, snapshot: CatalogSnapshot) -> None:
     store.clear_failure()
 
 
-def wait_for_fresh(store: CatalogStore) -> CatalogSnapshot:
-    """Another process is fetching the very first copy: poll for it for a few seconds."""
-    deadline = time.monotonic() + current_app.config["CATALOG_WAIT_SECONDS"]
+def wait_for_fresh(store: CatalogStore, seconds: float) -> CatalogSnapshot:
+    """Poll for the copy the background fetch is making; give up after `seconds`, or as soon
+    as the fetch is over without one."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
         still_fetching = store.refresh_in_progress()
         if (snapshot := load(store, FRESH_KEY)) is not None:
             return snapshot
         if not still_fetching:
             break
-    raise CatalogUnavailable("no catalog copy yet and the refresh did not finish in time")
+        time.sleep(POLL_SECONDS)
+    if store.recently_failed():
+        raise CatalogUnavailable("the provider's catalog could not be read")
+    raise CatalogUnavailable(f"the provider's catalog did not arrive within {seconds:g} s")

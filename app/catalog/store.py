@@ -7,8 +7,7 @@ back to reading the provider directly.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 import redis
@@ -75,23 +74,21 @@ class CatalogStore:
     def refresh_in_progress(self) -> bool:
         return bool(self.guarded("lock check", lambda: get_redis().exists(self.lock_name()), 0))
 
-    @contextmanager
-    def refresh_lock(self) -> Iterator[bool]:
-        """Yield True when this process should fetch: it holds the lock, or Redis cannot say.
+    def take_refresh_lock(self):
+        """The refresh lock if this thread got it; None if another holds it or Redis is down.
 
         The lock is redis-py's: `SET NX PX` with a random token, released by a script that
-        deletes the key only while it still holds that token.
+        deletes the key only while it still holds that token; any thread may release it.
         """
         seconds = current_app.config["CATALOG_LOCK_SECONDS"]
-        lock = get_redis().lock(self.lock_name(), timeout=seconds, blocking=False)
-        acquired = self.guarded("lock", lock.acquire, None)
-        try:
-            yield acquired is not False
-        finally:
-            if acquired:
-                self.release(lock)
+        lock = get_redis().lock(
+            self.lock_name(), timeout=seconds, blocking=False, thread_local=False
+        )
+        return lock if self.guarded("lock", lock.acquire, False) else None
 
     def release(self, lock) -> None:
+        if lock is None:
+            return
         try:
             lock.release()
         except LockError:

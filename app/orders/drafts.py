@@ -96,7 +96,10 @@ def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
 
 
 def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
-    """Replace a draft's items; the row lock makes a concurrent send wait, then see the change."""
+    """Replace a draft's items; the row lock makes a concurrent send wait, then see the change.
+
+    The new content is a new revision, so its registration carries a new Idempotency-Key.
+    """
     services = current_services(parse_selection(raw_selection))
     locked = db.session.scalar(
         select(Order)
@@ -108,6 +111,7 @@ def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
         db.session.rollback()
         raise OrderConflict("Only drafts can be edited; this order was sent meanwhile.")
     fill(locked, services)
+    locked.revision += 1
     locked.status_reason = None
     db.session.commit()
     return locked

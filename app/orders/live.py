@@ -1,28 +1,34 @@
 """Live updates: every committed order change is published to the owner's Redis channel, and
-each open dashboard or order page listens to its own user's channel over server-sent events.
+each open dashboard or order page listens to its own user's changes over server-sent events.
 
 This is the only place that publishes: a hook on the database session sends the changes the
 state machine noted (`app.orders.transitions`) once their transaction has committed.
+
+Streams are cheap: they share one subscription per process (`live_hub`), a user holds at most
+LIVE_STREAMS_PER_USER of them across all processes (`live_slots`), and a stream ends, freeing
+its slot, as soon as its client leaves. `streams_open()` counts this process's streams.
 """
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app import metrics
 from app.extensions import db, get_redis
+from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
+from app.orders.live_slots import take_slot
 from app.orders.transitions import take_noted
 
 log = logging.getLogger(__name__)
 
 EVENT_NAME = "order-changed"
+KEEP_ALIVE_SECONDS = 15
 
 
 def user_channel(user_id: int) -> str:
@@ -62,12 +68,12 @@ SESSION_HOOKS = (("after_commit", publish_committed), ("after_transaction_end", 
 
 
 def init_app(app: Flask) -> None:
-    """Publish committed changes (the hooks are registered once per process), and bound the
-    number of open streams."""
+    """Publish committed changes (the hooks are registered once per process), and give the
+    process its hub: one Redis subscription fanned out to the streams it serves."""
     for name, hook in SESSION_HOOKS:
         if not event.contains(db.session, name, hook):
             event.listen(db.session, name, hook)
-    init_stream_slots(app)
+    app.extensions["live_hub"] = Hub(app)
 
 
 def sse_event(data: str, event: str | None = None) -> str:
@@ -77,59 +83,63 @@ def sse_event(data: str, event: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def init_stream_slots(app: Flask) -> None:
-    """Each open stream holds a server thread, so a process serves a bounded number of them."""
-    app.extensions["live_slots"] = threading.BoundedSemaphore(app.config["LIVE_MAX_STREAMS"])
+def streams_open() -> int:
+    """How many event streams this process serves now."""
+    return current_app.extensions["live_hub"].count()
 
 
-def open_stream(user_id: int) -> Iterator[str] | None:
-    """The event stream for this user's channel, or None when no slot or no Redis is free.
-
-    The channel comes from the session's user, never from the client.
-    """
-    slots = current_app.extensions["live_slots"]
-    if not slots.acquire(blocking=False):
+def open_stream(user_id: int) -> "EventStream | None":
+    """The event stream for this user's channel, or None (the page then polls) when the user
+    already has LIVE_STREAMS_PER_USER streams, this process serves LIVE_MAX_STREAMS, or
+    Redis is down. The channel comes from the session's user, never from the client."""
+    hub = current_app.extensions["live_hub"]
+    if hub.count() >= current_app.config["LIVE_MAX_STREAMS"]:
         return None
     try:
-        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(user_channel(user_id))
+        slot = take_slot(user_id)
     except redis.RedisError as error:
-        slots.release()
         log.warning("live updates unavailable (Redis): %s", error)
         return None
+    if slot is None:
+        return None
+    listener = Listener(user_id, slot)
+    hub.join(listener)
     lifetime = current_app.config["LIVE_STREAM_SECONDS"]
-    return EventStream(pubsub, slots, time.monotonic() + lifetime)
+    sock = client_socket(request.environ)
+    if sock is not None:
+        watch_client(sock, listener, lifetime)
+    return EventStream(hub, listener, time.monotonic() + lifetime)
 
 
 class EventStream:
-    """A response body that forwards channel messages as events until the deadline (the browser
-    then reconnects). Its `close`, which the server always calls, gives the slot and the
-    subscription back even when the body was never read (a HEAD request, a client gone before
-    the first event): a generator's `finally` would not run then."""
+    """A response body that forwards the user's changes as events until the deadline (the
+    browser then reconnects) or until its client leaves. Its `close`, which the server always
+    calls, frees the stream's slot even when the body was never read (a HEAD request, a client
+    gone before the first event): a generator's `finally` would not run then."""
 
-    def __init__(self, pubsub, slots, deadline: float):
-        self.pubsub, self.slots, self.deadline = pubsub, slots, deadline
+    def __init__(self, hub: Hub, listener: Listener, deadline: float):
+        self.hub, self.listener, self.deadline = hub, listener, deadline
         self.open = True
         metrics.stream_opened()
 
     def __iter__(self) -> Iterator[str]:
         try:
             yield "retry: 3000\n\n"
-            while self.open and time.monotonic() < self.deadline:
-                wait = min(15.0, max(0.1, self.deadline - time.monotonic()))
-                message = self.pubsub.get_message(timeout=wait)
-                if message is None:
-                    yield ": keep-alive\n\n"
-                else:
-                    yield sse_event(message["data"].decode(), EVENT_NAME)
-        except redis.RedisError as error:
-            log.info("live stream ended (Redis): %s", error)
+            while (left := self.deadline - time.monotonic()) > 0:
+                data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
+                if data is GONE:
+                    return
+                yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
         finally:
             self.close()
 
     def close(self) -> None:
-        if self.open:
-            self.open = False
-            self.pubsub.close()
-            self.slots.release()
-            metrics.stream_closed()
+        if not self.open:
+            return
+        self.open = False
+        self.hub.leave(self.listener)
+        metrics.stream_closed()
+        try:
+            self.listener.slot.give_back()
+        except redis.RedisError as error:
+            log.info("stream slot left to expire (Redis): %s", error)

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError
 
 from app import metrics
 from app.metrics.recent import RecentCalls
@@ -35,7 +36,15 @@ class ProviderError(Exception):
 
 
 class ProviderRejected(ProviderError):
-    """A 4xx answer: the order service refused the request; retrying will not help."""
+    """A 4xx answer: the order service refused the request; retrying will not help.
+
+    `key_conflict`: the refusal is about the Idempotency-Key (used before with other
+    parameters), so the provider may hold an order under it: never a plain rejection.
+    """
+
+    def __init__(self, message: str, key_conflict: bool = False):
+        super().__init__(message)
+        self.key_conflict = key_conflict
 
     kind = "rejected"
 
@@ -47,7 +56,12 @@ class OrderNotFound(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
-    """Timeout, connection error, 429, 5xx or garbage: worth retrying later."""
+    """Timeout, connection error, 429, 5xx or garbage: worth retrying later.
+
+    `outcome_unknown`: the request went out and the provider may have acted on it (a read
+    timeout, a dropped connection, a 5xx, a 2xx we cannot read). Otherwise it surely did not:
+    the connection was never made, or a 429 said so.
+    """
 
     def __init__(
         self,
@@ -55,11 +69,13 @@ class ProviderUnavailable(ProviderError):
         retry_after: float | None = None,
         unreachable: bool = False,
         status: int | None = None,
+        outcome_unknown: bool = True,
     ):
         super().__init__(message)
         self.retry_after = retry_after
         self.unreachable = unreachable
         self.status = status
+        self.outcome_unknown = outcome_unknown
 
     @property
     def rate_limited(self) -> bool:
@@ -96,6 +112,20 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def request_went_out(error: requests.ConnectionError) -> bool:
+    """False when no connection was made (refused, unknown host, connect timeout): then the
+    provider cannot have seen the request. A reset or a close after connecting may come after
+    the provider read it."""
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return not isinstance(reason, ConnectTimeoutError)  # NewConnectionError is one too
+
+
+def is_key_conflict(response: requests.Response) -> bool:
+    """A refusal that names the Idempotency-Key rather than the order."""
+    return "idempotency" in response.text[:2000].lower()
 
 
 def rejection_message(response: requests.Response) -> str:
@@ -180,7 +210,9 @@ class OrderServiceClient:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.ConnectionError as error:
             raise ProviderUnavailable(
-                f"Cannot reach the order service: {error}", unreachable=True
+                f"Cannot reach the order service: {error}",
+                unreachable=True,
+                outcome_unknown=request_went_out(error),
             ) from error
         except requests.Timeout as error:
             raise ProviderUnavailable("The order service did not answer in time.") from error
@@ -194,6 +226,7 @@ class OrderServiceClient:
                 f"The order service answered HTTP {response.status_code}.",
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 status=response.status_code,
+                outcome_unknown=response.status_code != 429,
             )
 
     @staticmethod
@@ -214,7 +247,7 @@ class OrderServiceClient:
         )
         self._raise_for_retryable(response)
         if not response.ok:
-            raise ProviderRejected(rejection_message(response))
+            raise ProviderRejected(rejection_message(response), is_key_conflict(response))
         try:
             return uuid.UUID(self._json_field(response, "uuid"))
         except ValueError as error:

@@ -20,10 +20,16 @@ from app.orders.drafts import (
 )
 from app.orders.live import open_stream
 from app.orders.queries import get_own_order, list_orders, parse_listing_args
+from app.orders.table import (
+    not_modified,
+    rendered_table,
+    still_current,
+    table_response,
+    table_tag,
+)
 
 
-def current_listing():
-    page, status = parse_listing_args(request.args)
+def listing_for(page: int, status: str):
     per_page = current_app.config["ORDERS_PER_PAGE"]
     return list_orders(current_user.id, page, status, per_page)
 
@@ -31,10 +37,16 @@ def current_listing():
 @bp.get("/")
 @login_required
 def dashboard():
-    listing = current_listing()
-    if wants_fragment("orders-table"):
-        return render_template("orders/_table.html", listing=listing)
-    return render_template("orders/index.html", listing=listing)
+    """The page, or for htmx its table; the table is answered 304 when the client has it."""
+    page, status = parse_listing_args(request.args)
+    tag = table_tag(page, status)
+    wants_table = wants_fragment("orders-table")
+    if wants_table and still_current(tag):
+        return not_modified(tag)
+    table = rendered_table(tag, lambda: listing_for(page, status))
+    if wants_table:
+        return table_response(table, tag)
+    return render_template("orders/index.html", table=table)
 
 
 @bp.get("/orders/events")

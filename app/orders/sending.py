@@ -2,8 +2,10 @@
 cancelling it there: what the order buttons ask for.
 
 The route flips draft → sending and enqueues `submit_order`. The job claims the order with a
-lease, registers it with `Idempotency-Key: <order id>`, and flips sending → in_processing.
-The database row is the outbox: `requeue_stuck_sends` re-enqueues orders whose job was lost.
+lease, registers it with `Idempotency-Key: <order id>-r<revision>`, and flips sending →
+in_processing. What a failed registration leads to is decided in `send_outcomes`. The database
+row is the outbox: `requeue_stuck_sends`, every SEND_SWEEP_SECONDS, re-enqueues the sends whose
+job was lost (Redis down at the click, a worker killed mid-send).
 """
 
 import logging
@@ -18,8 +20,9 @@ from sqlalchemy import func, or_, select, update
 from app.extensions import db
 from app.logs import job_meta
 from app.models import Order, OrderStatus
+from app.orders import send_outcomes
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
-from app.orders.transitions import transition
+from app.orders.transitions import commit_transition
 from app.queue import get_send_queue, get_send_scheduler
 from app.records.calls import failed_send_outcome, record_send
 
@@ -35,45 +38,44 @@ def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
 
 def request_send(order_id: uuid.UUID) -> bool:
     """Flip draft → sending and enqueue the job; False if the order was not a draft."""
-    change = transition(
+    sent = commit_transition(
         order_id,
         OrderStatus.DRAFT,
         OrderStatus.SENDING,
         "Sent to processing by the customer",
-        send_attempts=0,
-        send_claimed_until=None,
+        **send_outcomes.FRESH_SEND,
     )
-    if change is None:
-        db.session.rollback()
-        return False
-    db.session.commit()
-    enqueue_send(order_id, send_job_id(order_id))
-    return True
+    if sent:
+        enqueue_send(order_id, send_job_id(order_id))
+    return sent
 
 
 def request_cancel(order_id: uuid.UUID) -> bool:
     """Flip in_processing → cancelled at the customer's request; False if it was not in
     processing (any more)."""
-    change = transition(
+    return commit_transition(
         order_id,
         OrderStatus.IN_PROCESSING,
         OrderStatus.CANCELLED,
         "Cancelled by the customer",
         after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
     )
-    if change is None:
-        db.session.rollback()
-        return False
-    db.session.commit()
-    return True
 
 
 def enqueue_send(order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
-    """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue."""
+    """Queue (or schedule) the send job; a Redis outage leaves the row for the requeue.
+
+    A scheduled job runs a second after its lease ends: rq-scheduler keeps whole seconds, and
+    a job that ran early would find its own lease still held and do nothing.
+    """
     try:
         if delay > 0:
             get_send_scheduler().enqueue_in(  # rq-scheduler builds its own jobs: pass the id
-                timedelta(seconds=delay), SUBMIT_JOB, str(order_id), job_id=job_id, meta=job_meta()
+                timedelta(seconds=delay + 1),
+                SUBMIT_JOB,
+                str(order_id),
+                job_id=job_id,
+                meta=job_meta(),
             )
         else:
             get_send_queue().enqueue(SUBMIT_JOB, str(order_id), job_id=job_id)
@@ -116,68 +118,42 @@ def submit_order(order_id: uuid.UUID) -> str:
     if not claim(order_id):
         return "skipped: not sending, already registered, or claimed by another job"
     order = db.session.get(Order, order_id)
+    client = get_order_client()
     started = time.perf_counter()
     try:
-        external_uuid = get_order_client().register(registration_payload(order), str(order_id))
+        external_uuid = client.register(registration_payload(order), order.idempotency_key)
     except ProviderRejected as error:
         record_send(order_id, "rejected", str(error), time.perf_counter() - started)
-        return give_back(order_id, f"The order service rejected the order: {error}")
+        return send_outcomes.rejected(order, error)
     except ProviderUnavailable as error:
-        return retry_later(order, error, time.perf_counter() - started)
+        record_send(order_id, failed_send_outcome(error), str(error), time.perf_counter() - started)
+        attempt, delay, outcome = send_outcomes.retry_later(order, error)
+        if delay is not None:
+            enqueue_send(order_id, send_job_id(order_id, attempt), delay)
+        return outcome
     record_send(order_id, "registered", str(external_uuid), time.perf_counter() - started)
-    transition(
+    return record_registration(order_id, external_uuid)
+
+
+def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
+    commit_transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
         "Registered at the order service",
         external_uuid=external_uuid,
-        send_claimed_until=None,
         next_check_at=func.now(),
+        **send_outcomes.SETTLED,
     )
-    db.session.commit()
     return f"registered as {external_uuid}"
 
 
-def give_back(order_id: uuid.UUID, reason: str) -> str:
-    """Put the order back to draft with the reason shown to the customer."""
-    transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, send_claimed_until=None)
-    db.session.commit()
-    log.info("order %s back to draft: %s", order_id, reason)
-    return f"back to draft: {reason}"
-
-
-def backoff_seconds(attempt: int, retry_after: float | None) -> float:
-    config = current_app.config
-    base = config["SEND_BACKOFF_SECONDS"] * 2 ** (attempt - 1)
-    return min(max(base, retry_after or 0), config["SEND_MAX_BACKOFF_SECONDS"])
-
-
-def retry_later(order: Order, error: ProviderUnavailable, seconds: float) -> str:
-    attempt = order.send_attempts + 1
-    budget = current_app.config["SEND_MAX_ATTEMPTS"]
-    record_send(order.id, failed_send_outcome(error), str(error), seconds)
-    if attempt >= budget:
-        return give_back(
-            order.id, f"The order service could not take the order after {attempt} tries: {error}"
-        )
-    delay = backoff_seconds(attempt, error.retry_after)
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == OrderStatus.SENDING)
-        .values(
-            send_attempts=attempt,
-            send_claimed_until=func.now() + timedelta(seconds=delay),
-            status_reason=f"Retrying: {error}",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    enqueue_send(order.id, send_job_id(order.id, attempt), delay)
-    return f"retry {attempt} in {delay:.0f}s: {error}"
-
-
 def requeue_stuck_sends() -> int:
-    """Enqueue again every order left in sending whose job was lost; returns how many."""
+    """Enqueue again every order left in sending whose job was lost; returns how many.
+
+    An order is stuck once its lease (or, if it never had one, its flip to sending) is
+    SEND_STUCK_AFTER_SECONDS old. Orders held for a person are left to that person.
+    """
     grace = timedelta(seconds=current_app.config["SEND_STUCK_AFTER_SECONDS"])
     stuck = db.session.execute(
         select(Order.id, Order.send_attempts)
@@ -186,6 +162,7 @@ def requeue_stuck_sends() -> int:
             Order.external_uuid.is_(None),
             func.coalesce(Order.send_claimed_until, Order.updated_at)
             < func.clock_timestamp() - grace,
+            ~send_outcomes.held_for_a_person(),
         )
         .limit(1000)
     ).all()

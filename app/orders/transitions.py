@@ -89,6 +89,17 @@ def transition(
     return change
 
 
+def commit_transition(
+    order_id: uuid.UUID, expected: str, to: str, reason: str | None = None, **values_
+) -> bool:
+    """`transition`, committed (and so published) if it applied, rolled back if not."""
+    if transition(order_id, expected, to, reason, **values_) is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
 def unnest_rows(targets: dict[uuid.UUID, tuple[str, str | None]]):
     """The targets as a derived table `wanted(id, to_status, reason)` from three array
     parameters: one bound value per column, however many orders."""

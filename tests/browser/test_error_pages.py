@@ -19,7 +19,7 @@ EXPECTED = {
     422: ("Check your input", DESCRIPTIONS[422]),
     429: ("Too many attempts", "Please wait a few minutes"),
     500: ("Something went wrong", "It has been logged."),
-    503: ("Temporarily unavailable", "The database is not answering. Nothing was saved."),
+    503: ("Temporarily unavailable", "The database is not answering. What you just did may not"),
 }
 
 

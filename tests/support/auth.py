@@ -1,5 +1,8 @@
 """Logging in through the login form, as a customer does."""
 
+import re
+
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -23,3 +26,15 @@ def logged_in_client(app: Flask, email: str = EMAIL, password: str = PASSWORD) -
     client = app.test_client()
     assert AuthActions(client).login(email, password).status_code == 302
     return client
+
+
+def login_over_http(base_url: str, email: str = EMAIL, password: str = PASSWORD) -> str:
+    """Log in to a served app through its form (CSRF token and all); the Cookie header to send
+    afterwards."""
+    session = requests.Session()
+    page = session.get(f"{base_url}/login", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"email": email, "password": password, "csrf_token": token}
+    response = session.post(f"{base_url}/login", data=data, timeout=10, allow_redirects=False)
+    assert response.status_code == 302, f"login over HTTP answered {response.status_code}"
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in session.cookies)

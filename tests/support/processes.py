@@ -53,6 +53,19 @@ def process_environment(settings: dict) -> dict:
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
 
 
+def start_script(settings: dict, script: str, log: Path, **env) -> subprocess.Popen:
+    """`python <script>` (worker.py, scheduler.py) configured like an app built with
+    `settings`, plus `env`, its output going to `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / script)],
+            cwd=ROOT,
+            env={**process_environment(settings), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def wait_at_start_line(app, runners: int) -> None:
     """Let worker processes that started at different speeds begin working together."""
     connection = redis.Redis.from_url(app.config["REDIS_URL"])

@@ -21,7 +21,8 @@ from app.orders.sync.store import DueOrder
 class Outcome(Enum):
     ANSWERED = "answered"
     NOT_FOUND = "not_found"
-    FAILED = "failed"
+    FAILED = "failed"  # this order's answer was unusable: it backs off on its own
+    UNREACHABLE = "unreachable"  # no answer, or asked to wait: the provider's state, not ours
     SKIPPED = "skipped"
 
 
@@ -57,15 +58,24 @@ class RunGate:
         self.stop_reason: StopReason | None = None
         self.retry_after = 0.0
         self._consecutive = 0
+        self._answers = 0
         self._lock = threading.Lock()
 
     @property
     def stopped(self) -> bool:
         return self.stop_reason is not None
 
+    @property
+    def provider_down(self) -> bool:
+        """Stopped for connection failures, or every request of the run failed to connect."""
+        return self.stop_reason is StopReason.PROVIDER_DOWN or (
+            self._consecutive > 0 and self._answers == 0
+        )
+
     def answered(self) -> None:
         with self._lock:
             self._consecutive = 0
+            self._answers += 1
 
     def failed(self, error: ProviderUnavailable) -> None:
         with self._lock:
@@ -79,6 +89,7 @@ class RunGate:
                     self.stop_reason = self.stop_reason or StopReason.PROVIDER_DOWN
             else:
                 self._consecutive = 0
+                self._answers += 1
 
 
 def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> CheckResult:
@@ -97,9 +108,10 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
         )
     except ProviderUnavailable as error:
         gate.failed(error)
+        provider_wide = error.rate_limited or is_connection_failure(error)
         return CheckResult(
             order.id,
-            Outcome.FAILED,
+            Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
             error=str(error),
             retry_after=error.retry_after or 0.0,
             seconds=time.perf_counter() - started,

@@ -84,7 +84,6 @@ class SyncSummary:
     skipped: int = 0
     batches: int = 0
     jobs_enqueued: int = 0
-    requeued_sends: int = 0
     duration: float = 0.0
     first_error: str | None = field(default=None, repr=False)
 
@@ -172,7 +171,7 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
             else:
                 reason = f"The order service reports the order {result.state.strip()[:40]}."
                 finished[result.order_id] = (status, reason)
-        elif result.outcome is not Outcome.SKIPPED:
+        elif result.outcome in (Outcome.FAILED, Outcome.NOT_FOUND):
             failures.append(
                 store.CheckFailure(result.order_id, result.error or "", result.retry_after)
             )
@@ -209,17 +208,24 @@ def count(summary: SyncSummary, results: list[CheckResult], changed: int) -> Non
 
 
 def report_stop(gate: RunGate, settings: SyncSettings, summary: SyncSummary) -> None:
-    """One warning for a run the provider cut short, and a pause for the runs after it."""
-    if gate.stop_reason is StopReason.PROVIDER_DOWN:
-        log.warning(
-            "order service unreachable (%d connection failures in a row): run ended early, "
-            "the remaining orders wait for the next run",
-            settings.down_after,
-        )
-        state.pause(settings.down_pause, "provider down")
-    elif gate.stop_reason is StopReason.RATE_LIMITED:
+    """Pause the runs after one the provider cut short, and say why."""
+    if gate.provider_down:
+        report_provider_down(settings)
+    elif summary.checked > summary.errors and (down := state.provider_came_back()) is not None:
+        log.info("order service reachable again after %.0f s", down)
+    if gate.stop_reason is StopReason.RATE_LIMITED:
         wait = max(gate.retry_after, 1.0)
         log.warning("order service asked us to wait %.0f s (Retry-After): run ended early", wait)
         state.pause(wait, "retry-after")
     if gate.stop_reason is not None:
         summary.outcome = gate.stop_reason.value
+
+
+def report_provider_down(settings: SyncSettings) -> None:
+    """One warning when the provider goes down, however many runs its outage spans."""
+    report = log.warning if state.provider_went_down() else log.info
+    report(
+        "order service unreachable: run ended early; orders in processing keep their status "
+        "and are checked again once it answers"
+    )
+    state.pause(settings.down_pause, "provider down")

@@ -1,7 +1,7 @@
 """The status sync: learn from the order service when orders in processing are finished.
 
-One run (`run_sync`, every minute from the scheduler) takes the run lock, requeues stuck sends,
-and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
+One run (`run_sync`, every minute from the scheduler) takes the run lock, keeps it alive while
+it works, and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
 for a backlog above SYNC_FANOUT_THRESHOLD, fans the due orders out as id-range batch jobs
 (`run_batch`) that several workers share.
 """
@@ -15,7 +15,7 @@ from flask import current_app
 from rq import Queue
 
 from app.extensions import db
-from app.orders import after_cancel, sending
+from app.orders import after_cancel
 from app.orders.sync import state, store
 from app.orders.sync.engine import SyncSettings, SyncSummary, sync_range
 from app.orders.sync.state import RunLock
@@ -36,7 +36,8 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
         log.info("status sync skipped: another run holds the lock")
         return finish(SyncSummary(outcome="locked"), started, "run")
     try:
-        summary = coordinate(settings, lock, allow_fan_out)
+        with lock.kept_alive():
+            summary = coordinate(settings, lock, allow_fan_out)
     except Exception as error:
         db.session.rollback()
         finish(SyncSummary(outcome="error", first_error=repr(error)), started, "run")
@@ -48,31 +49,17 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
 
 
 def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
-    requeued = requeue_stuck_sends()
     if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
-        return SyncSummary(outcome="paused", requeued_sends=requeued)
+        return SyncSummary(outcome="paused")
     follow_cancelled()
     if (pending := state.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
-        return SyncSummary(outcome="busy", requeued_sends=requeued)
+        return SyncSummary(outcome="busy")
     threshold = settings.fanout_threshold
     if allow_fan_out and store.count_due(threshold + 1) > threshold:
-        summary = fan_out(settings, run_name(lock.token))
-    else:
-        summary = sync_range(settings, keep_alive=lock.extend)
-    summary.requeued_sends = requeued
-    return summary
-
-
-def requeue_stuck_sends() -> int:
-    """The sends' outbox sweep rides on the minute job; its failure must not stop the sync."""
-    try:
-        return sending.requeue_stuck_sends()
-    except Exception:
-        db.session.rollback()
-        log.exception("requeue of stuck sends failed")
-        return 0
+        return fan_out(settings, run_name(lock.token))
+    return sync_range(settings, keep_alive=lock.extend)
 
 
 def follow_cancelled() -> None:

@@ -1,18 +1,25 @@
 """The status sync's shared state in Redis: the run lock, a pause, and the fan-out guard.
 
 - The lock (redis-py's `Lock`: SET NX PX with our random token, Lua compare-and-delete on
-  release, Lua-checked extension) keeps two runs from overlapping; its TTL frees it if a run
-  dies, and the run extends it after each batch.
+  release, Lua-checked extension) keeps two runs from overlapping. A thread of the run keeps
+  extending it, so the TTL can be short: a run killed with its worker frees it within the TTL.
+  The run also extends it after each batch, and stops when that fails (the lock was lost).
 - A pause is set when the provider asked us to wait (Retry-After) or looked down, so the
   remaining batch jobs and the next runs do not hammer it.
+- The provider-down mark remembers since when the provider has been unreachable, so an outage
+  is reported once, however many runs it spans, and its end once too.
 - The fan-out guard counts the batch jobs of the last fan-out still to finish, so the next
   minute does not queue the same backlog again while the workers are still on it.
 """
 
 import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
 from app.extensions import get_redis
@@ -20,6 +27,8 @@ from app.extensions import get_redis
 LOCK_KEY = "sync:lock"
 PAUSE_KEY = "sync:paused"
 FANOUT_KEY = "sync:fanout"
+PROVIDER_DOWN_KEY = "sync:provider-down"
+PROVIDER_DOWN_MEMORY_SECONDS = 7 * 24 * 3600
 
 FINISH_BATCH = """
 if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] then return -1 end
@@ -50,6 +59,28 @@ class RunLock:
             return False
         return True
 
+    @contextmanager
+    def kept_alive(self) -> Iterator[None]:
+        """Extend the lock every third of its TTL from a thread, for as long as the run lasts."""
+        done = threading.Event()
+        every = max(0.05, (self.lock.timeout or 30) / 3)
+
+        def beat() -> None:
+            while not done.wait(every):
+                try:
+                    if not self.extend():
+                        return
+                except RedisError:
+                    continue
+
+        thread = threading.Thread(target=beat, name="sync-lock", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=5)
+
     def release(self) -> bool:
         """Release if still ours; False if it had expired (the run outlasted its TTL)."""
         try:
@@ -69,6 +100,19 @@ def paused_for() -> float:
     """Seconds left of a pause; 0 when requests may go out."""
     left_ms = get_redis().pttl(PAUSE_KEY)
     return left_ms / 1000 if left_ms > 0 else 0.0
+
+
+def provider_went_down() -> bool:
+    """Mark the provider unreachable; True only for the run that noticed it first."""
+    return bool(
+        get_redis().set(PROVIDER_DOWN_KEY, time.time(), nx=True, ex=PROVIDER_DOWN_MEMORY_SECONDS)
+    )
+
+
+def provider_came_back() -> float | None:
+    """Clear the mark; the seconds the provider was unreachable, or None if it was not."""
+    since = get_redis().getdel(PROVIDER_DOWN_KEY)
+    return None if since is None else time.time() - float(since)
 
 
 def start_fanout(run_id: str, jobs: int, ttl: float) -> None:

@@ -1,0 +1,166 @@
+"""One Redis subscription per web process, fanned out to the event streams it serves.
+
+A stream does not hold a Redis connection of its own: it joins the process's hub with an inbox,
+and the hub's single pattern subscription (`<prefix>orders:user:*`) drops each message into the
+inboxes of that user's streams. The hub starts with the first stream and stops after the last;
+if Redis fails, it ends every stream (the browsers reconnect, or fall back to polling).
+
+Under gunicorn's gevent worker the hub and the streams are greenlets (the standard library is
+patched), under threads they are threads; the code is the same.
+"""
+
+import contextlib
+import logging
+import queue
+import select
+import socket
+import threading
+import time
+
+import redis
+from flask import Flask, current_app
+
+from app.extensions import get_redis
+from app.orders.live_slots import Slot, renew
+
+log = logging.getLogger(__name__)
+
+INBOX_SIZE = 64
+GONE = object()  # put in an inbox when its stream must end
+
+
+class Listener:
+    """One open stream: whose it is, its slot, and its inbox."""
+
+    def __init__(self, user_id: int, slot: Slot):
+        self.user_id, self.slot = user_id, slot
+        self.inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
+        self.ended = False
+
+    def deliver(self, data: str) -> None:
+        """A tab too slow to read its events loses the oldest ones: any event makes it reload
+        its table, and the table is what matters."""
+        try:
+            self.inbox.put_nowait(data)
+        except queue.Full:
+            log.info("live stream of user %s is not reading; an event was dropped", self.user_id)
+
+    def end(self) -> None:
+        self.ended = True
+        with contextlib.suppress(queue.Full):  # the stream checks `ended` after every item
+            self.inbox.put_nowait(GONE)
+
+    def next(self, timeout: float):
+        """The next event's data, None after `timeout`, or GONE."""
+        try:
+            item = self.inbox.get(timeout=timeout)
+        except queue.Empty:
+            item = None
+        return GONE if self.ended else item
+
+
+class Hub:
+    """The process's streams by user, and the one subscription that feeds them."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.listeners: dict[int, set[Listener]] = {}
+        self.lock = threading.Lock()
+        self.running = False
+        self.listening = threading.Event()  # set while the subscription is confirmed
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(map(len, self.listeners.values()))
+
+    def join(self, listener: Listener) -> None:
+        with self.lock:
+            self.listeners.setdefault(listener.user_id, set()).add(listener)
+            if not self.running:
+                self.running = True
+                threading.Thread(target=self.run, name="live-hub", daemon=True).start()
+
+    def leave(self, listener: Listener) -> None:
+        with self.lock:
+            mine = self.listeners.get(listener.user_id, set())
+            mine.discard(listener)
+            if not mine:
+                self.listeners.pop(listener.user_id, None)
+
+    def run(self) -> None:
+        with self.app.app_context():
+            try:
+                self.listen()
+            except redis.RedisError as error:
+                log.warning("live updates interrupted (Redis): %s", error)
+                self.end_all()
+
+    def listen(self) -> None:
+        pubsub = get_redis().pubsub()
+        try:
+            pubsub.psubscribe(f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:*")
+            every = current_app.config["LIVE_SLOT_LEASE_SECONDS"] / 3
+            renew_at = time.monotonic() + every
+            while self.still_needed():
+                message = pubsub.get_message(timeout=1.0)
+                if message is not None:
+                    self.receive(message)
+                if time.monotonic() >= renew_at:
+                    renew(self.leases())
+                    renew_at = time.monotonic() + every
+        finally:
+            self.listening.clear()
+            pubsub.close()
+
+    def receive(self, message: dict) -> None:
+        if message["type"] == "psubscribe":
+            self.listening.set()
+        elif message["type"] == "pmessage":
+            self.dispatch(message["channel"], message["data"])
+
+    def still_needed(self) -> bool:
+        """Whether a stream is left; if not, the hub stops (and a new stream starts it again)."""
+        with self.lock:
+            self.running = bool(self.listeners)
+            return self.running
+
+    def dispatch(self, channel: bytes, data: bytes) -> None:
+        user = channel.rsplit(b":", 1)[-1]
+        if not user.isdigit():
+            return
+        with self.lock:
+            listeners = list(self.listeners.get(int(user), ()))
+        text = data.decode()
+        for listener in listeners:
+            listener.deliver(text)
+
+    def leases(self) -> list[Slot]:
+        with self.lock:
+            return [listener.slot for group in self.listeners.values() for listener in group]
+
+    def end_all(self) -> None:
+        with self.lock:
+            self.running = False
+            ending = [listener for group in self.listeners.values() for listener in group]
+        for listener in ending:
+            listener.end()
+
+
+def client_socket(environ: dict) -> socket.socket | None:
+    """The connection to the client, where the server exposes it (gunicorn, werkzeug)."""
+    return environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+
+
+def watch_client(sock: socket.socket, listener: Listener, seconds: float) -> None:
+    """End the stream as soon as its client closes the connection, rather than at the next
+    write that fails (which can take two writes, long after the tab is gone)."""
+
+    def wait_for_close() -> None:
+        try:
+            readable, _, _ = select.select([sock], [], [], seconds)
+            if readable and not sock.recv(1, socket.MSG_PEEK):
+                listener.end()
+        except (OSError, ValueError):
+            listener.end()
+
+    threading.Thread(target=wait_for_close, name="live-watch", daemon=True).start()

@@ -1,0 +1,134 @@
+"""What a registration that did not succeed leads to.
+
+- **Surely not registered** (no connection was made, a 429, a 4xx about the order): the
+  provider has nothing. Retry on a growing back-off; after SEND_MAX_ATTEMPTS tries, or at
+  once for a 4xx, the order goes back to draft with the reason, to be edited or sent again.
+- **Unknown** (a read timeout, a dropped connection, a 5xx, an answer we cannot read, after
+  the request went out): the provider may have the order. It stays in sending, is never a
+  draft again, cannot be edited, deleted or cancelled, and the same request with the same
+  Idempotency-Key is repeated on a back-off capped at SEND_MAX_BACKOFF_SECONDS, for as long
+  as it takes: the provider answers a repeated key with the order it holds, if any.
+- **For a person** (`needs_attention_since`): an outcome unknown for longer than
+  SEND_ATTENTION_AFTER_SECONDS is flagged (retries go on); a refusal after an unknown outcome,
+  or a refusal about the key itself, is flagged and retries stop, since repeating cannot
+  change the answer. An operator settles such an order (app/orders/send_resolution.py).
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, update
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+from app.orders.provider import ProviderRejected, ProviderUnavailable
+from app.orders.transitions import commit_transition
+
+log = logging.getLogger(__name__)
+
+# Columns of a send that starts afresh, and of one that is settled either way.
+FRESH_SEND = {
+    "send_attempts": 0,
+    "send_claimed_until": None,
+    "send_unknown_since": None,
+    "needs_attention_since": None,
+}
+SETTLED = {"send_claimed_until": None, "send_unknown_since": None, "needs_attention_since": None}
+
+UNKNOWN_REASON = (
+    "The provider has not confirmed this order yet; we keep asking with the same request "
+    "(next try in {delay}). Last answer: {error}"
+)
+RETRY_REASON = "Not registered yet. Retrying in {delay}: {error}"
+
+
+def held_for_a_person():
+    """Orders whose retries stopped until a person settles them: flagged, with no lease."""
+    return and_(Order.needs_attention_since.is_not(None), Order.send_claimed_until.is_(None))
+
+
+def rejected(order: Order, error: ProviderRejected) -> str:
+    """A 4xx: back to draft, unless the provider may hold the order after all."""
+    if error.key_conflict or order.send_unknown_since is not None:
+        return hold_for_a_person(order, f"The order service refused a repeated request: {error}")
+    return give_back(order.id, f"The order service rejected the order: {error}")
+
+
+def give_back(order_id, reason: str) -> str:
+    """Back to draft with the reason shown to the customer: the provider surely has nothing."""
+    commit_transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, **SETTLED)
+    log.info("order %s back to draft: %s", order_id, reason)
+    return f"back to draft: {reason}"
+
+
+def hold_for_a_person(order: Order, reason: str) -> str:
+    """Flag the order and stop retrying: it stays in sending until an operator settles it."""
+    update_sending(
+        order,
+        status_reason=reason,
+        send_claimed_until=None,
+        needs_attention_since=func.coalesce(Order.needs_attention_since, func.now()),
+    )
+    log.warning("order %s needs attention: %s", order.id, reason)
+    return f"needs attention: {reason}"
+
+
+def backoff_seconds(attempt: int, retry_after: float | None) -> float:
+    config = current_app.config
+    base = config["SEND_BACKOFF_SECONDS"] * 2 ** min(attempt - 1, 30)
+    return min(max(base, retry_after or 0), config["SEND_MAX_BACKOFF_SECONDS"])
+
+
+def retry_later(order: Order, error: ProviderUnavailable) -> tuple[int, float | None, str]:
+    """Note a failed try and when the next one is due: (this try's number, the delay before
+    the next, what happened); the delay is None when the order went back to draft."""
+    attempt = order.send_attempts + 1
+    unknown = error.outcome_unknown or order.send_unknown_since is not None
+    if not unknown and attempt >= current_app.config["SEND_MAX_ATTEMPTS"]:
+        reason = f"The order service could not be reached after {attempt} tries: {error}"
+        return attempt, None, give_back(order.id, f"{reason} Nothing was registered.")
+    delay = backoff_seconds(attempt, error.retry_after)
+    text = (UNKNOWN_REASON if unknown else RETRY_REASON).format(delay=readable(delay), error=error)
+    update_sending(
+        order,
+        send_attempts=attempt,
+        send_claimed_until=func.now() + timedelta(seconds=delay),
+        status_reason=text,
+        **(unknown_since(error) if unknown else {}),
+    )
+    outcome = "outcome unknown" if unknown else "not registered"
+    return attempt, delay, f"retry {attempt} in {delay:.0f}s ({outcome})"
+
+
+def unknown_since(error: ProviderUnavailable) -> dict:
+    """Start (or keep) the unknown period, and flag the order once it has lasted too long."""
+    since = Order.send_unknown_since
+    if error.outcome_unknown:
+        since = func.coalesce(Order.send_unknown_since, func.now())
+    too_long = timedelta(seconds=current_app.config["SEND_ATTENTION_AFTER_SECONDS"])
+    flag_now = func.coalesce(Order.needs_attention_since, func.now())
+    flagged = case(
+        (Order.send_unknown_since <= func.now() - too_long, flag_now),
+        else_=Order.needs_attention_since,
+    )
+    return {"send_unknown_since": since, "needs_attention_since": flagged}
+
+
+def update_sending(order: Order, **values) -> None:
+    """Change the send's columns, only while the order is still sending and unregistered."""
+    db.session.execute(
+        update(Order)
+        .where(
+            Order.id == order.id,
+            Order.status == OrderStatus.SENDING,
+            Order.external_uuid.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def readable(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

@@ -1,0 +1,106 @@
+"""Many server-sent-event streams at once, as browsers hold them: one asyncio connection each
+(HTTP/1.1, chunked), reconnecting when the server ends a stream, as EventSource does."""
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Deliveries:
+    """When each change was made, and when each stream received it."""
+
+    made: dict[str, float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    unmatched: int = 0
+
+    def received(self, data: str) -> None:
+        order_id = json.loads(data)["order_id"]
+        made = self.made.get(order_id)
+        if made is None:
+            self.unmatched += 1
+        else:
+            self.latencies.append(time.monotonic() - made)
+
+
+@dataclass
+class Stream:
+    user: int
+    cookie: str
+    status: int | None = None
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+    reconnects: int = 0
+    task: asyncio.Task | None = None
+    writer: asyncio.StreamWriter | None = None
+
+
+async def request_stream(url: str, cookie: str):
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(
+        (
+            f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
+            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    headers = {}
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        key, _, value = line.decode().partition(":")
+        headers[key.strip().lower()] = value.strip()
+    return reader, writer, status, headers
+
+
+async def chunks(reader: asyncio.StreamReader, chunked: bool):
+    while True:
+        if not chunked:
+            data = await reader.read(65536)
+            if not data:
+                return
+            yield data
+            continue
+        size = int((await reader.readline()).strip() or b"0", 16)
+        if size == 0:
+            return
+        yield await reader.readexactly(size)
+        await reader.readexactly(2)
+
+
+async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
+    """Hold one stream; on its end reconnect after a second, as a browser would."""
+    while True:
+        reader, writer, stream.status, headers = await request_stream(url, stream.cookie)
+        stream.writer = writer
+        stream.opened.set()
+        if stream.status != 200:
+            writer.close()
+            return
+        buffer = ""
+        async for data in chunks(reader, headers.get("transfer-encoding") == "chunked"):
+            buffer += data.decode()
+            while "\n\n" in buffer:
+                block, buffer = buffer.split("\n\n", 1)
+                lines = block.splitlines()
+                if lines and lines[0] == "event: order-changed":
+                    deliveries.received("\n".join(x[6:] for x in lines[1:]))
+        writer.close()
+        stream.reconnects += 1
+        await asyncio.sleep(1)
+
+
+def start(url: str, stream: Stream, deliveries: Deliveries) -> Stream:
+    stream.task = asyncio.ensure_future(follow(url, stream, deliveries))
+    return stream
+
+
+async def stop(stream: Stream) -> None:
+    """Leave as a closed tab does: the connection goes away."""
+    if stream.task:
+        stream.task.cancel()
+    if stream.writer:
+        stream.writer.close()
+    if stream.task:
+        await asyncio.gather(stream.task, return_exceptions=True)

@@ -1,0 +1,100 @@
+"""worker.py lives through Redis and Postgres outages; a process that must stop says why in one
+line and exits 1; a stalled or full database gives the styled 503 within its bounds."""
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.orders import jobs
+from tests.chaos.proxy import FaultProxy
+from tests.support.auth import EMAIL, PASSWORD
+from tests.support.processes import start_script
+from tests.support.waiting import wait_until
+
+
+@pytest.mark.parametrize("script", ["worker.py", "scheduler.py"])
+def test_a_process_started_while_redis_is_away_waits_for_it(app, tmp_path, script):
+    proxy = FaultProxy.in_front_of(app.config["REDIS_URL"])
+    proxy.cut()
+    log = tmp_path / "process.log"
+    url = proxy.url(app.config["REDIS_URL"])
+    process = start_script(app.config, script, log, REDIS_URL=url, OUTAGE_BACKOFF_CAP_SECONDS="1")
+    try:
+        wait_until(lambda: "Redis unavailable" in log.read_text(), seconds=15)
+        assert process.poll() is None
+        proxy.restore()
+        wait_until(lambda: "Redis is back" in log.read_text(), seconds=15)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        proxy.stop()
+    assert log.read_text().count("Redis unavailable") == 1
+    assert process.returncode == 0  # stopped as asked
+
+
+@pytest.mark.parametrize(
+    "script,setting,wanted",
+    [
+        ("worker.py", "HTTP_READ_TIMEOUT", "a number"),
+        ("scheduler.py", "SYNC_INTERVAL_SECONDS", "a whole number"),
+    ],
+)
+def test_a_process_with_a_bad_setting_exits_with_one_clear_line(
+    app, tmp_path, script, setting, wanted
+):
+    log = tmp_path / "process.log"
+    process = start_script(app.config, script, log, **{setting: "soon"})
+    assert process.wait(timeout=30) == 1
+    [line] = log.read_text().strip().splitlines()
+    assert line == f"Click to Mice will not start: {setting} must be {wanted}, not 'soon'"
+
+
+def test_a_job_postpones_itself_while_postgres_is_down_and_says_so_once(make_app, caplog):
+    down = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg2://postgres@127.0.0.1:1/none")
+    with down.app_context():
+        first, second = jobs.requeue_sends(), jobs.sync_orders()
+    assert first.startswith("postponed until Postgres answers: OperationalError")
+    assert second.startswith("postponed")
+    warnings = [r.getMessage() for r in caplog.records if "Postgres unavailable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert down.extensions["database_outage"].ongoing
+
+
+def frozen_database_app(make_app, proxy: FaultProxy, **settings):
+    url = proxy.url(make_app().config["SQLALCHEMY_DATABASE_URI"])
+    return make_app(SQLALCHEMY_DATABASE_URI=url, **settings)
+
+
+def test_a_frozen_database_gives_up_after_its_deadline(make_app):
+    proxy = FaultProxy.in_front_of(make_app().config["SQLALCHEMY_DATABASE_URI"])
+    app = frozen_database_app(make_app, proxy, DATABASE_STATEMENT_TIMEOUT_SECONDS=0.5)
+    try:
+        with app.app_context():
+            assert db.session.execute(text("SELECT 1")).scalar() == 1
+            proxy.freeze()
+            started = time.monotonic()
+            with pytest.raises(Exception, match="no answer within 1 s"):
+                db.session.execute(text("SELECT 2"))
+            assert time.monotonic() - started < 3
+            db.session.rollback()
+            proxy.restore()
+            assert db.session.execute(text("SELECT 3")).scalar() == 3  # a fresh connection
+    finally:
+        proxy.stop()
+
+
+def test_a_full_pool_is_a_503_after_the_pool_timeout(make_app, user):
+    app = make_app(
+        DATABASE_POOL_TIMEOUT_SECONDS=0.3,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.3},
+    )
+    with app.app_context():
+        held = db.engine.connect()  # the pool's only connection
+        try:
+            client = app.test_client()
+            response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+        finally:
+            held.close()
+    assert response.status_code == 503 and b"database is not answering" in response.data

@@ -1,0 +1,70 @@
+"""The web process as the Procfile starts it (gunicorn's gevent workers, psycopg2 made
+cooperative): pages, the conditional refresh and live streams work over real HTTP, and a
+stream's slot is free as soon as its client leaves."""
+
+import json
+import socket
+
+import pytest
+import requests
+
+from app.extensions import db, get_redis
+from app.orders.live import user_channel
+from app.orders.live_slots import slots_key
+from app.orders.transitions import transition
+from tests.support.auth import login_over_http
+from tests.support.orders import insert_orders
+from tests.support.processes import closed_port, process_environment
+from tests.support.waiting import wait_until
+from tests.support.web_process import ARTIFACTS, serve, web_command
+
+TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
+
+
+@pytest.fixture
+def web(app, user):
+    """One gevent worker of the Procfile's web command, on the test database and Redis."""
+    env = {**process_environment(app.config), "WEB_CONCURRENCY": "1"}
+    with serve(web_command(closed_port()), env, "web-process", ARTIFACTS) as server:
+        yield server
+
+
+def read_until(sock: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        chunk = sock.recv(4096)
+        assert chunk, f"the connection closed before {marker!r}: {received!r}"
+        received += chunk
+    return received
+
+
+def test_pages_and_the_conditional_refresh(web, user):
+    [(order_id, _)] = insert_orders(user.id, 1)
+    cookie = {"Cookie": login_over_http(web.url)}
+    page = requests.get(web.url + "/", headers=cookie, timeout=10)
+    assert page.status_code == 200 and f'data-order-id="{order_id}"' in page.text
+    table = requests.get(web.url + "/", headers={**cookie, **TABLE}, timeout=10)
+    unchanged = {**cookie, **TABLE, "If-None-Match": table.headers["ETag"]}
+    again = requests.get(web.url + "/", headers=unchanged, timeout=10)
+    assert (again.status_code, again.content) == (304, b"")
+
+
+def test_a_stream_delivers_changes_and_frees_its_slot_when_its_client_leaves(app, web, user):
+    [(order_id, _)] = insert_orders(user.id, 1)
+    sock = socket.create_connection(("127.0.0.1", int(web.url.rsplit(":", 1)[1])), timeout=10)
+    sock.sendall(
+        f"GET /orders/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {login_over_http(web.url)}"
+        "\r\nAccept: text/event-stream\r\n\r\n".encode()
+    )
+    assert read_until(sock, b"retry:").startswith(b"HTTP/1.1 200")
+    held = get_redis().zcard
+    assert held(slots_key(user.id)) == 1
+
+    probe = json.dumps({"order_id": "probe", "status": "probe"})
+    wait_until(lambda: get_redis().publish(user_channel(user.id), probe) > 0)  # hub listening
+    transition(order_id, "in_processing", "done", "The provider is done")
+    db.session.commit()
+    assert str(order_id).encode() in read_until(sock, b'"status": "done"')
+
+    sock.close()  # the tab goes away: nothing is written to it for 15 s
+    wait_until(lambda: held(slots_key(user.id)) == 0, seconds=5)
