@@ -3,8 +3,8 @@
 The workers are gevent's: an open live-update stream waits on the network almost all the time,
 and as a greenlet it costs a few kilobytes, so one process holds a thousand streams beside its
 page requests (a thread per stream held eight). gunicorn's gevent worker patches the standard
-library; psycopg2 is a C extension, so it is made cooperative here, and a query then waits
-without stopping the process's other requests. The figures that chose this: bench/README.md.
+library; psycopg2 is a C extension, whose waits go through the app's own wait callback, which
+polls the socket cooperatively and with a deadline. The figures that chose this: bench/README.md.
 
 Settings: unsafe ones stop the start before a port opens (`on_starting`).
 
@@ -16,14 +16,8 @@ metrics too). With METRICS_ADDRESS (host:port), the master also serves the metri
 private address can be scraped without a token.
 """
 
-from gevent import monkey
-
-# Patch before anything else is imported: the settings check below imports the app (and with
-# it ssl and redis) in the master, and the workers forked from it inherit those modules.
-monkey.patch_all()
-
-import os  # noqa: E402 (after the patch)
-import tempfile  # noqa: E402
+import os
+import tempfile
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="clicktomice-metrics-")
@@ -46,11 +40,17 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Make psycopg2 wait cooperatively in a gevent worker."""
-    if monkey.is_module_patched("socket") and worker_class == "gevent":
-        from psycogreen.gevent import patch_psycopg
+    """Keep psycopg2 on the app's bounded wait (app/database.py) once gevent's worker has
+    patched the process: that wait polls the socket through `select.poll`, which gevent has
+    made cooperative, so a query waits without stopping the process's other requests and
+    still gives up on a silent Postgres."""
+    from gevent import monkey
+    from psycopg2 import extensions
 
-        patch_psycopg()
+    from app.database import wait_with_deadline
+
+    if monkey.is_module_patched("select"):
+        extensions.set_wait_callback(wait_with_deadline)
 
 
 def child_exit(server, worker) -> None:

@@ -95,8 +95,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from app import formatting, htmx
+    from app import flashes, formatting, htmx
 
+    flashes.init_app(app)
     formatting.init_app(app)
     htmx.init_app(app)
 

@@ -83,6 +83,12 @@ def set_operator(email: str, operator: bool) -> User:
     return user
 
 
+def set_password(user: User, password: str) -> User:
+    """Give `user` a new password (checked for length); the caller commits."""
+    user.set_password(checked_password(password))
+    return user
+
+
 @cache
 def _decoy_hash() -> str:
     return generate_password_hash("decoy password for unknown emails")

@@ -101,7 +101,7 @@ class Config:
     SEND_SWEEP_SECONDS = 20  # how often the scheduler looks for such sends
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
-    WORKER_HEARTBEAT_SECONDS = 15
+    WORKER_HEARTBEAT_SECONDS = 15.0
 
     METRICS_TOKEN = None
     PROMETHEUS_MULTIPROC_DIR = None

@@ -9,6 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, login_manager
+from app.flashes import Message
 from app.htmx import wants_fragment
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def error_response(code: int, message: str | None = None):
     message = message or MESSAGES.get(code, TITLES.get(code, "Error"))
     title = TITLES.get(code, "Error")
     if wants_fragment():
-        html = render_template("_flash_message.html", category="error", message=message)
+        html = render_template("_flash_message.html", message=Message("error", message))
         headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
         return html, code, headers
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -6,18 +6,23 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
-from app.money import format_money
+from app.money import format_money, format_rate
 from app.urls import order_url
+
+TIME_STYLES = ("relative", "full", "absolute")
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     """A <time> element in UTC; the browser rewrites it in the user's zone, as a relative form
-    ("3 minutes ago") or, with style="full", as the date and time followed by the relative form."""
+    ("3 minutes ago"), with style="full" as the date and time followed by the relative form,
+    with style="absolute" as the date and time only."""
     if value is None:
         return Markup('<span class="muted">never</span>')
+    if style not in TIME_STYLES:
+        raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
     text = value.strftime("%Y-%m-%d %H:%M UTC")
-    local = '="full"' if style == "full" else ""
+    local = "" if style == "relative" else f'="{style}"'
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
@@ -54,6 +59,7 @@ def send_badge(order) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_rate, "rate")
     app.add_template_filter(timestamp)
     app.add_template_filter(status_badge)
     app.add_template_filter(send_badge)

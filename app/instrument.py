@@ -31,7 +31,7 @@ def finish_request(response: Response) -> Response:
     log.info(
         "%s %s %s %.1fms",
         request.method,
-        request.full_path.rstrip("?"),
+        logged_path(),
         response.status_code,
         seconds * 1000,
         extra={
@@ -44,6 +44,12 @@ def finish_request(response: Response) -> Response:
         },
     )
     return response
+
+
+def logged_path() -> str:
+    """The path and query string; a query that is not UTF-8 (answered 400) still gets logged."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{request.path}?{query}" if query else request.path
 
 
 def user_id() -> int | None:

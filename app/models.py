@@ -87,7 +87,7 @@ class Order(db.Model):
             "ix_orders_due_for_check",
             "id",
             "next_check_at",
-            postgresql_where=text("status = 'in_processing'"),
+            postgresql_where=text("status = 'in_processing' OR follow_provider"),
         ),
         Index("ix_orders_sending", "updated_at", postgresql_where=text("status = 'sending'")),
         Index(
@@ -134,6 +134,8 @@ class Order(db.Model):
     # After a local cancel the provider may still finish the order; we keep asking it for a while.
     after_cancel_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     after_cancel_state: Mapped[str | None] = mapped_column(String(20))
+    # Cancelled here, and the status sync still asks the provider, which may finish it anyway.
+    follow_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, server_default=func.now(), onupdate=func.now()
@@ -221,6 +223,12 @@ class OrderEvent(db.Model):
     def is_note(self) -> bool:
         """An operator's action that did not change the status (same status on both sides)."""
         return self.from_status == self.to_status
+
+    @property
+    def is_operator_note(self) -> bool:
+        """A note an operator wrote (customers do not see these); the provider's word after a
+        cancel here is a note without an actor."""
+        return self.is_note and self.actor_id is not None
 
 
 class ProviderCall(db.Model):

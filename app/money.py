@@ -44,6 +44,7 @@ class Totals:
     price: Decimal
     tax: Decimal
     gross: Decimal
+    tax_rate: Decimal | None = None  # percent, when every entry is taxed at the same rate
 
 
 def fits_an_order(totals: Totals) -> bool:
@@ -57,7 +58,30 @@ def compute_totals(entries: Iterable) -> Totals:
     def total(field: str) -> Decimal:
         return to_cents(sum((Decimal(getattr(e, field)) for e in entries), Decimal("0")))
 
-    return Totals(total("price"), total("tax"), total("gross"))
+    return Totals(total("price"), total("tax"), total("gross"), common_tax_rate(entries))
+
+
+RATE_STEP = Decimal("0.1")  # rates are read to a tenth of a percent
+HALF_CENT = Decimal("0.005")
+
+
+def common_tax_rate(entries: list) -> Decimal | None:
+    """The tax rate, in percent, that every entry's tax is (to the cent, however it was
+    rounded); None when they differ or nothing is chosen. The provider promises no rate, so
+    it is read from the entries: the dearest one gives the most precise reading."""
+    dearest = max(entries, key=lambda e: Decimal(e.price), default=None)
+    if dearest is None or Decimal(dearest.price) <= 0:
+        return None
+    rate = (Decimal(dearest.tax) * 100 / Decimal(dearest.price)).quantize(RATE_STEP)
+    for entry in entries:
+        if abs(Decimal(entry.price) * rate / 100 - Decimal(entry.tax)) > HALF_CENT:
+            return None
+    return rate
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate without trailing zeros: 22, 7.5 (the `rate` filter)."""
+    return f"{rate.normalize():f}"
 
 
 def format_money(value) -> str:

@@ -22,6 +22,7 @@ from app.queue import make_scheduler, make_worker
 
 log = logging.getLogger("processes")
 
+
 @contextmanager
 def exit_on_failure(process: str) -> Iterator[None]:
     """Turn an error that ends the process into exit status 1 and one clear log line."""

@@ -190,3 +190,11 @@ def operator_client(app, operator):
     response = client.post("/login", data={"email": operator.email, "password": "ops-secret"})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def provider_down(sandbox, services):
+    """Every provider request answers 503 (the catalog is read and cached before)."""
+    sandbox.set_knobs(error_rate=1.0)
+    yield
+    sandbox.set_knobs(error_rate=0.0)

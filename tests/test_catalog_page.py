@@ -57,9 +57,9 @@ def test_cards_show_images_placeholders_and_missing_descriptions(client, logged_
     assert re.search(r'<img class="service-image" src="http://[^"]+/img/seo\.svg" alt="', html)
 
 
-def test_each_card_links_to_a_new_order_with_its_service(client, logged_in):
+def test_each_card_links_to_ordering_its_service(client, logged_in):
     _, html = page(client)
-    links = re.findall(r'href="/orders/new\?service=([0-9a-f-]{36})"', html)
+    links = re.findall(r'href="/orders/add\?service=([0-9a-f-]{36})"', html)
     assert links == [s.uuid for s in build_catalog(45)]
 
 

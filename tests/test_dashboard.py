@@ -4,7 +4,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from app.models import OrderStatus
+import pytest
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+from app.orders.drafts import create_draft
 from tests.support.auth import logged_in_client
 from tests.support.orders import insert_orders
 
@@ -106,3 +111,87 @@ def test_filter_pills_are_part_of_the_swapped_table(client, logged_in):
     html = client.get("/?status=done", headers=headers).get_data(as_text=True)
     current = re.findall(r'<a href="([^"]*)"[^>]*aria-current="true"', html, re.S)
     assert current == ["/?status=done"]
+
+
+def services_named(services, *names):
+    by_name = {s.name: s.uuid for s in services}
+    return [by_name[name] for name in names]
+
+
+@pytest.fixture
+def three_orders(logged_in, services):
+    """A draft of three services, a done order and one in processing, oldest first."""
+    logo = create_draft(
+        logged_in.id,
+        services_named(services, "Logo design — Basic", "SEO audit — Basic", "Logo design — Pro"),
+    )
+    seo = create_draft(logged_in.id, services_named(services, "SEO audit — Standard"))
+    news = create_draft(logged_in.id, services_named(services, "Newsletter setup — Basic"))
+    db.session.execute(update(Order).where(Order.id == seo.id).values(status=OrderStatus.DONE))
+    db.session.execute(
+        update(Order).where(Order.id == news.id).values(status=OrderStatus.IN_PROCESSING)
+    )
+    db.session.commit()
+    return logo, seo, news
+
+
+def test_each_row_says_what_the_order_holds(client, three_orders):
+    logo, seo, _ = three_orders
+    html = client.get("/").get_data(as_text=True)
+    assert "Logo design — Basic + 2 more" in html
+    assert "SEO audit — Standard</span>" in html and "SEO audit — Standard +" not in html
+    assert f"#{logo.short_id}" in html
+
+
+@pytest.mark.parametrize(
+    "search,expected",
+    [("seo", [1, 0]), ("LOGO design", [0]), ("newsletter", [2]), ("nothing", []), ("%", [])],
+)
+def test_search_by_service_name(client, three_orders, search, expected):
+    html = client.get("/", query_string={"q": search}).get_data(as_text=True)
+    assert row_ids(html) == [str(three_orders[i].id) for i in expected]
+
+
+def test_search_by_order_number_with_or_without_the_hash(client, three_orders):
+    news = three_orders[2]
+    for search in (f"#{news.short_id}", news.short_id[:5], str(news.id).upper()):
+        html = client.get("/", query_string={"q": search}).get_data(as_text=True)
+        assert row_ids(html) == [str(news.id)], search
+
+
+def test_search_goes_with_the_status_filter_and_the_pages(client, make_app, three_orders):
+    html = client.get("/?q=seo&status=done").get_data(as_text=True)
+    assert row_ids(html) == [str(three_orders[1].id)]
+    assert 'href="/?status=draft&amp;q=seo"' in html  # the filter keeps the search
+    assert '<input type="hidden" name="status" value="done" form="orders-search">' in html
+    empty = client.get("/?q=seo&status=cancelled").get_data(as_text=True)
+    assert "No orders with the status “Cancelled” match “seo”." in empty
+    one_a_page = logged_in_client(make_app(ORDERS_PER_PAGE=1))
+    first = one_a_page.get("/?q=seo").get_data(as_text=True)
+    assert "Page 1 of 2" in first and 'href="/?page=2&amp;q=seo"' in first
+
+
+def test_the_stats_count_this_months_orders(client, three_orders, logged_in):
+    _, seo, _ = three_orders
+    last_month = datetime.now(UTC) - timedelta(days=40)
+    old = seed_orders(logged_in, 1, OrderStatus.DONE)[0]
+    db.session.execute(update(Order).where(Order.id == old).values(updated_at=last_month))
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-stat="in-progress">1<', html)
+    assert re.search(r'data-stat="done">1<', html)
+    spent = re.search(r'data-stat="spent">([^<]*)<', html).group(1)
+    assert spent == f"{seo.gross:.2f}\u00a0₽"
+
+
+def test_the_failed_filter_says_what_failed_means(client, logged_in):
+    html = client.get("/?status=failed").get_data(as_text=True)
+    assert "Failed means the provider accepted the order" in html
+    assert "goes back to Draft with the reason" in html
+
+
+def test_control_characters_in_a_search_count_as_spaces(client, three_orders):
+    html = client.get("/", query_string={"q": "seo\x00audit\x1f"}).get_data(as_text=True)
+    assert 'value="seo audit"' in html and len(row_ids(html)) == 2
+    empty = client.get("/", query_string={"q": "\x00zz\x7f"}).get_data(as_text=True)
+    assert "No orders match “zz”." in empty

@@ -99,5 +99,3 @@ def test_a_slot_is_free_as_soon_as_its_client_leaves(served, user):
     again, head = open_stream_socket(port, cookie)
     assert head.startswith(b"HTTP/1.1 200")
     again.close()
-
-

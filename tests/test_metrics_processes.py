@@ -20,13 +20,14 @@ METRICS = re.compile(r"metrics served on http://127\.0\.0\.1:(\d+)/metrics")
 
 
 class Gunicorn:
-    """`gunicorn wsgi:app` as the Procfile runs it (2 workers), on free ports."""
+    """`gunicorn wsgi:app` as the Procfile runs it (its gevent workers, 2 of them), on free
+    ports."""
 
     def __init__(self, env: dict, log_path: Path):
         self.log_path = log_path
         command = [
-            *(sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0"),
-            *("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
+            *(sys.executable, "-m", "gunicorn", "wsgi:app", "--config", "gunicorn.conf.py"),
+            *("--bind", "127.0.0.1:0", "--workers", "2"),
         ]
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)

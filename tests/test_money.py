@@ -1,10 +1,11 @@
 """Money is exact: parsed without floats, summed and rounded once, shown with the currency."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
-from app.money import InvalidMoney, format_money, parse_money
+from app.money import InvalidMoney, common_tax_rate, format_money, format_rate, parse_money
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,23 @@ def test_parse_money_refuses_what_is_not_an_amount(given):
 )
 def test_amounts_show_two_decimals_and_the_currency(amount, shown):
     assert format_money(amount) == shown
+
+
+def entry(price: str, tax: str) -> SimpleNamespace:
+    return SimpleNamespace(price=Decimal(price), tax=Decimal(tax))
+
+
+@pytest.mark.parametrize(
+    "entries,rate",
+    [
+        ([entry("49.90", "10.98"), entry("120.00", "26.40"), entry("0.10", "0.02")], "22"),
+        ([entry("100.00", "7.50"), entry("0.00", "0.00")], "7.5"),
+        ([entry("100.00", "22.00"), entry("100.00", "10.00")], None),
+        ([entry("100.00", "22.00"), entry("0.00", "1.00")], None),
+        ([entry("0.00", "0.00")], None),
+        ([], None),
+    ],
+)
+def test_a_tax_rate_is_read_only_when_every_entry_has_it(entries, rate):
+    found = common_tax_rate(entries)
+    assert (found if found is None else format_rate(found)) == rate

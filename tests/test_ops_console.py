@@ -25,14 +25,6 @@ def app(make_app):
 
 
 @pytest.fixture
-def provider_down(sandbox, services):
-    """Every provider request answers 503 (the catalog is read and cached before)."""
-    sandbox.set_knobs(error_rate=1.0)
-    yield
-    sandbox.set_knobs(error_rate=0.0)
-
-
-@pytest.fixture
 def registered(client, draft, run_jobs):
     order = send(client, draft.id, run_jobs)
     assert order.status == IN_PROCESSING
@@ -198,10 +190,12 @@ def test_resolve_with_the_providers_id_moves_on_to_in_processing(
 def test_resolve_without_an_id_gives_the_draft_back(
     client, operator_client, draft, run_jobs, provider_down
 ):
-    send(client, draft.id, run_jobs)
+    assert send(client, draft.id, run_jobs).send_unknown_since is not None  # a 503
     operator_client.post(f"/ops/orders/{draft.id}/resolve", data={"note": "Not at the provider"})
     order = reload(draft.id)
     assert order.status == DRAFT
+    assert order.revision == 2, "a new Idempotency-Key for the next send"
+    assert order.send_unknown_since is None and order.needs_attention_since is None
     assert "You can send it again" in client.get("/").get_data(as_text=True)
 
 

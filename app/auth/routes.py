@@ -1,9 +1,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import authenticate
+from app.accounts import authenticate, set_password
 from app.auth import bp
-from app.auth.forms import LoginForm
+from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.limits import forget_failed_attempts
 from app.auth.sessions import count_sessions, end_other_sessions, end_session, start_session
 from app.urls import local_path
@@ -44,10 +44,35 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def account_page(form: ChangePasswordForm | None = None) -> str:
+    return render_template(
+        "auth/account.html",
+        form=form or ChangePasswordForm(),
+        sessions=count_sessions(current_user),
+    )
+
+
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", sessions=count_sessions(current_user))
+    return account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """A new password, given the current one; a wrong current one changes nothing (422).
+    Every other login of the account ends with the old password; this one stays."""
+    form = ChangePasswordForm()
+    if not form.validate():
+        return account_page(form), 422
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append("That is not your current password.")
+        return account_page(form), 422
+    set_password(current_user, form.new_password.data)
+    end_other_sessions(current_user)  # commits the new password with the sessions' end
+    flash("Your password is changed, and every other session is logged out.", "success")
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.post("/account/sessions/end-others")

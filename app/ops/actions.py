@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ops.queries import UNCONFIRMED_SEND, attention_of
 from app.orders.provider import get_order_client, map_state
+from app.orders.send_outcomes import SETTLED
 from app.orders.sending import enqueue_send, send_job_id
 from app.orders.sync.checks import Outcome, RunGate, check_state
 from app.orders.sync.engine import SyncSettings
@@ -215,11 +216,9 @@ def resolve_unknown_send(
     if external is not None:
         to, reason = OrderStatus.IN_PROCESSING, FOUND_AT_PROVIDER
         found = {"external_uuid": external, "next_check_at": func.now()}
-    else:
-        to, reason, found = OrderStatus.DRAFT, NOT_AT_PROVIDER, {}
-    transition(
-        order.id, OrderStatus.SENDING, to, reason, operator.id, send_claimed_until=None, **found
-    )
+    else:  # a new revision, so a new Idempotency-Key when the customer sends it again
+        to, reason, found = OrderStatus.DRAFT, NOT_AT_PROVIDER, {"revision": Order.revision + 1}
+    transition(order.id, OrderStatus.SENDING, to, reason, operator.id, **SETTLED, **found)
     add_note(order.id, to, f"Send resolved by an operator: {note}", operator)
     db.session.commit()
     return "Resolved: " + ("in processing." if external else "back to draft.")

@@ -1,7 +1,8 @@
 """The console's reads: the orders that need a human, every order with filters, one order.
 
 What needs a human, most urgent first:
-- a send unconfirmed for OPS_SEND_UNCONFIRMED_SECONDS (still `sending`, no provider id);
+- a send unconfirmed for OPS_SEND_UNCONFIRMED_SECONDS (still `sending`, no provider id), or
+  flagged for a person by the send itself (app/orders/send_outcomes.py);
 - an order the provider no longer knows (its last status check was a 404);
 - an order whose status checks failed OPS_CHECK_FAILURES_ALERT times in a row;
 - an order the provider finished after it was cancelled here.
@@ -73,7 +74,10 @@ def attention_conditions() -> dict[str, object]:
         UNCONFIRMED_SEND: and_(
             Order.status == OrderStatus.SENDING,
             Order.external_uuid.is_(None),
-            sending_since() <= func.now() - unconfirmed_after,
+            or_(
+                Order.needs_attention_since.is_not(None),  # flagged by the send itself
+                sending_since() <= func.now() - unconfirmed_after,
+            ),
         ),
         UNKNOWN_TO_PROVIDER: and_(check_failed, not_found),
         FAILING_CHECKS: and_(

@@ -7,16 +7,23 @@ plain form posts get the same message after a redirect.
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from app.errors import error_response
+from app.flashes import Message, flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
-from app.orders.drafts import OrderConflict, delete_draft
-from app.orders.queries import get_own_order
+from app.orders.drafts import OrderConflict, OrderInputError, copy_as_draft, delete_draft
+from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
+
+CANCELLED = "Order cancelled. If the provider finishes it anyway, its timeline will say so."
+CANCEL_DETAIL = (
+    "The provider cannot be told to stop, so it may still finish the work. Here the order is "
+    "marked Cancelled for good, and if the provider reports it finished, its timeline says so."
+)
 
 
 def row_id(order_id: uuid.UUID) -> str:
@@ -30,13 +37,22 @@ def back_to(order_id: uuid.UUID | None) -> str:
     return local_path(request.form.get("next"), fallback)
 
 
-def respond(order_id: uuid.UUID, message: str, target: str, removed: bool = False):
-    """The answer to a done action; `target` was checked before the action was done, so
-    nothing can fail after it."""
+def respond(order_id: uuid.UUID, text: str, target: str, holds_while: str | None = None):
+    """The answer to a done action: the row and the message for htmx, else a redirect to
+    `target` (checked before the action was done, so nothing can fail after it). A message
+    that `holds_while` the order is in a status goes away when the order moves on; without
+    it the order was removed."""
+    message = Message("success", text, str(order_id) if holds_while else None, holds_while)
     if wants_fragment(row_id(order_id)):
-        order = None if removed else get_own_order(order_id)
-        return render_template("orders/_row_update.html", order=order, message=message)
-    flash(message, "success")
+        order = get_own_order(order_id) if holds_while else None
+        summary = summarise(order) if order else None
+        return render_template(
+            "orders/_row_update.html", order=order, summary=summary, message=message
+        )
+    if holds_while:
+        flash_progress(order_id, holds_while, text)
+    else:
+        flash(text, "success")
     return redirect(target, 303)
 
 
@@ -54,7 +70,7 @@ def send(order_id: uuid.UUID):
     target = back_to(order_id)
     if order.status != OrderStatus.DRAFT or not request_send(order.id):
         return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
-    return respond(order_id, "Sending your order to processing…", target)
+    return respond(order_id, "Sending your order to processing…", target, OrderStatus.SENDING)
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
@@ -64,7 +80,24 @@ def cancel(order_id: uuid.UUID):
     target = back_to(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, "Only an order in processing can be cancelled.")
-    return respond(order_id, "Order cancelled.", target)
+    return respond(order_id, CANCELLED, target, OrderStatus.CANCELLED)
+
+
+@bp.post("/orders/<uuid:order_id>/order-again")
+@login_required
+def order_again(order_id: uuid.UUID):
+    """A new draft with the same services (those still in the catalog), opened at once."""
+    order = get_own_order(order_id)
+    try:
+        draft, gone = copy_as_draft(current_user.id, order)
+    except OrderInputError as error:
+        return refuse(order_id, 422, str(error))
+    flash_progress(
+        draft.id, OrderStatus.DRAFT, "A new draft with the same services, at today's prices."
+    )
+    if gone:
+        flash("Left out, no longer in the catalog: " + ", ".join(gone), "warning")
+    return redirect(url_for("orders.show", order_id=draft.id), 303)
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
@@ -85,7 +118,7 @@ def confirm_cancel(order_id: uuid.UUID):
         "Only an order in processing can be cancelled.",
         "cancel",
         heading=f"Cancel order #{str(order_id)[:8]}?",
-        detail="The provider stops working on it here; this cannot be undone.",
+        detail=CANCEL_DETAIL,
         next_url=None,
         button="Cancel the order",
         keep="Keep it in processing",
@@ -117,4 +150,4 @@ def delete(order_id: uuid.UUID):
         delete_draft(order_id)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
-    return respond(order_id, "Draft deleted.", target, removed=True)
+    return respond(order_id, "Draft deleted.", target)

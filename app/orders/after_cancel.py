@@ -29,7 +29,8 @@ def due_cancelled(limit: int = BATCH) -> list[DueOrder]:
         select(Order.id, Order.external_uuid)
         .where(
             Order.status == OrderStatus.CANCELLED,
-            Order.after_cancel_check_at <= func.now(),
+            Order.after_cancel_check_at
+            <= func.clock_timestamp(),  # now, not the transaction's start
             Order.external_uuid.is_not(None),
         )
         .order_by(Order.after_cancel_check_at)

@@ -95,6 +95,19 @@ def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
     return order
 
 
+def copy_as_draft(user_id: int, order: Order) -> tuple[Order, list[str]]:
+    """A new draft with the services of `order` that the catalog still has, at today's prices;
+    returns it with the names of the services left out because they left the catalog."""
+    wanted = [str(item.service_uuid) for item in order.items]
+    found = find_services(wanted)
+    gone = [item.name for item in order.items if str(item.service_uuid) not in found]
+    if not found:
+        raise OrderInputError(
+            "None of this order’s services are in the catalog any more: " + ", ".join(gone)
+        )
+    return create_draft(user_id, [value for value in wanted if value in found]), gone
+
+
 def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
     """Replace a draft's items; the row lock makes a concurrent send wait, then see the change.
 

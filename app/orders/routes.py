@@ -2,10 +2,11 @@
 
 import uuid
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
+from app.flashes import flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.money import compute_totals
@@ -19,7 +20,13 @@ from app.orders.drafts import (
     update_draft,
 )
 from app.orders.live import open_stream
-from app.orders.queries import get_own_order, list_orders, parse_listing_args
+from app.orders.queries import (
+    ListingArgs,
+    get_own_order,
+    list_orders,
+    open_drafts,
+    parse_listing_args,
+)
 from app.orders.table import (
     not_modified,
     rendered_table,
@@ -29,24 +36,24 @@ from app.orders.table import (
 )
 
 
-def listing_for(page: int, status: str):
+def listing_for(args: ListingArgs):
     per_page = current_app.config["ORDERS_PER_PAGE"]
-    return list_orders(current_user.id, page, status, per_page)
+    return list_orders(current_user.id, args, per_page)
 
 
 @bp.get("/")
 @login_required
 def dashboard():
     """The page, or for htmx its table; the table is answered 304 when the client has it."""
-    page, status = parse_listing_args(request.args)
-    tag = table_tag(page, status)
+    args = parse_listing_args(request.args)
+    tag = table_tag(args)
     wants_table = wants_fragment("orders-table")
     if wants_table and still_current(tag):
         return not_modified(tag)
-    table = rendered_table(tag, lambda: listing_for(page, status))
+    table = rendered_table(tag, lambda: listing_for(args))
     if wants_table:
         return table_response(table, tag)
-    return render_template("orders/index.html", table=table)
+    return render_template("orders/index.html", table=table, search=args.search)
 
 
 @bp.get("/orders/events")
@@ -61,18 +68,25 @@ def events():
     return Response(stream, mimetype="text/event-stream", headers=headers)
 
 
-def render_form(order=None, selected=(), error=None, status=200):
+def render_form(order=None, selected=(), error=None, status=200, added=None):
+    """The new or edit form: the chosen services first (in the order chosen), then the rest
+    of the catalog; totals of the chosen ones and of any that left the catalog."""
     catalog = get_catalog()
-    known = {service.uuid for service in catalog.services}
+    index = catalog.by_uuid()
+    chosen = [index[value] for value in selected if value in index]
     vanished = [
-        item for item in (order.items if order else []) if str(item.service_uuid) not in known
+        item
+        for item in (order.items if order else [])
+        if str(item.service_uuid) not in index and str(item.service_uuid) in selected
     ]
-    chosen = [s for s in catalog.services if s.uuid in selected]
+    picked = {service.uuid for service in chosen}
     html = render_template(
         "orders/form.html",
         order=order,
         catalog=catalog,
-        selected=set(selected),
+        chosen=chosen,
+        others=[service for service in catalog.services if service.uuid not in picked],
+        added=added,
         vanished=vanished,
         totals=compute_totals(chosen + vanished),
         count=len(chosen) + len(vanished),
@@ -85,16 +99,25 @@ def submitted_selection() -> list[str]:
     return request.form.getlist("services")
 
 
+def recalculating() -> bool:
+    """The form's Update totals button (shown only without JavaScript): redraw, save nothing."""
+    return "recalculate" in request.form
+
+
 @bp.route("/orders/new", methods=["GET", "POST"])
 @login_required
 def new():
     if request.method == "GET":
-        return render_form(selected=canonical(request.args.getlist("service")))
+        wanted = canonical(request.args.getlist("service"))
+        return render_form(selected=wanted, added=wanted[-1] if wanted else None)
+    if recalculating():
+        return render_form(selected=canonical(submitted_selection()))
     try:
         order = create_draft(current_user.id, submitted_selection())
     except OrderInputError as error:
         return render_form(selected=canonical(submitted_selection()), error=str(error), status=422)
-    flash("Draft saved. Send it to processing when you are ready.", "success")
+    saved = "Draft saved. Send it to processing when you are ready."
+    flash_progress(order.id, OrderStatus.DRAFT, saved)
     return redirect(url_for("orders.show", order_id=order.id), 303)
 
 
@@ -105,7 +128,11 @@ def edit(order_id: uuid.UUID):
     if order.status != OrderStatus.DRAFT:
         return refuse_edit(order_id)
     if request.method == "GET":
-        return render_form(order, selected={str(i.service_uuid) for i in order.items})
+        current = [str(item.service_uuid) for item in order.items]
+        selected, added = with_added(current, request.args.get("add"))
+        return render_form(order, selected, added=added)
+    if recalculating():
+        return render_form(order, selected=canonical(submitted_selection()))
     try:
         update_draft(order, submitted_selection())
     except OrderInputError as error:
@@ -113,8 +140,17 @@ def edit(order_id: uuid.UUID):
         return render_form(order, selected=selected, error=str(error), status=422)
     except OrderConflict:
         return refuse_edit(order_id)
-    flash("Draft updated.", "success")
+    flash_progress(order_id, OrderStatus.DRAFT, "Draft updated.")
     return redirect(url_for("orders.show", order_id=order_id), 303)
+
+
+def with_added(selected: list[str], raw: str | None) -> tuple[list[str], str | None]:
+    """`selected` plus the service that `raw` names, if it is a service id (the catalog's
+    "Order this" adding to a draft), and that service's id."""
+    added = next(iter(canonical([raw] if raw else [])), None)
+    if added and added not in selected:
+        selected = [*selected, added]
+    return selected, added
 
 
 def refuse_edit(order_id: uuid.UUID):
@@ -124,6 +160,22 @@ def refuse_edit(order_id: uuid.UUID):
 def canonical(values) -> list[str]:
     """The valid uuids among `values`, canonical and de-duplicated (for re-showing a form)."""
     return split_selection(values)[0]
+
+
+@bp.get("/orders/add")
+@login_required
+def add_service():
+    """The catalog's "Order this": into which open draft, or a new order? With no draft open,
+    straight to a new order."""
+    wanted = canonical(request.args.getlist("service"))[:1]
+    found = find_services(wanted)
+    if not found:
+        abort(404, description="This service is not in the catalog (any more).")
+    service = found[wanted[0]]
+    drafts = open_drafts(current_user.id)
+    if not drafts:
+        return redirect(url_for("orders.new", service=service.uuid))
+    return render_template("orders/add.html", service=service, drafts=drafts)
 
 
 @bp.get("/orders/totals")

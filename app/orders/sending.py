@@ -52,13 +52,16 @@ def request_send(order_id: uuid.UUID) -> bool:
 
 def request_cancel(order_id: uuid.UUID) -> bool:
     """Flip in_processing → cancelled at the customer's request; False if it was not in
-    processing (any more)."""
+    processing (any more). The provider has no cancel call, so the sync keeps following the
+    order and notes on its timeline if the provider finishes it anyway."""
     return commit_transition(
         order_id,
         OrderStatus.IN_PROCESSING,
         OrderStatus.CANCELLED,
         "Cancelled by the customer",
         after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
+        follow_provider=True,
+        next_check_at=func.now(),
     )
 
 

@@ -2,7 +2,8 @@
 
 The tag (an ETag) is made of what the table shows: whose orders, their version (a number the
 database bumps on every change to the user's orders, read with the user on every request), the
-page, the filter, the settings and the templates that draw it. So:
+page, the filter, the search, the month (of the summary above the list), the settings and the
+templates that draw it. So:
 
 - a refresh that sends back the tag it was given (`If-None-Match`) and finds it current is
   answered `304 Not Modified` before any order is read; htmx leaves the table in place;
@@ -15,13 +16,20 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Response, current_app, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-TEMPLATES = ("orders/_table.html", "orders/_row.html", "orders/_actions.html")
+TEMPLATES = (
+    "orders/_table.html",
+    "orders/_row.html",
+    "orders/_actions.html",
+    "orders/_stats.html",
+    "orders/_holds.html",
+)
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
 
@@ -56,13 +64,17 @@ def templates_fingerprint() -> str:
     return fingerprint
 
 
-def table_tag(page: int, status: str) -> str:
+def table_tag(args) -> str:
+    """`args` are the listing's (page, status, search). The summary above the table counts
+    this month's orders, so the month is part of the tag too."""
     config = current_app.config
     parts = (
         current_user.id,
         current_user.orders_version,
-        page,
-        status,
+        args.page,
+        args.status,
+        args.search,
+        datetime.now(UTC).strftime("%Y-%m"),
         config["ORDERS_PER_PAGE"],
         config["ORDERS_REFRESH_SECONDS"],
         request.script_root,

@@ -152,3 +152,47 @@ def bulk_transition(
     changes = [Change(oid, uid, expected, to) for oid, uid, to, _ in applied]
     note(changes)
     return changes
+
+
+AFTER_CANCEL = {
+    OrderStatus.DONE: "The provider finished this order after it was cancelled here.",
+    OrderStatus.CANCELLED: "The provider reports this order cancelled as well.",
+    OrderStatus.FAILED: "The provider reports this order failed after it was cancelled here.",
+}
+
+
+def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]:
+    """For orders cancelled here that the provider has now finished anyway (it has no cancel
+    call): say on the timeline what the provider did, and stop following them. The status
+    stays Cancelled; the note is published like a change, so open pages show it."""
+    if not outcomes:
+        return []
+    statement = (
+        update(Order)
+        .where(
+            Order.id.in_(list(outcomes)),
+            Order.status == OrderStatus.CANCELLED,
+            Order.follow_provider,
+        )
+        .values(follow_provider=False, **values_)
+        .returning(Order.id, Order.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    applied = db.session.execute(statement).all()
+    cancelled = OrderStatus.CANCELLED
+    if applied:
+        db.session.execute(
+            insert(OrderEvent),
+            [
+                {
+                    "order_id": oid,
+                    "from_status": cancelled,
+                    "to_status": cancelled,
+                    "reason": AFTER_CANCEL[outcomes[oid]],
+                }
+                for oid, _ in applied
+            ],
+        )
+    changes = [Change(oid, uid, cancelled, cancelled) for oid, uid in applied]
+    note(changes)
+    return changes

@@ -1,7 +1,8 @@
 // Small enhancements on top of pages that work without JavaScript:
 // dates in the reader's time zone with a relative form, a filter and an empty-selection check
-// on the order form, plain form buttons disabled while their request is in flight, and no
-// console errors for polls cut short by leaving the page.
+// on the order form, plain form buttons disabled while their request is in flight, messages
+// that go when their order moves on, and no console errors for polls cut short by leaving the
+// page.
 (function () {
   "use strict";
   var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -23,13 +24,15 @@
     return absolute.format(date);
   }
 
-  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time.
+  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time;
+  // <time data-local="absolute"> shows only the date and time.
   function localise(root) {
     root.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
       var when = absolute.format(date);
-      el.textContent = el.dataset.local === "full" ? when + " (" + describe(date) + ")" : describe(date);
+      var styles = { full: when + " (" + describe(date) + ")", absolute: when };
+      el.textContent = styles[el.dataset.local] || describe(date);
       el.title = when;
     });
   }
@@ -47,7 +50,7 @@
       var matches = 0;
       picks.forEach(function (pick) {
         var match = words.every(function (w) { return pick.dataset.search.indexOf(w) !== -1; });
-        pick.hidden = !match && !pick.querySelector("input").checked;
+        (pick.closest(".pick-chosen") || pick).hidden = !match && !pick.querySelector("input").checked;
         if (match) { matches += 1; }
       });
       empty.hidden = matches > 0;
@@ -56,6 +59,21 @@
     input.addEventListener("input", apply);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); }  // Enter filters; it does not submit
+    });
+  }
+
+  // The chosen services' Remove buttons untick their box (the totals follow, through htmx);
+  // without JavaScript the buttons stay hidden and the boxes do the same.
+  function setUpRemove(form) {
+    form.querySelectorAll("[data-remove]").forEach(function (button) { button.hidden = false; });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove]");
+      if (!button) { return; }
+      var box = form.querySelector(
+        'input[name=services][value="' + CSS.escape(button.dataset.remove) + '"]');
+      box.checked = false;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      box.focus();
     });
   }
 
@@ -88,12 +106,25 @@
     }, 0);
   }
 
+  // A message about an order's progress holds only while the order is in the status it
+  // describes ("Sending…"); once the page shows that order in another status, it goes.
+  function dropStaleMessages() {
+    document.querySelectorAll(".flash[data-about-order]").forEach(function (message) {
+      var shown = document.querySelectorAll(
+        '[data-order-id="' + CSS.escape(message.dataset.aboutOrder) + '"][data-status]');
+      var holds = Array.prototype.some.call(shown, function (element) {
+        return element.dataset.status === message.dataset.whileStatus;
+      });
+      if (shown.length && !holds) { message.remove(); }
+    });
+  }
+
   // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("click", function (event) {
     var close = event.target.closest && event.target.closest(".flash-close");
     if (close) { close.parentElement.remove(); }
   });
-
+  document.addEventListener("htmx:afterSettle", dropStaleMessages);
   document.addEventListener("submit", function (event) {
     if (checkSelection(event)) { markBusy(event); }
   });
@@ -103,6 +134,31 @@
       button.disabled = false;
       button.classList.remove("is-busy");
     });
+  });
+
+  // A region that reloads itself (the orders list) also answers the reader's clicks and
+  // typing. Its own reload never replaces it while the reader's request for it (or for a part
+  // of it, such as a row) is on its way: that answer would then have nowhere to land. And of
+  // the reader's requests for one region, an older answer gives way to a newer request.
+  var requestsSent = 0;
+  var readersRequests = [];
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var detail = event.detail;
+    if (!detail.target || detail.elt === detail.target) { return; }  // a region's own reload
+    var request = { sequence: ++requestsSent, target: detail.target, done: false };
+    detail.xhr.addEventListener("loadend", function () { request.done = true; });
+    detail.xhr.readersRequest = request;
+    readersRequests = readersRequests.filter(function (r) { return !r.done; }).concat([request]);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var mine = detail.xhr.readersRequest;
+    var waitFor = readersRequests.some(function (r) {
+      if (r === mine || r.done) { return false; }
+      return mine ? r.target === detail.target && r.sequence > mine.sequence
+                  : detail.target.contains(r.target);
+    });
+    if (waitFor) { detail.shouldSwap = false; }
   });
 
   // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
@@ -126,7 +182,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localise(document);
-    document.querySelectorAll("[data-order-form]").forEach(setUpFilter);
+    dropStaleMessages();
+    document.querySelectorAll("[data-order-form]").forEach(function (form) {
+      setUpFilter(form);
+      setUpRemove(form);
+    });
     htmx.onLoad(function (el) { if (el.querySelectorAll) { localise(el); } });
     window.setInterval(function () { localise(document); }, 30000);
   });

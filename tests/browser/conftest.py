@@ -43,9 +43,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def app(make_app):
-    """The app as the browser sees it: CSRF on, short refresh and sync intervals."""
-    app = make_app(**LIVE_SETTINGS)
+def app(make_app, request):
+    """The app as the browser sees it: CSRF on, short refresh and sync intervals. A test module
+    may change settings with a module-level APP_SETTINGS dict."""
+    app = make_app(**{**LIVE_SETTINGS, **getattr(request.module, "APP_SETTINGS", {})})
     with app.app_context():
         yield app
 

@@ -40,7 +40,9 @@ def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot as a test artifact (test-artifacts/ is not committed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True, animations="disabled")
+    # caret="initial": hiding the caret would leave a style attribute on the focused field,
+    # which htmx may copy in a later swap, against the Content-Security-Policy.
+    page.screenshot(path=path, full_page=True, animations="disabled", caret="initial")
     return path
 
 

@@ -69,3 +69,31 @@ def test_deleting_a_draft_asks_on_its_own_page(plain_page, seeded_user, services
     page.get_by_role("button", name="Delete draft").click()
     expect(page.get_by_role("status").filter(has_text="Draft deleted.")).to_be_visible()
     expect(page.locator("tr[data-order-id]")).to_have_count(0)
+
+
+def test_the_totals_are_worked_out_on_request_without_javascript(plain_page):
+    page = plain_page
+    page.goto("/orders/new")
+    service(page, "SEO audit — Basic").check()
+    service(page, "Logo design — Basic").check()
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("0.00 ₽")  # not yet
+
+    page.get_by_role("button", name="Update totals").click()
+
+    expect(page.locator('#totals [data-total="count"]')).to_have_text("2")
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("207.28 ₽")
+    expect(page.locator("#totals-hint")).to_have_text("2 services selected.")
+    expect(page.get_by_role("group", name="In this order").get_by_role("checkbox")).to_have_count(2)
+    service(page, "Logo design — Basic").uncheck()
+    page.get_by_role("button", name="Update totals").click()
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("60.88 ₽")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.locator("tfoot")).to_have_text(
+        re.compile(r"Total\s*49.90\s₽\s*10.98\s₽\s*60.88\s₽")
+    )
+
+
+def test_only_browsers_without_javascript_see_update_totals(user_page):
+    user_page.goto("/orders/new")
+    expect(user_page.get_by_role("button", name="Create draft")).to_be_visible()
+    expect(user_page.get_by_role("button", name="Update totals")).to_have_count(0)

@@ -43,7 +43,11 @@ def serve(command: list[str], env: dict, name: str, logs: Path) -> Iterator["Ser
     path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
     with (logs / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env={**env, "PATH": path}, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env={**env, "PATH": path},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     server = Server(name, f"http://127.0.0.1:{port}", process)

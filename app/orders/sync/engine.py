@@ -4,9 +4,10 @@ The states are fetched concurrently by a bounded thread pool. While one batch is
 next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request threads never
 wait for the database (at 64 threads a single queued batch ran dry while the previous one was
 written; two did not). Each batch is applied in one transaction: one guarded bulk transition
-for the finished orders (plus their events), one update for the orders still processing, one
-for the failures (per-order backoff). The commit publishes the changes to their owners' live
-channels.
+for the finished orders (plus their events), one note for the finished orders that were
+cancelled here (the provider cannot be told to stop), one update for the orders still
+processing, one for the failures (per-order backoff). The commit publishes the changes to
+their owners' live channels.
 """
 
 import logging
@@ -23,7 +24,7 @@ from app.models import OrderStatus
 from app.orders.provider import get_order_client, map_state
 from app.orders.sync import state, store
 from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
-from app.orders.transitions import bulk_transition
+from app.orders.transitions import bulk_transition, note_after_cancel
 from app.records.calls import record_checks
 
 log = logging.getLogger(__name__)
@@ -145,19 +146,17 @@ def write_oldest(
 def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
     """Write one batch's answers in one transaction (its commit publishes what changed)."""
     finished, unchanged, failures = sort_results(results)
-    changes = bulk_transition(
-        finished,
-        expected=OrderStatus.IN_PROCESSING,
-        last_checked_at=func.now(),
-        check_failures=0,
-        last_check_error=None,
-    )
+    checked = {"last_checked_at": func.now(), "check_failures": 0, "last_check_error": None}
+    changes = bulk_transition(finished, expected=OrderStatus.IN_PROCESSING, **checked)
+    # The rest of the finished ones were cancelled here (perhaps a moment ago): note them.
+    outcomes = {order_id: status for order_id, (status, _) in finished.items()}
+    notes = note_after_cancel(outcomes, **checked)
     store.record_unchanged(unchanged, settings.recheck_seconds)
     store.record_failures(failures, settings.backoff_base, settings.backoff_cap)
     record_checks([result for result in results if worth_keeping(result)])
     db.session.commit()
     warn_not_found(results)
-    count(summary, results, len(changes))
+    count(summary, results, len(changes) + len(notes))
 
 
 def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:

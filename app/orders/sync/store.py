@@ -1,8 +1,8 @@
 """The status sync's database side: due orders in keyset batches, and per-batch bulk updates.
 
 Every query here runs in the calling thread. Reads select only the columns the sync needs;
-writes are one statement per batch and guarded by `status = 'in_processing'`, so an order
-cancelled (or finished by another run) in the meantime is left as it is.
+writes are one statement per batch and guarded by `followed()` (in processing, or cancelled
+here and still followed), so an order finished by another run in the meantime is left as it is.
 """
 
 import uuid
@@ -48,10 +48,16 @@ def seconds(amount) -> ColumnElement:
     return func.make_interval(0, 0, 0, 0, 0, 0, amount)
 
 
+def followed() -> ColumnElement:
+    """The orders the sync asks the provider about: those in processing, and those cancelled
+    here that the provider may still finish (the predicate of ix_orders_due_for_check)."""
+    return or_(Order.status == OrderStatus.IN_PROCESSING, Order.follow_provider)
+
+
 def due_filter(start_after: uuid.UUID | None, end: uuid.UUID | None) -> list:
-    """In processing, due now, and inside the id range (start_after, end]."""
+    """Followed, due now, and inside the id range (start_after, end]."""
     conditions = [
-        Order.status == OrderStatus.IN_PROCESSING,
+        followed(),
         or_(Order.next_check_at.is_(None), Order.next_check_at <= func.now()),
     ]
     if start_after is not None:
@@ -123,7 +129,7 @@ def record_unchanged(order_ids: list[uuid.UUID], recheck_seconds: float) -> None
         return
     db.session.execute(
         update(Order)
-        .where(Order.id.in_(order_ids), Order.status == OrderStatus.IN_PROCESSING)
+        .where(Order.id.in_(order_ids), followed())
         .values(
             last_checked_at=func.now(),
             next_check_at=func.now() + seconds(recheck_seconds),
@@ -146,7 +152,7 @@ def record_failures(failures: list[CheckFailure], base: float, cap: float) -> No
     delay = func.greatest(func.least(base * func.power(2, exponent), cap), failed.c.min_delay)
     db.session.execute(
         update(Order)
-        .where(Order.id == failed.c.id, Order.status == OrderStatus.IN_PROCESSING)
+        .where(Order.id == failed.c.id, followed())
         .values(
             check_failures=Order.check_failures + 1,
             next_check_at=func.now() + seconds(delay),
