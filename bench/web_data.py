@@ -16,7 +16,7 @@ from tests.support.orders import insert_orders
 
 RESULTS = Path(__file__).resolve().parent / "results"  # servers' logs (not committed)
 PASSWORD = "bench-password"
-SECRET_KEY = "bench-only-secret"
+SECRET_KEY = "bench-only-secret-not-for-production-use-0123456789"
 CHANNELS = "bench-web:"
 STATUSES = ("done", "in_processing", "draft", "done", "cancelled", "done", "failed")
 
@@ -34,6 +34,7 @@ def app_environment(**extra: str) -> dict:
         "DATABASE_URL": BENCH_DATABASE_URL,
         "REDIS_URL": BENCH_REDIS_URL,
         "LIVE_CHANNEL_PREFIX": CHANNELS,
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per hour",  # every bench user logs in from here
         **extra,
     }
 
