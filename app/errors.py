@@ -9,7 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, login_manager
-from app.flashes import Message
+from app.flashes import Message, hold_messages
 from app.htmx import wants_fragment
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def handle_database_down(error: OperationalError | InterfaceError | PoolTimeout)
     db.session.rollback()
     # The page's header asks who is logged in; with the database down, nobody can be looked up.
     g._login_user = login_manager.anonymous_user()
+    hold_messages()  # reading them would ask the database again
     return error_response(503, DATABASE_DOWN)
 
 

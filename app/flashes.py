@@ -9,7 +9,7 @@ the order in another status. So a message never contradicts the page beside it.
 import uuid
 from dataclasses import dataclass
 
-from flask import Flask, flash, get_flashed_messages
+from flask import Flask, flash, g, get_flashed_messages
 from sqlalchemy import select
 
 from app.extensions import db
@@ -48,8 +48,16 @@ def current_statuses(order_ids: set[str]) -> dict[str, str]:
     return {str(order_id): status for order_id, status in rows}
 
 
+def hold_messages() -> None:
+    """Leave the flashed messages for the next page: this one cannot check them (the database
+    is down), and an error page has no room for them."""
+    g.hold_messages = True
+
+
 def page_messages() -> list[Message]:
     """The flashed messages to show now, without those whose order has moved on."""
+    if g.get("hold_messages"):
+        return []
     messages = [as_message(c, m) for c, m in get_flashed_messages(with_categories=True)]
     statuses = current_statuses({m.order_id for m in messages if m.order_id})
     return [m for m in messages if m.order_id is None or statuses.get(m.order_id) == m.while_status]

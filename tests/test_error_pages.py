@@ -1,5 +1,7 @@
 """Error pages: the product's look for anyone, and a clear 503 when Postgres is down."""
 
+import uuid
+
 import pytest
 
 from tests.support.auth import EMAIL, PASSWORD, AuthActions
@@ -26,6 +28,24 @@ def test_database_down_is_a_styled_503_for_a_login_and_for_a_logged_in_session(m
     assert response.status_code == 503
     assert "The database is not answering. What you just did may not have been saved" in html
     assert 'class="error-code">503<' in html and "app.css" in html
+
+
+def test_database_down_page_keeps_a_pending_progress_message_for_later(make_app, user):
+    """Checking a progress message asks the database for its order; the 503 page must not."""
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=DOWN_DATABASE,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
+    )
+    client = app.test_client()
+    progress = {"text": "Sending…", "order_id": str(uuid.uuid4()), "while_status": "sending"}
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_flashes"] = [("success", progress)]
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "The database is not answering" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("success", progress)]
 
 
 @pytest.mark.parametrize("logged_in", [False, True])
