@@ -11,7 +11,10 @@ from tests.support.waiting import wait_until
 
 INTERVAL = float(SETTINGS["SYNC_INTERVAL_SECONDS"])
 RECOVERY_LIMIT = 120  # seconds from a worker's death to its orders being registered
-SUMMARY = re.compile(r"^(\S+ \S+) app\.orders\.sync\S* INFO status sync (\w+):", re.MULTILINE)
+# "<date> <time> INFO app.orders.sync.run [<request id>] status sync done: …"
+SUMMARY = re.compile(
+    r"^(\S+ \S+) INFO app\.orders\.sync\S* \[\S+\] status sync (\w+):", re.MULTILINE
+)
 
 
 def test_a_worker_killed_during_a_send(stack, customer, orders, services, recoveries):
