@@ -12,7 +12,9 @@ export APP_ENV ?= development
 # at each start, so the counters begin at zero with the processes.
 METRICS_DIR ?= $(CURDIR)/.run/metrics
 
-.PHONY: run test setup lint bench bench-web chromium wrk
+TRANSLATIONS := app/translations
+
+.PHONY: run test setup lint bench bench-web chromium wrk translations
 
 run: setup
 	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
@@ -22,6 +24,7 @@ test: setup chromium
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 	@$(FLASK) ensure-services --database-url $(TEST_DATABASE_URL)
 	@$(FLASK) db upgrade
 	@$(FLASK) seed-user
@@ -35,6 +38,15 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Chromium from Debian's packages"; \
 		apt-get install -y -q chromium >/dev/null 2>&1 || \
 		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+# After changing a text in the code or the templates: re-read every text into messages.pot and
+# bring each language's messages.po up to date; then translate what is new in the .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 --no-location \
+		--sort-output --add-comments=Translators: -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

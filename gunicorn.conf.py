@@ -6,7 +6,8 @@ page requests (a thread per stream held eight). gunicorn's gevent worker patches
 library; psycopg2 is a C extension, whose waits go through the app's own wait callback, which
 polls the socket cooperatively and with a deadline. The figures that chose this: bench/README.md.
 
-Settings: unsafe ones stop the start before a port opens (`on_starting`).
+Settings: unsafe ones stop the start before a port opens (`on_starting`), which also builds
+the translations' .mo files.
 
 Metrics: every worker process writes its metrics to PROMETHEUS_MULTIPROC_DIR, and `/metrics`
 adds them up. The variable must be set before prometheus_client is first imported, so it is
@@ -37,6 +38,9 @@ def on_starting(server) -> None:
         check_environment()
     except ConfigError as error:
         raise RuntimeError(refusal(error)) from None
+    from app.i18n import compile_translations
+
+    compile_translations()  # the .mo files are built, not kept in git
 
 
 def post_worker_init(worker) -> None:

@@ -95,8 +95,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from app import flashes, formatting, htmx
+    from app import flashes, formatting, htmx, i18n
 
+    i18n.init_app(app)
     flashes.init_app(app)
     formatting.init_app(app)
     htmx.init_app(app)

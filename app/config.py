@@ -42,6 +42,9 @@ def number(name: str, value: str, kind: type) -> int | float:
         raise ConfigError(f"{name} must be {wanted}, not {value!r}") from None
 
 
+LANGUAGE_CODES = ("ru", "en")  # the languages the app has translations for (app/i18n.py)
+
+
 class Config:
     """Defaults; production (the default environment) must set its secrets (`check_settings`)."""
 
@@ -124,6 +127,11 @@ class Config:
     # A login session ends after this long even if it is never logged out.
     SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600
 
+    # The language of a visitor who has chosen none and whose browser asks for none we speak.
+    DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_LOCALE = "en"  # the language of the source texts
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
     CACHE_TYPE = "RedisCache"
     CACHE_KEY_PREFIX = "ctm:"
 
@@ -157,6 +165,7 @@ class Config:
             "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
             **numbers_from_env(cls),
             "METRICS_TOKEN": env.get("METRICS_TOKEN"),
+            "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE"),
             "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
         }
         return {key: value for key, value in settings.items() if value is not None}
@@ -192,6 +201,9 @@ def check_settings(config) -> None:
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     check_login_limits(config)
+    if config.get("DEFAULT_LOCALE") not in LANGUAGE_CODES:
+        wanted = " or ".join(LANGUAGE_CODES)
+        raise ConfigError(f"DEFAULT_LOCALE must be {wanted}, not {config.get('DEFAULT_LOCALE')!r}")
     if environment == "production":
         check_production(config)
     elif config.get("SECRET_KEY") in (None, DEV_SECRET_KEY):
@@ -254,6 +266,7 @@ class TestConfig(Config):
     HTTP_CONNECT_TIMEOUT = 1.0
     HTTP_READ_TIMEOUT = 2.0
     SYNC_LOCK_TTL_SECONDS = 10
+    DEFAULT_LOCALE = "en"  # tests that want Russian ask for it
 
     @classmethod
     def from_env(cls) -> dict:

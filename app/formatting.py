@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import format_datetime
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
@@ -21,7 +22,7 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
-    text = value.strftime("%Y-%m-%d %H:%M UTC")
+    text = format_datetime(value, "short") + " UTC"  # in the page's language, in UTC
     local = "" if style == "relative" else f'="{style}"'
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 

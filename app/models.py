@@ -58,6 +58,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    locale: Mapped[str | None] = mapped_column(String(8))  # chosen language; None: the browser's
     # Bumped by a trigger on every change to the user's orders (migration 0007).
     orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 

@@ -8,8 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+from flask import has_request_context
+from flask_babel import get_locale
+
 CENT = Decimal("0.01")
 CURRENCY = "₽"
+MONEY_PATTERN = "#,##0.00"  # the locale's own grouping and decimal signs
 # What the database's money columns (numeric(12, 2)) hold, and the finest amount they can read.
 LARGEST_AMOUNT = Decimal("9999999999.99")
 MAX_DECIMAL_PLACES = 100
@@ -79,13 +84,20 @@ def common_tax_rate(entries: list) -> Decimal | None:
     return rate
 
 
-def format_rate(rate: Decimal) -> str:
-    """A rate without trailing zeros: 22, 7.5 (the `rate` filter)."""
-    return f"{rate.normalize():f}"
+def format_rate(rate: Decimal, locale: str | None = None) -> str:
+    """A rate without trailing zeros, in the page's language: 22, 7.5, 7,5 (the `rate` filter)."""
+    return format_decimal(rate.normalize(), "0.###", locale=locale or page_locale())
 
 
-def format_money(value) -> str:
-    """Two decimals, thin-space thousands, and the currency: `1 234.50 ₽` (the `money` filter)."""
+def page_locale() -> str:
+    """The language of the page being drawn; English outside a request (logs, the CLI)."""
+    return str(get_locale() or "en") if has_request_context() else "en"
+
+
+def format_money(value, locale: str | None = None) -> str:
+    """Two decimals and the currency, in the page's language (the `money` filter): `1,234.50 ₽`
+    in English, `1 234,50 ₽` in Russian."""
     if value is None:
         return "—"
-    return f"{to_cents(value):,.2f}".replace(",", "\u202f") + "\u00a0" + CURRENCY
+    number = format_decimal(to_cents(value), MONEY_PATTERN, locale=locale or page_locale())
+    return number + "\u00a0" + CURRENCY

@@ -14,6 +14,7 @@ from app import create_app
 from app.catalog.service import get_catalog, wait_for_background_refresh
 from app.config import TestConfig
 from app.extensions import db
+from app.i18n import compile_translations
 from app.orders.drafts import create_draft
 from app.queue import make_worker
 from sandbox import create_sandbox_app
@@ -58,6 +59,12 @@ def base_settings(sandbox_url):
     return settings_for_tests(
         CATALOG_SERVICES_BASE_URL=sandbox_url, ORDER_SERVICE_BASE_URL=sandbox_url
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _translations():
+    """The .mo files from the .po files as they are now (they are built, not kept in git)."""
+    compile_translations()
 
 
 @pytest.fixture(scope="session")

@@ -33,11 +33,23 @@ def test_parse_money_refuses_what_is_not_an_amount(given):
 
 
 @pytest.mark.parametrize(
-    ("amount", "shown"),
-    [(Decimal("1234.5"), "1\u202f234.50\u00a0₽"), ("0.005", "0.01\u00a0₽"), (None, "—")],
+    ("amount", "locale", "shown"),
+    [
+        (Decimal("1234.5"), "en", "1,234.50\u00a0₽"),
+        (Decimal("1234.5"), "ru", "1\u00a0234,50\u00a0₽"),
+        (Decimal("1234567.891"), "ru", "1\u00a0234\u00a0567,89\u00a0₽"),
+        ("0.005", "en", "0.01\u00a0₽"),
+        ("0.005", "ru", "0,01\u00a0₽"),
+        (None, "ru", "—"),
+    ],
 )
-def test_amounts_show_two_decimals_and_the_currency(amount, shown):
-    assert format_money(amount) == shown
+def test_amounts_show_two_decimals_and_the_currency_in_the_language(amount, locale, shown):
+    assert format_money(amount, locale) == shown
+
+
+def test_amounts_outside_a_request_are_in_english():
+    assert format_money(Decimal("1234.5")) == "1,234.50\u00a0₽"
+    assert format_rate(Decimal("7.50")) == "7.5" and format_rate(Decimal("7.5"), "ru") == "7,5"
 
 
 def entry(price: str, tax: str) -> SimpleNamespace:

@@ -5,8 +5,9 @@
 // page.
 (function () {
   "use strict";
-  var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  var absolute = new Intl.DateTimeFormat(undefined, {
+  var lang = document.documentElement.lang || undefined;  // the page's language, not the browser's
+  var relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+  var absolute = new Intl.DateTimeFormat(lang, {
     year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
     timeZoneName: "short"
   });

@@ -23,6 +23,7 @@ SETTINGS = {
     "APP_ENV": "test",
     "SECRET_KEY": "chaos-suite-secret-key-of-more-than-32-bytes",
     "WEB_CONCURRENCY": "1",
+    "DEFAULT_LOCALE": "en",
     "HTTP_CONNECT_TIMEOUT": "0.5",
     "HTTP_READ_TIMEOUT": "1",
     "SYNC_INTERVAL_SECONDS": "3",

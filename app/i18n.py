@@ -1,0 +1,83 @@
+"""Languages: which one a page speaks, the switcher that changes it, and locale formatting.
+
+A page speaks, in order of preference: the language the customer chose (saved on their account,
+or in a cookie before they log in), the best match for the browser's `Accept-Language`, and the
+configured default (`DEFAULT_LOCALE`). Translations live in app/translations (see README).
+"""
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, g, redirect, request, url_for
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from app.extensions import db
+from app.urls import local_path
+
+LANGUAGES = {"ru": "Русский", "en": "English"}  # as in app.config.LANGUAGE_CODES
+TRANSLATIONS = Path(__file__).parent / "translations"
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+
+
+def chosen_locale() -> str | None:
+    """The customer's own choice: saved on the account, or remembered by this browser."""
+    saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+    cookie = request.cookies.get(COOKIE)
+    return next((lang for lang in (saved, cookie) if lang in LANGUAGES), None)
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    return (
+        g.get("forced_locale")
+        or chosen_locale()
+        or request.accept_languages.best_match(LANGUAGES)
+        or current_app.config["DEFAULT_LOCALE"]
+    )
+
+
+def locale_code() -> str:
+    """The page's language as a code for `<html lang>` and cache keys: "ru", "en"."""
+    return str(get_locale() or "en")
+
+
+@bp.post("/language")
+def switch_language():
+    """Remember the chosen language (on the account too, when logged in) and go back."""
+    locale = request.form.get("locale", "")
+    back = local_path(request.form.get("next"), url_for("orders.dashboard"))
+    response = redirect(back, 303)
+    if locale not in LANGUAGES:
+        return response
+    if current_user.is_authenticated and current_user.locale != locale:
+        current_user.locale = locale
+        db.session.commit()
+    response.set_cookie(COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, default_domain="messages")
+    app.register_blueprint(bp)
+    app.add_template_global(locale_code)
+    app.add_template_global(LANGUAGES, "LANGUAGES")
+
+
+def compile_translations(directory: Path = TRANSLATIONS) -> list[Path]:
+    """Build each language's messages.mo from its messages.po (as `pybabel compile` does), for
+    processes that start without `make`: gunicorn's master, the tests."""
+    built = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        built.append(po_path.with_suffix(".mo"))
+    return built

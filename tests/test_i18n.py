@@ -1,0 +1,85 @@
+"""Which language a page speaks: the customer's choice, then the browser's, then the default;
+and the switcher, with and without an account."""
+
+import re
+
+import pytest
+
+from app.config import Config, ConfigError
+from app.extensions import db
+from app.models import User
+from tests.support.auth import EMAIL, AuthActions
+
+LANG = re.compile(r'<html lang="(\w+)">')
+
+
+def page_language(response) -> str:
+    return LANG.search(response.get_data(as_text=True)).group(1)
+
+
+def test_russian_is_the_default_unless_configured():
+    assert Config.DEFAULT_LOCALE == "ru"
+
+
+@pytest.mark.parametrize("default", ["ru", "en"])
+def test_a_browser_that_asks_for_nothing_gets_the_default(make_app, default):
+    client = make_app(DEFAULT_LOCALE=default).test_client()
+    assert page_language(client.get("/login")) == default
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [("ru-RU,ru;q=0.9,en;q=0.8", "ru"), ("en-GB,en;q=0.9", "en"), ("de-DE,de;q=0.9", "ru")],
+)
+def test_the_browser_language_comes_before_the_default(make_app, header, language):
+    client = make_app(DEFAULT_LOCALE="ru").test_client()
+    response = client.get("/login", headers={"Accept-Language": header})
+    assert page_language(response) == language
+
+
+def test_an_unknown_default_stops_the_start(make_app):
+    with pytest.raises(ConfigError, match="DEFAULT_LOCALE"):
+        make_app(DEFAULT_LOCALE="fr")
+
+
+def test_the_switcher_works_before_login_and_is_remembered_by_the_browser(client):
+    russian = {"Accept-Language": "ru"}
+    switched = client.post("/language", data={"locale": "en", "next": "/login?next=/catalog"})
+    assert switched.status_code == 303 and switched.location == "/login?next=/catalog"
+    assert page_language(client.get("/login", headers=russian)) == "en"
+
+
+def test_the_switcher_saves_the_choice_on_the_account(client, user, make_app):
+    auth = AuthActions(client)
+    auth.login()
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    assert db.session.get(User, user.id).locale == "ru"
+    english = {"Accept-Language": "en"}
+    assert page_language(client.get("/", headers=english)) == "ru"
+
+    other_browser = make_app().test_client()
+    AuthActions(other_browser).login(EMAIL, headers=english)
+    assert page_language(other_browser.get("/", headers=english)) == "ru"
+
+
+def test_the_switcher_ignores_a_language_it_does_not_know(client, user):
+    AuthActions(client).login()
+    for locale in ("xx", "<script>", ""):
+        response = client.post("/language", data={"locale": locale, "next": "/catalog"})
+        assert response.status_code == 303 and response.location == "/catalog"
+        assert "locale=" not in response.headers.get("Set-Cookie", "")
+    assert db.session.get(User, user.id).locale is None
+
+
+def test_the_switcher_goes_back_only_to_a_page_of_this_site(client):
+    for target in ("//evil.example", "https://evil.example/", "/x\r\nSet-Cookie: a=b"):
+        response = client.post("/language", data={"locale": "en", "next": target})
+        assert response.status_code == 303 and response.location == "/"
+
+
+def test_every_page_names_its_language_and_offers_the_other(client, user):
+    AuthActions(client).login()
+    html = client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert re.search(r'<button[^>]*name="locale" value="en"[^>]*>English</button>', html)
+    assert 'value="ru"' not in html.split('class="langbox"')[1].split("</form>")[0]
