@@ -54,7 +54,8 @@ def test_every_source_text_has_a_finished_translation(code):
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if entry.fuzzy:
             problems.append(f"fuzzy: {key!r}")
-        if not all(strings) or len(strings) != (translations.num_plurals if entry.pluralizable else 1):
+        forms = translations.num_plurals if entry.pluralizable else 1
+        if not all(strings) or len(strings) != forms:
             problems.append(f"untranslated or missing a plural form: {key!r}")
         sources = message if isinstance(message, tuple) else (message,)
         wanted = set().union(*(placeholders(source) for source in sources))
