@@ -89,6 +89,15 @@ def test_each_page_and_filter_has_its_own_tag(client, logged_in):
     assert refresh(client, tag, "/?status=done").status_code == 200
 
 
+def test_a_table_in_another_language_is_a_new_table(client, logged_in):
+    seed_orders(logged_in, 3)
+    english = refresh(client)
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    russian = refresh(client, english.headers["ETag"])
+    assert russian.status_code == 200 and russian.headers["ETag"] != english.headers["ETag"]
+    assert refresh(client, russian.headers["ETag"]).status_code == 304
+
+
 def test_a_full_page_is_never_answered_304(client, logged_in):
     seed_orders(logged_in, 1)
     tag = refresh(client).headers["ETag"]

@@ -2,8 +2,8 @@
 
 The tag (an ETag) is made of what the table shows: whose orders, their version (a number the
 database bumps on every change to the user's orders, read with the user on every request), the
-page, the filter, the search, the month (of the summary above the list), the settings and the
-templates that draw it. So:
+page, the filter, the search, the month (of the summary above the list), the page's language,
+the settings, and the templates and translations that draw it. So:
 
 - a refresh that sends back the tag it was given (`If-None-Match`) and finds it current is
   answered `304 Not Modified` before any order is read; htmx leaves the table in place;
@@ -22,6 +22,8 @@ from flask import Response, current_app, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from app.i18n import TRANSLATIONS, locale_code
 
 TEMPLATES = (
     "orders/_table.html",
@@ -53,13 +55,16 @@ class RecentTables:
 
 
 def templates_fingerprint() -> str:
-    """A digest of the table's templates, so a deploy that changes them changes every tag."""
+    """A digest of the table's templates and the translations, so a deploy that changes them
+    changes every tag."""
     fingerprint = current_app.extensions.get("orders_table_templates")
     if fingerprint is None:
         env = current_app.jinja_env
         digest = hashlib.sha256()
         for name in TEMPLATES:
             digest.update(env.loader.get_source(env, name)[0].encode())
+        for catalog in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+            digest.update(catalog.read_bytes())
         fingerprint = current_app.extensions["orders_table_templates"] = digest.hexdigest()
     return fingerprint
 
@@ -75,6 +80,7 @@ def table_tag(args) -> str:
         args.status,
         args.search,
         datetime.now(UTC).strftime("%Y-%m"),
+        locale_code(),
         config["ORDERS_PER_PAGE"],
         config["ORDERS_REFRESH_SECONDS"],
         request.script_root,
