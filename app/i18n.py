@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, g, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -33,11 +33,8 @@ def chosen_locale() -> str | None:
 
 
 def select_locale() -> str:
-    from flask import current_app
-
     return (
-        g.get("forced_locale")
-        or chosen_locale()
+        chosen_locale()
         or request.accept_languages.best_match(LANGUAGES)
         or current_app.config["DEFAULT_LOCALE"]
     )
@@ -63,7 +60,15 @@ def switch_language():
     return response
 
 
+def vary_on_language(response: Response) -> Response:
+    """A page's language follows the browser's header and the language cookie."""
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(vary_on_language)
     babel.init_app(app, locale_selector=select_locale, default_domain="messages")
     app.register_blueprint(bp)
     app.add_template_global(locale_code)

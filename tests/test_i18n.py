@@ -83,3 +83,9 @@ def test_every_page_names_its_language_and_offers_the_other(client, user):
     assert '<html lang="ru">' in html
     assert re.search(r'<button[^>]*name="locale" value="en"[^>]*>English</button>', html)
     assert 'value="ru"' not in html.split('class="langbox"')[1].split("</form>")[0]
+
+
+def test_pages_tell_caches_that_they_vary_with_the_language(client):
+    vary = client.get("/login").headers["Vary"]
+    assert "Accept-Language" in vary and "Cookie" in vary
+    assert "Accept-Language" not in client.get("/static/app.css").headers.get("Vary", "")
