@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from app.config import Config, ConfigError
+from app.config import LANGUAGE_CODES, Config, ConfigError
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import User
 from tests.support.auth import EMAIL, AuthActions
 
@@ -89,3 +90,7 @@ def test_pages_tell_caches_that_they_vary_with_the_language(client):
     vary = client.get("/login").headers["Vary"]
     assert "Accept-Language" in vary and "Cookie" in vary
     assert "Accept-Language" not in client.get("/static/app.css").headers.get("Vary", "")
+
+
+def test_the_settings_know_every_language_the_app_has():
+    assert set(LANGUAGE_CODES) == set(LANGUAGES)
