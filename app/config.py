@@ -83,6 +83,7 @@ class Config:
     LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
+    LIVE_STREAM_JITTER = 0.2  # a stream lives 80-100 % of LIVE_STREAM_SECONDS, at random
     SYNC_INTERVAL_SECONDS = 60
     SYNC_CONCURRENCY = 16
     SYNC_BATCH_SIZE = 200

@@ -5,7 +5,7 @@ import threading
 import time
 
 from app.extensions import db, get_redis
-from app.orders.live import publish_changes, sse_event, user_channel
+from app.orders.live import publish_changes, sse_event, stream_lifetime, user_channel
 from app.orders.transitions import transition
 from tests.support.auth import logged_in_client
 from tests.support.orders import insert_orders
@@ -55,6 +55,15 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
         "order_id": "mine",
         "status": "in_processing",
     }
+
+
+def test_streams_end_at_spread_times_so_tabs_do_not_reconnect_together():
+    lifetimes = [
+        stream_lifetime({"LIVE_STREAM_SECONDS": 300, "LIVE_STREAM_JITTER": 0.2}) for _ in range(200)
+    ]
+    assert min(lifetimes) >= 240 and max(lifetimes) <= 300
+    assert max(lifetimes) - min(lifetimes) > 30 and len(set(lifetimes)) > 150
+    assert stream_lifetime({"LIVE_STREAM_SECONDS": 300, "LIVE_STREAM_JITTER": 0}) == 300
 
 
 def test_streams_are_bounded_per_process(make_app, user):
