@@ -249,7 +249,8 @@ class ProviderCall(db.Model):
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     outcome: Mapped[str] = mapped_column(String(20))
-    answer: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)  # English, or the provider's words
+    answer_coded: Mapped[dict | None] = mapped_column(JSONB)  # see app/orders/reasons.py
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

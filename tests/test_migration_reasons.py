@@ -38,6 +38,7 @@ OLD_EVENTS = [
     ("in_processing", "done", "The order service reports the order DONE."),
 ]
 STATUS_REASON = "The order service reports the order DONE."
+CALL_ANSWERS = ["The order service answered HTTP 502.", "processing"]
 CHECK_ERROR = "The order service answered HTTP 503."
 
 
@@ -74,6 +75,14 @@ def insert_old_rows(conn) -> None:
         ),
         {"id": ORDER, "user_id": user_id, "reason": STATUS_REASON, "error": CHECK_ERROR},
     )
+    for answer in CALL_ANSWERS:
+        conn.execute(
+            text(
+                "INSERT INTO provider_calls (order_id, kind, outcome, answer) "
+                "VALUES (:order_id, 'check', 'failed', :answer)"
+            ),
+            {"order_id": ORDER, "answer": answer},
+        )
     for from_status, to_status, reason in OLD_EVENTS:
         conn.execute(
             text(
@@ -117,6 +126,11 @@ def test_known_wordings_become_codes_and_unknown_ones_stay_text(migrated_app):
         ).one()
     assert order.status_reason_coded == {"code": "provider_reports", "args": {"state": "DONE"}}
     assert order.last_check_error_coded == {"code": "http_status", "args": {"status": 503}}
+    with migrated_app.app_context():
+        answers = db.session.execute(
+            text("SELECT answer_coded FROM provider_calls ORDER BY id")
+        ).scalars()
+        assert list(answers) == [{"code": "http_status", "args": {"status": 502}}, None]
 
 
 def order_page(app, language: str) -> str:

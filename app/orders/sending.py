@@ -127,10 +127,11 @@ def submit_order(order_id: uuid.UUID) -> str:
     try:
         external_uuid = client.register(registration_payload(order), order.idempotency_key)
     except ProviderRejected as error:
-        record_send(order_id, "rejected", str(error), time.perf_counter() - started)
+        record_send(order_id, "rejected", error.reason, time.perf_counter() - started)
         return send_outcomes.rejected(order, error)
     except ProviderUnavailable as error:
-        record_send(order_id, failed_send_outcome(error), str(error), time.perf_counter() - started)
+        call_outcome = failed_send_outcome(error)
+        record_send(order_id, call_outcome, error.reason, time.perf_counter() - started)
         attempt, delay, outcome = send_outcomes.retry_later(order, error)
         if delay is not None:
             enqueue_send(order_id, send_job_id(order_id, attempt), delay)

@@ -1,7 +1,7 @@
 """Reasons as codes with parameters, so each reader sees them in their own language
 
-Adds `order_events.reason_coded`, `orders.status_reason_coded` and
-`orders.last_check_error_coded` (JSONB: {"code": ..., "args": {...}}, see
+Adds `order_events.reason_coded`, `orders.status_reason_coded`,
+`orders.last_check_error_coded` and `provider_calls.answer_coded` (JSONB: {"code": ..., "args": {...}}, see
 app/orders/reasons.py), and fills them for the rows written before, by matching the English
 wordings the application has written over time. Rows that match none keep only their text,
 which is shown as it was written.
@@ -29,6 +29,7 @@ COLUMNS = (
     ('order_events', 'reason', 'reason_coded'),
     ('orders', 'status_reason', 'status_reason_coded'),
     ('orders', 'last_check_error', 'last_check_error_coded'),
+    ('provider_calls', 'answer', 'answer_coded'),
 )
 
 # What the order service answered, or why it did not: nested in the reasons below, and the
@@ -125,7 +126,7 @@ def parameter(name, value):
 
 
 def coded(text, column):
-    patterns = ERRORS if column == "last_check_error" else REASONS
+    patterns = REASONS if column in ("reason", "status_reason") else ERRORS
     return match(text, patterns)
 
 
