@@ -250,3 +250,14 @@ def test_a_reason_from_before_the_codes_is_shown_as_written(client, draft):
 def test_the_english_wording_needs_no_request(app):
     with force_locale("ru"):
         assert Reason(reasons.CREATED).english() == "Created"
+
+
+def test_a_refusal_reads_in_russian_with_the_providers_own_words(client, draft):
+    refusal = Reason(reasons.REJECTED, error="price: must be positive")
+    commit_transition(draft.id, OrderStatus.DRAFT, OrderStatus.SENDING, None)
+    commit_transition(draft.id, OrderStatus.SENDING, OrderStatus.DRAFT, refusal)
+    expected = "Сервис заказов отклонил заказ: price: must be positive"
+    assert expected in russian(client).get(f"/orders/{draft.id}").get_data(as_text=True)
+    assert expected in client.get("/").get_data(as_text=True)
+    english_page = english(client).get(f"/orders/{draft.id}").get_data(as_text=True)
+    assert "The order service rejected the order: price: must be positive" in english_page
