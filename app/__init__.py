@@ -96,10 +96,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from app import flashes, formatting, htmx, i18n
+    from app.orders import reasons
 
     i18n.init_app(app)
     flashes.init_app(app)
     formatting.init_app(app)
+    reasons.init_app(app)
     htmx.init_app(app)
 
 

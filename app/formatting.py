@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
@@ -27,20 +28,27 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
+# Units of `duration`, as the reader's language abbreviates them.
+UNITS = {"d": _l("d"), "h": _l("h"), "min": _l("min"), "s": _l("s")}
+
+
 def duration(seconds: float | None) -> str:
     """A short span of time: `0.4 s`, `12 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`."""
     if seconds is None:
         return "—"
     if seconds < 10:
-        return f"{seconds:.1f} s"
+        return f"{format_decimal(seconds, '0.0')} {UNITS['s']}"
     whole = round(seconds)
-    for unit, size, smaller, smaller_size in (("d", 86400, "h", 3600), ("h", 3600, "min", 60)):
+    steps = (("d", 86400, "h", 3600), ("h", 3600, "min", 60), ("min", 60, "s", 1))
+    for unit, size, smaller, smaller_size in steps:
         if whole >= size:
             rest = (whole % size) // smaller_size
-            return f"{whole // size} {unit}" + (f" {rest} {smaller}" if rest else "")
-    if whole >= 60:
-        return f"{whole // 60} min" + (f" {whole % 60} s" if whole % 60 else "")
-    return f"{whole} s"
+            return amount(whole // size, unit) + (f" {amount(rest, smaller)}" if rest else "")
+    return amount(whole, "s")
+
+
+def amount(number: int, unit: str) -> str:
+    return f"{number} {UNITS[unit]}"
 
 
 def status_badge(status: str) -> Markup:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -115,7 +116,10 @@ class Order(db.Model):
     tax: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
+    # Each reason is kept as its English wording (text) and as a code with parameters (JSON)
+    # that pages render in their reader's language: see app/orders/reasons.py.
     status_reason: Mapped[str | None] = mapped_column(Text)
+    status_reason_coded: Mapped[dict | None] = mapped_column(JSONB)
     # The content's revision: every edit of a draft adds one, so each content has its own
     # Idempotency-Key (`idempotency_key`) and the provider never answers an edited order with
     # its copy of an older one.
@@ -132,6 +136,7 @@ class Order(db.Model):
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_check_error: Mapped[str | None] = mapped_column(Text)
+    last_check_error_coded: Mapped[dict | None] = mapped_column(JSONB)
     # After a local cancel the provider may still finish the order; we keep asking it for a while.
     after_cancel_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     after_cancel_state: Mapped[str | None] = mapped_column(String(20))
@@ -213,7 +218,8 @@ class OrderEvent(db.Model):
     )
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # English; see app/orders/reasons.py
+    reason_coded: Mapped[dict | None] = mapped_column(JSONB)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
@@ -243,7 +249,8 @@ class ProviderCall(db.Model):
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     outcome: Mapped[str] = mapped_column(String(20))
-    answer: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)  # English, or the provider's words
+    answer_coded: Mapped[dict | None] = mapped_column(JSONB)  # see app/orders/reasons.py
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

@@ -7,25 +7,27 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ops.queries import UNCONFIRMED_SEND, attention_of
+from app.orders import reasons
 from app.orders.provider import get_order_client, map_state
+from app.orders.reasons import Reason
 from app.orders.send_outcomes import SETTLED
 from app.orders.sending import enqueue_send, send_job_id
 from app.orders.sync.checks import Outcome, RunGate, check_state
-from app.orders.sync.engine import SyncSettings
-from app.orders.sync.store import CheckFailure, DueOrder, record_failures, record_unchanged
+from app.orders.sync.engine import SyncSettings, check_failure, provider_reports
+from app.orders.sync.store import DueOrder, record_failures, record_unchanged
 from app.orders.transitions import transition
 from app.queue import flush_recent_calls, get_send_queue
 from app.records.calls import record_checks
 
 MAX_NOTE = 500
-FOUND_AT_PROVIDER = "Registered at the order service (confirmed by our staff)"
-NOT_AT_PROVIDER = "The order service did not register this order. You can send it again."
 
 
 class ActionRefused(Exception):
@@ -47,14 +49,16 @@ def load(order_id: uuid.UUID) -> Order:
     return order
 
 
-def add_note(order_id: uuid.UUID, status: str, text: str, operator: User) -> None:
+def add_note(order_id: uuid.UUID, status: str, reason: Reason, operator: User) -> None:
     """A timeline entry that changes nothing: same status on both sides, and who wrote it."""
+    text, coded = reasons.columns(reason)
     db.session.add(
         OrderEvent(
             order_id=order_id,
             from_status=status,
             to_status=status,
             reason=text,
+            reason_coded=coded,
             actor_id=operator.id,
         )
     )
@@ -74,7 +78,7 @@ def take_over_send(order: Order, lease_until) -> None:
     running send job, and a lease unchanged since we read it, can. Refused otherwise.
     """
     if send_in_flight(order.id):
-        raise ActionRefused("A send attempt is running right now; wait for its outcome.")
+        raise ActionRefused(_("A send attempt is running right now; wait for its outcome."))
     seen = order.send_claimed_until
     unchanged = (
         Order.send_claimed_until.is_(None) if seen is None else Order.send_claimed_until == seen
@@ -93,21 +97,21 @@ def take_over_send(order: Order, lease_until) -> None:
     ).scalar_one_or_none()
     if taken is None:
         db.session.rollback()
-        raise ActionRefused("A send attempt started meanwhile; wait for its outcome.")
+        raise ActionRefused(_("A send attempt started meanwhile; wait for its outcome."))
 
 
 def retry_send_now(order_id: uuid.UUID, operator: User) -> str:
     """Queue another send attempt at once, instead of waiting for the next retry."""
     order = load(order_id)
     if order.status != OrderStatus.SENDING or order.external_uuid is not None:
-        raise ActionRefused("Only an order that is still being sent can be retried.")
+        raise ActionRefused(_("Only an order that is still being sent can be retried."))
     take_over_send(order, None)
-    add_note(order.id, order.status, "Send retried now by an operator", operator)
+    add_note(order.id, order.status, Reason(reasons.SEND_RETRIED), operator)
     db.session.commit()
     job_id = f"{send_job_id(order.id, order.send_attempts)}-operator-{uuid.uuid4().hex[:8]}"
     if not enqueue_send(order.id, job_id):
-        return "The retry could not be queued (Redis); the minute job will queue it."
-    return "A new send attempt is queued."
+        return _("The retry could not be queued (Redis); the minute job will queue it.")
+    return _("A new send attempt is queued.")
 
 
 def recheck_now(order_id: uuid.UUID, operator: User) -> str:
@@ -117,7 +121,7 @@ def recheck_now(order_id: uuid.UUID, operator: User) -> str:
         OrderStatus.IN_PROCESSING,
         OrderStatus.CANCELLED,
     ):
-        raise ActionRefused("Only an order registered at the order service can be re-checked.")
+        raise ActionRefused(_("Only an order registered at the order service can be re-checked."))
     gate = RunGate(1, SyncSettings.from_config(current_app.config).rate_limit_pause)
     result = check_state(get_order_client(), DueOrder(order.id, order.external_uuid), gate)
     flush_recent_calls()
@@ -125,16 +129,20 @@ def recheck_now(order_id: uuid.UUID, operator: User) -> str:
     status = apply_check(order, result, final)
     record_checks([result], actor_id=operator.id)
     answer = describe(result)
-    add_note(order.id, status, f"Status re-checked by an operator: {answer}", operator)
+    add_note(order.id, status, Reason(reasons.RECHECKED, answer=answer), operator)
     db.session.commit()
-    return f"Re-checked: {answer}"
+    return _("Re-checked: %(answer)s", answer=reasons.localized(answer))
 
 
-def describe(result) -> str:
-    took = f" ({result.seconds * 1000:.0f} ms)" if result.seconds is not None else ""
+def describe(result) -> Reason | str:
+    """What the order service answered (its state, or why it did not), and how long it took."""
     if result.outcome is Outcome.ANSWERED:
-        return f"the order service answered “{(result.state or '').strip()[:40]}”{took}"
-    return f"{result.error}{took}"
+        answer = Reason(reasons.ANSWERED, state=(result.state or "").strip()[:40])
+    else:
+        answer = result.error_reason or result.error or ""
+    if result.seconds is None:
+        return answer
+    return Reason(reasons.TIMED, answer=answer, ms=f"{result.seconds * 1000:.0f}")
 
 
 def apply_check(order: Order, result, final: str | None) -> str:
@@ -146,23 +154,22 @@ def apply_check(order: Order, result, final: str | None) -> str:
             order.after_cancel_check_at = None
         return order.status
     if final:
-        reason = f"The order service reports the order {result.state.strip()[:40]}."
         change = transition(
             order.id,
             OrderStatus.IN_PROCESSING,
             final,
-            reason,
+            provider_reports(result.state),
             last_checked_at=func.now(),
             check_failures=0,
             last_check_error=None,
+            last_check_error_coded=None,
         )
         return final if change is not None else order.status
     if result.outcome is Outcome.ANSWERED:
         record_unchanged([order.id], recheck_seconds())
     else:
-        failure = CheckFailure(order.id, result.error or "", result.retry_after)
         record_failures(
-            [failure],
+            [check_failure(result)],
             current_app.config["SYNC_BACKOFF_BASE_SECONDS"],
             current_app.config["SYNC_BACKOFF_CAP_SECONDS"],
         )
@@ -182,9 +189,15 @@ def send_outcome_unknown(order: Order) -> bool:
 def checked_note(note: str) -> str:
     note = " ".join(note.split())
     if not note:
-        raise ActionInvalid("Write a note saying how the send was resolved.")
+        raise ActionInvalid(_("Write a note saying how the send was resolved."))
     if len(note) > MAX_NOTE:
-        raise ActionInvalid(f"The note is too long (at most {MAX_NOTE} characters).")
+        raise ActionInvalid(
+            ngettext(
+                "The note is too long (at most %(num)d character).",
+                "The note is too long (at most %(num)d characters).",
+                MAX_NOTE,
+            )
+        )
     return note
 
 
@@ -195,10 +208,10 @@ def checked_external_uuid(value: str) -> uuid.UUID | None:
     try:
         external = uuid.UUID(value.strip())
     except ValueError as error:
-        raise ActionInvalid("The provider’s id must be a UUID.") from error
+        raise ActionInvalid(_("The provider’s id must be a UUID.")) from error
     owner = db.session.scalar(select(Order.id).where(Order.external_uuid == external))
     if owner is not None:
-        raise ActionInvalid(f"That provider id belongs to order {owner} already.")
+        raise ActionInvalid(_("That provider id belongs to order %(order)s already.", order=owner))
     return external
 
 
@@ -209,16 +222,17 @@ def resolve_unknown_send(
     found (→ In processing), or not registered at all (→ Draft, the customer may send again)."""
     order = load(order_id)
     if not send_outcome_unknown(order):
-        raise ActionRefused("Only a send whose outcome stays unknown can be resolved.")
+        raise ActionRefused(_("Only a send whose outcome stays unknown can be resolved."))
     note, external = checked_note(note), checked_external_uuid(external_uuid)
     lease = timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
     take_over_send(order, func.now() + lease)
     if external is not None:
-        to, reason = OrderStatus.IN_PROCESSING, FOUND_AT_PROVIDER
+        to, reason = OrderStatus.IN_PROCESSING, Reason(reasons.FOUND_AT_PROVIDER)
         found = {"external_uuid": external, "next_check_at": func.now()}
     else:  # a new revision, so a new Idempotency-Key when the customer sends it again
-        to, reason, found = OrderStatus.DRAFT, NOT_AT_PROVIDER, {"revision": Order.revision + 1}
+        to, reason = OrderStatus.DRAFT, Reason(reasons.NOT_AT_PROVIDER)
+        found = {"revision": Order.revision + 1}
     transition(order.id, OrderStatus.SENDING, to, reason, operator.id, **SETTLED, **found)
-    add_note(order.id, to, f"Send resolved by an operator: {note}", operator)
+    add_note(order.id, to, Reason(reasons.SEND_RESOLVED, note=note), operator)
     db.session.commit()
-    return "Resolved: " + ("in processing." if external else "back to draft.")
+    return _("Resolved: in processing.") if external else _("Resolved: back to draft.")

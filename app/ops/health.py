@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import redis
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.catalog.service import load
 from app.catalog.store import STALE_KEY, CatalogStore
@@ -54,5 +55,5 @@ def gather() -> Health:
         health.provider = read(get_redis())
         health.catalog_age = catalog_age()
     except redis.RedisError as error:
-        health.problems["redis"] = f"failed while reading ({type(error).__name__})"
+        health.problems["redis"] = _("failed while reading (%(error)s)", error=type(error).__name__)
     return health

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -49,7 +50,7 @@ def last_line(job: Job) -> str:
     result = job.latest_result()
     text = (result.exc_string if result is not None else None) or ""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no error recorded"
+    return lines[-1][:300] if lines else _("no error recorded")
 
 
 def failed_jobs(limit: int = 50) -> list[FailedJob]:

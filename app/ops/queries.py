@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -25,17 +26,17 @@ UNKNOWN_TO_PROVIDER = "unknown_to_provider"
 FAILING_CHECKS = "failing_checks"
 FINISHED_AFTER_CANCEL = "finished_after_cancel"
 ATTENTION_LABELS = {
-    UNCONFIRMED_SEND: "Send unconfirmed",
-    UNKNOWN_TO_PROVIDER: "Provider does not know it",
-    FAILING_CHECKS: "Status checks failing",
-    FINISHED_AFTER_CANCEL: "Provider finished it after a cancel",
+    UNCONFIRMED_SEND: _l("Send unconfirmed"),
+    UNKNOWN_TO_PROVIDER: _l("Provider does not know it"),
+    FAILING_CHECKS: _l("Status checks failing"),
+    FINISHED_AFTER_CANCEL: _l("Provider finished it after a cancel"),
 }
 AGES = {
-    "": ("Any age", None, None),
-    "lt1h": ("Under an hour", None, timedelta(hours=1)),
-    "gt1h": ("Over an hour", timedelta(hours=1), None),
-    "gt1d": ("Over a day", timedelta(days=1), None),
-    "gt7d": ("Over a week", timedelta(days=7), None),
+    "": (_l("Any age"), None, None),
+    "lt1h": (_l("Under an hour"), None, timedelta(hours=1)),
+    "gt1h": (_l("Over an hour"), timedelta(hours=1), None),
+    "gt1d": (_l("Over a day"), timedelta(days=1), None),
+    "gt7d": (_l("Over a week"), timedelta(days=7), None),
 }
 ATTENTION_LIMIT = 100
 

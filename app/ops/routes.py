@@ -5,6 +5,8 @@ import uuid
 
 import redis
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.errors import error_response
@@ -53,7 +55,7 @@ def queues():
             "failed": jobs.failed_jobs(),
         }
     except redis.RedisError:
-        return error_response(503, "Redis is not answering, so the queues cannot be read.")
+        return error_response(503, _("Redis is not answering, so the queues cannot be read."))
     return page_or_part("ops/queues.html", "ops/_queues.html", "ops-queues", **context)
 
 
@@ -85,7 +87,7 @@ def run_order_action(order_id: uuid.UUID, action, *args):
         )
         return html, 422
     except redis.RedisError:
-        return refused("Redis is not answering; nothing was changed. Try again.", 503, back)
+        return refused(_("Redis is not answering; nothing was changed. Try again."), 503, back)
     return done(message, back)
 
 
@@ -106,22 +108,22 @@ def resolve(order_id: uuid.UUID):
     return run_order_action(order_id, actions.resolve_unknown_send, note, external_uuid)
 
 
-def run_job_action(job_id: str, action, message: str):
+def run_job_action(job_id: str, action, message):
     back = url_for("ops.queues")
     try:
         action(job_id, current_user.email)
     except jobs.JobMissing:
-        return refused("There is no such failed job (any more).", 404, back)
+        return refused(_("There is no such failed job (any more)."), 404, back)
     except redis.RedisError:
-        return refused("Redis is not answering; nothing was changed.", 503, back)
-    return done(message, back)
+        return refused(_("Redis is not answering; nothing was changed."), 503, back)
+    return done(str(message), back)
 
 
 @bp.post("/queues/failed/<job_id>/requeue")
 def requeue_job(job_id: str):
-    return run_job_action(job_id, jobs.requeue_failed, "The job is queued again.")
+    return run_job_action(job_id, jobs.requeue_failed, _l("The job is queued again."))
 
 
 @bp.post("/queues/failed/<job_id>/delete")
 def delete_job(job_id: str):
-    return run_job_action(job_id, jobs.delete_failed, "The failed job is deleted.")
+    return run_job_action(job_id, jobs.delete_failed, _l("The failed job is deleted."))

@@ -126,6 +126,7 @@ def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
     fill(locked, services)
     locked.revision += 1
     locked.status_reason = None
+    locked.status_reason_coded = None
     db.session.commit()
     return locked
 

@@ -18,6 +18,8 @@ from urllib3.exceptions import ConnectTimeoutError
 
 from app import metrics
 from app.metrics.recent import RecentCalls
+from app.orders import reasons
+from app.orders.reasons import Reason
 
 TERMINAL_STATES = {
     "done": "done",
@@ -30,9 +32,17 @@ TERMINAL_STATES = {
 
 
 class ProviderError(Exception):
-    """The order service did not give a usable answer."""
+    """The order service did not give a usable answer.
+
+    `reason`: what went wrong, as a `Reason` the pages show in their reader's language, or
+    as the provider's own words; the exception's text is its English wording.
+    """
 
     kind = "bad_answer"  # the label of the provider errors metric
+
+    def __init__(self, reason: Reason | str):
+        super().__init__(reasons.english(reason))
+        self.reason = reason
 
 
 class ProviderRejected(ProviderError):
@@ -42,8 +52,8 @@ class ProviderRejected(ProviderError):
     parameters), so the provider may hold an order under it: never a plain rejection.
     """
 
-    def __init__(self, message: str, key_conflict: bool = False):
-        super().__init__(message)
+    def __init__(self, reason: Reason | str, key_conflict: bool = False):
+        super().__init__(reason)
         self.key_conflict = key_conflict
 
     kind = "rejected"
@@ -65,13 +75,13 @@ class ProviderUnavailable(ProviderError):
 
     def __init__(
         self,
-        message: str,
+        reason: Reason | str,
         retry_after: float | None = None,
         unreachable: bool = False,
         status: int | None = None,
         outcome_unknown: bool = True,
     ):
-        super().__init__(message)
+        super().__init__(reason)
         self.retry_after = retry_after
         self.unreachable = unreachable
         self.status = status
@@ -128,13 +138,17 @@ def is_key_conflict(response: requests.Response) -> bool:
     return "idempotency" in response.text[:2000].lower()
 
 
-def rejection_message(response: requests.Response) -> str:
+def rejection_message(response: requests.Response) -> Reason | str:
     """A readable reason from a 4xx answer ({"message": ..., "errors": {field: [msg]}}), short
-    and without NUL characters, which the database refuses to store."""
-    return provider_reason(response)[:500].replace("\x00", "")
+    and without NUL characters, which the database refuses to store; the provider's words are
+    kept as they are, and without any a reason of our own is given."""
+    reason = provider_reason(response)
+    if isinstance(reason, Reason):
+        return reason
+    return reason[:500].replace("\x00", "")
 
 
-def provider_reason(response: requests.Response) -> str:
+def provider_reason(response: requests.Response) -> Reason | str:
     try:
         body = response.json()
     except ValueError:
@@ -150,7 +164,7 @@ def provider_reason(response: requests.Response) -> str:
             return "; ".join(messages)
         if isinstance(body.get("message"), str):
             return body["message"]
-    return f"The order service refused the order (HTTP {response.status_code})."
+    return Reason(reasons.REFUSED_HTTP, status=response.status_code)
 
 
 def settle_environment(session: requests.Session, base_url: str) -> None:
@@ -210,20 +224,20 @@ class OrderServiceClient:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.ConnectionError as error:
             raise ProviderUnavailable(
-                f"Cannot reach the order service: {error}",
+                Reason(reasons.UNREACHABLE, detail=str(error)),
                 unreachable=True,
                 outcome_unknown=request_went_out(error),
             ) from error
         except requests.Timeout as error:
-            raise ProviderUnavailable("The order service did not answer in time.") from error
+            raise ProviderUnavailable(Reason(reasons.TIMEOUT)) from error
         except requests.RequestException as error:
-            raise ProviderUnavailable(f"Request to the order service failed: {error}") from error
+            raise ProviderUnavailable(Reason(reasons.REQUEST_FAILED, detail=str(error))) from error
 
     @staticmethod
     def _raise_for_retryable(response: requests.Response) -> None:
         if response.status_code in (408, 429) or response.status_code >= 500:
             raise ProviderUnavailable(
-                f"The order service answered HTTP {response.status_code}.",
+                Reason(reasons.HTTP_STATUS, status=response.status_code),
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 status=response.status_code,
                 outcome_unknown=response.status_code != 429,
@@ -236,7 +250,7 @@ class OrderServiceClient:
         except (ValueError, AttributeError):
             value = None
         if not isinstance(value, str):
-            raise ProviderUnavailable(f"The order service answered without a {field}.")
+            raise ProviderUnavailable(Reason(reasons.MISSING_FIELD, field=field))
         return value
 
     @measured("register")
@@ -251,17 +265,17 @@ class OrderServiceClient:
         try:
             return uuid.UUID(self._json_field(response, "uuid"))
         except ValueError as error:
-            raise ProviderUnavailable("The order service answered with an invalid uuid.") from error
+            raise ProviderUnavailable(Reason(reasons.INVALID_UUID)) from error
 
     @measured("state")
     def state(self, external_uuid: uuid.UUID | str) -> str:
         """The provider's state string for one order."""
         response = self._request("GET", f"/api/order/{external_uuid}")
         if response.status_code == 404:
-            raise OrderNotFound(f"The order service does not know order {external_uuid}.")
+            raise OrderNotFound(Reason(reasons.UNKNOWN_ORDER, external_uuid=str(external_uuid)))
         self._raise_for_retryable(response)
         if not response.ok:
-            raise ProviderUnavailable(f"The order service answered HTTP {response.status_code}.")
+            raise ProviderUnavailable(Reason(reasons.HTTP_STATUS, status=response.status_code))
         return self._json_field(response, "state")
 
 

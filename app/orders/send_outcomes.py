@@ -22,7 +22,9 @@ from sqlalchemy import and_, case, func, update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.orders import reasons
 from app.orders.provider import ProviderRejected, ProviderUnavailable
+from app.orders.reasons import Reason
 from app.orders.transitions import commit_transition
 
 log = logging.getLogger(__name__)
@@ -36,12 +38,6 @@ FRESH_SEND = {
 }
 SETTLED = {"send_claimed_until": None, "send_unknown_since": None, "needs_attention_since": None}
 
-UNKNOWN_REASON = (
-    "The provider has not confirmed this order yet; we keep asking with the same request "
-    "(next try in {delay}). Last answer: {error}"
-)
-RETRY_REASON = "Not registered yet. Retrying in {delay}: {error}"
-
 
 def held_for_a_person():
     """Orders whose retries stopped until a person settles them: flagged, with no lease."""
@@ -51,27 +47,30 @@ def held_for_a_person():
 def rejected(order: Order, error: ProviderRejected) -> str:
     """A 4xx: back to draft, unless the provider may hold the order after all."""
     if error.key_conflict or order.send_unknown_since is not None:
-        return hold_for_a_person(order, f"The order service refused a repeated request: {error}")
-    return give_back(order.id, f"The order service rejected the order: {error}")
+        return hold_for_a_person(order, Reason(reasons.REPEAT_REFUSED, error=error.reason))
+    return give_back(order.id, Reason(reasons.REJECTED, error=error.reason))
 
 
-def give_back(order_id, reason: str) -> str:
+def give_back(order_id, reason: Reason) -> str:
     """Back to draft with the reason shown to the customer: the provider surely has nothing."""
     commit_transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, **SETTLED)
-    log.info("order %s back to draft: %s", order_id, reason)
-    return f"back to draft: {reason}"
+    text = reason.english()
+    log.info("order %s back to draft: %s", order_id, text)
+    return f"back to draft: {text}"
 
 
-def hold_for_a_person(order: Order, reason: str) -> str:
+def hold_for_a_person(order: Order, reason: Reason) -> str:
     """Flag the order and stop retrying: it stays in sending until an operator settles it."""
+    text, coded = reasons.columns(reason)
     update_sending(
         order,
-        status_reason=reason,
+        status_reason=text,
+        status_reason_coded=coded,
         send_claimed_until=None,
         needs_attention_since=func.coalesce(Order.needs_attention_since, func.now()),
     )
-    log.warning("order %s needs attention: %s", order.id, reason)
-    return f"needs attention: {reason}"
+    log.warning("order %s needs attention: %s", order.id, text)
+    return f"needs attention: {text}"
 
 
 def backoff_seconds(attempt: int, retry_after: float | None) -> float:
@@ -86,15 +85,17 @@ def retry_later(order: Order, error: ProviderUnavailable) -> tuple[int, float | 
     attempt = order.send_attempts + 1
     unknown = error.outcome_unknown or order.send_unknown_since is not None
     if not unknown and attempt >= current_app.config["SEND_MAX_ATTEMPTS"]:
-        reason = f"The order service could not be reached after {attempt} tries: {error}"
-        return attempt, None, give_back(order.id, f"{reason} Nothing was registered.")
+        reason = Reason(reasons.NOT_REACHED, attempts=attempt, error=error.reason)
+        return attempt, None, give_back(order.id, reason)
     delay = backoff_seconds(attempt, error.retry_after)
-    text = (UNKNOWN_REASON if unknown else RETRY_REASON).format(delay=readable(delay), error=error)
+    code = reasons.UNCONFIRMED_RETRYING if unknown else reasons.RETRYING
+    text, coded = reasons.columns(Reason(code, delay_seconds=delay, error=error.reason))
     update_sending(
         order,
         send_attempts=attempt,
         send_claimed_until=func.now() + timedelta(seconds=delay),
         status_reason=text,
+        status_reason_coded=coded,
         **(unknown_since(error) if unknown else {}),
     )
     outcome = "outcome unknown" if unknown else "not registered"
@@ -128,7 +129,3 @@ def update_sending(order: Order, **values) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-
-
-def readable(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

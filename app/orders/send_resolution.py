@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.orders import reasons
+from app.orders.reasons import Reason
 from app.orders.send_outcomes import SETTLED
 from app.orders.transitions import commit_transition
 
@@ -56,7 +58,7 @@ def resolve_registered(order_id: uuid.UUID, external_uuid: uuid.UUID) -> bool:
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
-        f"Confirmed with the provider by an operator: registered as {external_uuid}",
+        Reason(reasons.CONFIRMED_REGISTERED, external_uuid=str(external_uuid)),
         external_uuid=external_uuid,
         next_check_at=func.now(),
         **SETTLED,
@@ -69,7 +71,7 @@ def resolve_not_registered(order_id: uuid.UUID) -> bool:
         order_id,
         OrderStatus.SENDING,
         OrderStatus.DRAFT,
-        "The provider confirmed to an operator that it has no such order; send it again.",
+        Reason(reasons.CONFIRMED_NOT_REGISTERED),
         revision=Order.revision + 1,
         **SETTLED,
     )

@@ -20,8 +20,9 @@ from sqlalchemy import func, or_, select, update
 from app.extensions import db
 from app.logs import job_meta
 from app.models import Order, OrderStatus
-from app.orders import send_outcomes
+from app.orders import reasons, send_outcomes
 from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
+from app.orders.reasons import Reason
 from app.orders.transitions import commit_transition
 from app.queue import get_send_queue, get_send_scheduler
 from app.records.calls import failed_send_outcome, record_send
@@ -42,7 +43,7 @@ def request_send(order_id: uuid.UUID) -> bool:
         order_id,
         OrderStatus.DRAFT,
         OrderStatus.SENDING,
-        "Sent to processing by the customer",
+        Reason(reasons.SENT_BY_CUSTOMER),
         **send_outcomes.FRESH_SEND,
     )
     if sent:
@@ -58,7 +59,7 @@ def request_cancel(order_id: uuid.UUID) -> bool:
         order_id,
         OrderStatus.IN_PROCESSING,
         OrderStatus.CANCELLED,
-        "Cancelled by the customer",
+        Reason(reasons.CANCELLED_BY_CUSTOMER),
         after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
         follow_provider=True,
         next_check_at=func.now(),
@@ -126,10 +127,11 @@ def submit_order(order_id: uuid.UUID) -> str:
     try:
         external_uuid = client.register(registration_payload(order), order.idempotency_key)
     except ProviderRejected as error:
-        record_send(order_id, "rejected", str(error), time.perf_counter() - started)
+        record_send(order_id, "rejected", error.reason, time.perf_counter() - started)
         return send_outcomes.rejected(order, error)
     except ProviderUnavailable as error:
-        record_send(order_id, failed_send_outcome(error), str(error), time.perf_counter() - started)
+        call_outcome = failed_send_outcome(error)
+        record_send(order_id, call_outcome, error.reason, time.perf_counter() - started)
         attempt, delay, outcome = send_outcomes.retry_later(order, error)
         if delay is not None:
             enqueue_send(order_id, send_job_id(order_id, attempt), delay)
@@ -143,7 +145,7 @@ def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
-        "Registered at the order service",
+        Reason(reasons.REGISTERED),
         external_uuid=external_uuid,
         next_check_at=func.now(),
         **send_outcomes.SETTLED,

@@ -8,15 +8,22 @@ publishes the noted changes to their owners (`app.orders.live`), and a rollback 
 caller only commits: no change can be committed and then forgotten by the live pages.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Text, Uuid, cast, column, func, insert, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
+from app.orders import reasons
+from app.orders.reasons import Reason
+
+# A reason is a `Reason` (a code the pages show in their reader's language) or, from older
+# callers and tests, plain text shown as written.
+AnyReason = Reason | str | None
 
 PENDING_KEY = "order_changes"
 
@@ -51,14 +58,17 @@ def take_noted(session: Session) -> list[Change]:
 def start_draft(order: Order) -> None:
     """A new order begins as a draft, with the first event of its timeline."""
     order.status = OrderStatus.DRAFT
-    order.events = [OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason="Created")]
+    text, coded = reasons.columns(Reason(reasons.CREATED))
+    order.events = [
+        OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason=text, reason_coded=coded)
+    ]
 
 
 def transition(
     order_id: uuid.UUID,
     expected: str,
     to: str,
-    reason: str | None = None,
+    reason: AnyReason = None,
     actor_id: int | None = None,
     **values_,
 ) -> Change | None:
@@ -69,10 +79,17 @@ def transition(
     """
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
+    text, coded = reasons.columns(reason)
     statement = (
         update(Order)
         .where(Order.id == order_id, Order.status == expected)
-        .values(status=to, status_reason=reason, updated_at=func.now(), **values_)
+        .values(
+            status=to,
+            status_reason=text,
+            status_reason_coded=coded,
+            updated_at=func.now(),
+            **values_,
+        )
         .returning(Order.user_id)
         .execution_options(synchronize_session=False)
     )
@@ -81,7 +98,12 @@ def transition(
         return None
     db.session.add(
         OrderEvent(
-            order_id=order_id, from_status=expected, to_status=to, reason=reason, actor_id=actor_id
+            order_id=order_id,
+            from_status=expected,
+            to_status=to,
+            reason=text,
+            reason_coded=coded,
+            actor_id=actor_id,
         )
     )
     change = Change(order_id, user_id, expected, to)
@@ -90,7 +112,7 @@ def transition(
 
 
 def commit_transition(
-    order_id: uuid.UUID, expected: str, to: str, reason: str | None = None, **values_
+    order_id: uuid.UUID, expected: str, to: str, reason: AnyReason = None, **values_
 ) -> bool:
     """`transition`, committed (and so published) if it applied, rolled back if not."""
     if transition(order_id, expected, to, reason, **values_) is None:
@@ -100,23 +122,35 @@ def commit_transition(
     return True
 
 
-def unnest_rows(targets: dict[uuid.UUID, tuple[str, str | None]]):
-    """The targets as a derived table `wanted(id, to_status, reason)` from three array
-    parameters: one bound value per column, however many orders."""
-    ids, tos, reasons = zip(*((oid, to, why) for oid, (to, why) in targets.items()), strict=True)
+def unnest_rows(targets: dict[uuid.UUID, tuple[str, AnyReason]]):
+    """The targets as a derived table `wanted(id, to_status, reason, reason_coded)` from four
+    array parameters: one bound value per column, however many orders."""
+    ids, tos, texts, codes = [], [], [], []
+    for order_id, (to, reason) in targets.items():
+        text, coded = reasons.columns(reason)
+        ids.append(order_id)
+        tos.append(to)
+        texts.append(text)
+        codes.append(None if coded is None else json.dumps(coded))
     return (
         func.unnest(
-            cast(list(ids), ARRAY(Uuid)),
-            cast(list(tos), ARRAY(Text)),
-            cast(list(reasons), ARRAY(Text)),
+            cast(ids, ARRAY(Uuid)),
+            cast(tos, ARRAY(Text)),
+            cast(texts, ARRAY(Text)),
+            cast(codes, ARRAY(Text)),
         )
-        .table_valued(column("id", Uuid), column("to_status", Text), column("reason", Text))
+        .table_valued(
+            column("id", Uuid),
+            column("to_status", Text),
+            column("reason", Text),
+            column("reason_coded", Text),
+        )
         .render_derived(name="wanted")
     )
 
 
 def bulk_transition(
-    targets: dict[uuid.UUID, tuple[str, str | None]], expected: str, **values_
+    targets: dict[uuid.UUID, tuple[str, AnyReason]], expected: str, **values_
 ) -> list[Change]:
     """Move many orders from `expected` to their own (status, reason) in one UPDATE.
 
@@ -128,37 +162,50 @@ def bulk_transition(
         if (expected, to) not in ALLOWED:
             raise ValueError(f"{expected} → {to} is not a status change we make")
     wanted = unnest_rows(targets)
+    coded = cast(wanted.c.reason_coded, JSONB)
     statement = (
         update(Order)
         .where(Order.id == wanted.c.id, Order.status == expected)
         .values(
             status=wanted.c.to_status,
             status_reason=wanted.c.reason,
+            status_reason_coded=coded,
             updated_at=func.now(),
             **values_,
         )
-        .returning(Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason)
+        .returning(Order.id, Order.user_id, wanted.c.to_status)
         .execution_options(synchronize_session=False)
     )
     applied = db.session.execute(statement).all()
     if applied:
         db.session.execute(
             insert(OrderEvent),
-            [
-                {"order_id": oid, "from_status": expected, "to_status": to, "reason": reason}
-                for oid, _, to, reason in applied
-            ],
+            [event_row(oid, expected, to, targets[oid][1]) for oid, _, to in applied],
         )
-    changes = [Change(oid, uid, expected, to) for oid, uid, to, _ in applied]
+    changes = [Change(oid, uid, expected, to) for oid, uid, to in applied]
     note(changes)
     return changes
 
 
-AFTER_CANCEL = {
-    OrderStatus.DONE: "The provider finished this order after it was cancelled here.",
-    OrderStatus.CANCELLED: "The provider reports this order cancelled as well.",
-    OrderStatus.FAILED: "The provider reports this order failed after it was cancelled here.",
+def event_row(order_id: uuid.UUID, from_status: str, to: str, reason: AnyReason) -> dict:
+    """One timeline entry as the values of a bulk insert."""
+    text, coded = reasons.columns(reason)
+    return {
+        "order_id": order_id,
+        "from_status": from_status,
+        "to_status": to,
+        "reason": text,
+        "reason_coded": coded,
+    }
+
+
+AFTER_CANCEL_REASONS = {
+    OrderStatus.DONE: Reason(reasons.DONE_AFTER_CANCEL),
+    OrderStatus.CANCELLED: Reason(reasons.CANCELLED_AFTER_CANCEL),
+    OrderStatus.FAILED: Reason(reasons.FAILED_AFTER_CANCEL),
 }
+# Their English wording, as the timeline's text column keeps it.
+AFTER_CANCEL = {status: reason.english() for status, reason in AFTER_CANCEL_REASONS.items()}
 
 
 def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]:
@@ -184,12 +231,7 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
         db.session.execute(
             insert(OrderEvent),
             [
-                {
-                    "order_id": oid,
-                    "from_status": cancelled,
-                    "to_status": cancelled,
-                    "reason": AFTER_CANCEL[outcomes[oid]],
-                }
+                event_row(oid, cancelled, cancelled, AFTER_CANCEL_REASONS[outcomes[oid]])
                 for oid, _ in applied
             ],
         )

@@ -13,6 +13,8 @@ from sqlalchemy import insert
 from app.extensions import db
 from app.metrics import count_send
 from app.models import ProviderCall
+from app.orders import reasons
+from app.orders.reasons import Reason
 
 SEND, CHECK = "send", "check"
 
@@ -30,17 +32,23 @@ def failed_send_outcome(error) -> str:
 
 
 def record_send(
-    order_id: uuid.UUID, outcome: str, answer: str, seconds: float, actor_id: int | None = None
+    order_id: uuid.UUID,
+    outcome: str,
+    answer: Reason | str,
+    seconds: float,
+    actor_id: int | None = None,
 ) -> None:
     """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`); the
-    row joins the caller's transaction."""
+    row joins the caller's transaction. `answer`: the provider's id or words, or our reason."""
     count_send(outcome)
+    text, coded = reasons.columns(answer)
     db.session.add(
         ProviderCall(
             order_id=order_id,
             kind=SEND,
             outcome=outcome,
-            answer=answer[:1000],
+            answer=text[:1000],
+            answer_coded=coded,
             duration_ms=milliseconds(seconds),
             actor_id=actor_id,
         )
@@ -59,6 +67,7 @@ def record_checks(results: list, actor_id: int | None = None) -> None:
                 "kind": CHECK,
                 "outcome": result.outcome.value,
                 "answer": (result.state or result.error or "")[:1000],
+                "answer_coded": None if result.state else reasons.columns(result.error_reason)[1],
                 "duration_ms": milliseconds(result.seconds),
                 "actor_id": actor_id,
             }

@@ -14,7 +14,9 @@ from enum import Enum
 
 import requests
 
+from app.orders import reasons
 from app.orders.provider import OrderNotFound, OrderServiceClient, ProviderUnavailable
+from app.orders.reasons import Reason
 from app.orders.sync.store import DueOrder
 
 
@@ -36,9 +38,17 @@ class CheckResult:
     order_id: uuid.UUID
     outcome: Outcome
     state: str | None = None
-    error: str | None = None
+    error: str | None = None  # in English, for logs and records
     retry_after: float = 0.0
     seconds: float | None = None  # how long the status request took
+    error_reason: Reason | str | None = None  # the error, for the order's pages
+
+
+def failed(order_id: uuid.UUID, outcome: Outcome, reason: Reason | str, **values) -> CheckResult:
+    """A check that got no usable answer, with its reason in English and as given."""
+    return CheckResult(
+        order_id, outcome, error=reasons.english(reason), error_reason=reason, **values
+    )
 
 
 def is_connection_failure(error: ProviderUnavailable) -> bool:
@@ -97,22 +107,22 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
     if gate.stopped:
         return CheckResult(order.id, Outcome.SKIPPED)
     if order.external_uuid is None:
-        return CheckResult(order.id, Outcome.FAILED, error="The order has no external uuid.")
+        return failed(order.id, Outcome.FAILED, Reason(reasons.NO_EXTERNAL_UUID))
     started = time.perf_counter()
     try:
         state = client.state(order.external_uuid)
     except OrderNotFound as error:
         gate.answered()
-        return CheckResult(
-            order.id, Outcome.NOT_FOUND, error=str(error), seconds=time.perf_counter() - started
+        return failed(
+            order.id, Outcome.NOT_FOUND, error.reason, seconds=time.perf_counter() - started
         )
     except ProviderUnavailable as error:
         gate.failed(error)
         provider_wide = error.rate_limited or is_connection_failure(error)
-        return CheckResult(
+        return failed(
             order.id,
             Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
-            error=str(error),
+            error.reason,
             retry_after=error.retry_after or 0.0,
             seconds=time.perf_counter() - started,
         )

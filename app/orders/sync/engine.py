@@ -21,7 +21,9 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import OrderStatus
+from app.orders import reasons
 from app.orders.provider import get_order_client, map_state
+from app.orders.reasons import Reason
 from app.orders.sync import state, store
 from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
 from app.orders.transitions import bulk_transition, note_after_cancel
@@ -146,7 +148,12 @@ def write_oldest(
 def apply_batch(results: list[CheckResult], settings: SyncSettings, summary: SyncSummary) -> None:
     """Write one batch's answers in one transaction (its commit publishes what changed)."""
     finished, unchanged, failures = sort_results(results)
-    checked = {"last_checked_at": func.now(), "check_failures": 0, "last_check_error": None}
+    checked = {
+        "last_checked_at": func.now(),
+        "check_failures": 0,
+        "last_check_error": None,
+        "last_check_error_coded": None,
+    }
     changes = bulk_transition(finished, expected=OrderStatus.IN_PROCESSING, **checked)
     # The rest of the finished ones were cancelled here (perhaps a moment ago): note them.
     outcomes = {order_id: status for order_id, (status, _) in finished.items()}
@@ -168,13 +175,21 @@ def sort_results(results: list[CheckResult]) -> tuple[dict, list, list]:
             if status is None:
                 unchanged.append(result.order_id)
             else:
-                reason = f"The order service reports the order {result.state.strip()[:40]}."
-                finished[result.order_id] = (status, reason)
+                finished[result.order_id] = (status, provider_reports(result.state))
         elif result.outcome in (Outcome.FAILED, Outcome.NOT_FOUND):
-            failures.append(
-                store.CheckFailure(result.order_id, result.error or "", result.retry_after)
-            )
+            failures.append(check_failure(result))
     return finished, unchanged, failures
+
+
+def provider_reports(state: str) -> Reason:
+    """The reason for a finished order: the provider's state, in its own words."""
+    return Reason(reasons.PROVIDER_REPORTS, state=state.strip()[:40])
+
+
+def check_failure(result: CheckResult) -> store.CheckFailure:
+    return store.CheckFailure(
+        result.order_id, result.error or "", result.retry_after, result.error_reason
+    )
 
 
 def worth_keeping(result: CheckResult) -> bool:

@@ -5,6 +5,7 @@ writes are one statement per batch and guarded by `followed()` (in processing, o
 here and still followed), so an order finished by another run in the meantime is left as it is.
 """
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Float,
     String,
     Uuid,
+    cast,
     column,
     func,
     or_,
@@ -20,10 +22,13 @@ from sqlalchemy import (
     update,
     values,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.orders import reasons
+from app.orders.reasons import Reason
 
 MAX_BACKOFF_EXPONENT = 20
 
@@ -36,11 +41,19 @@ class DueOrder:
 
 @dataclass(frozen=True)
 class CheckFailure:
-    """A failed status check: a readable reason, and the least time to wait (Retry-After)."""
+    """A failed status check: a readable reason, and the least time to wait (Retry-After).
+
+    `error` is the reason in English; `reason`, if given, is the same as the order's pages
+    show it in their reader's language (app/orders/reasons.py)."""
 
     order_id: uuid.UUID
     error: str
     min_delay: float = 0.0
+    reason: Reason | str | None = None
+
+    def coded_json(self) -> str | None:
+        coded = reasons.columns(self.reason)[1]
+        return None if coded is None else json.dumps(coded)
 
 
 def seconds(amount) -> ColumnElement:
@@ -135,6 +148,7 @@ def record_unchanged(order_ids: list[uuid.UUID], recheck_seconds: float) -> None
             next_check_at=func.now() + seconds(recheck_seconds),
             check_failures=0,
             last_check_error=None,
+            last_check_error_coded=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -146,8 +160,12 @@ def record_failures(failures: list[CheckFailure], base: float, cap: float) -> No
     if not failures:
         return
     failed = values(
-        column("id", Uuid), column("error", String), column("min_delay", Float), name="failed"
-    ).data([(f.order_id, f.error[:500], f.min_delay) for f in failures])
+        column("id", Uuid),
+        column("error", String),
+        column("error_coded", String),
+        column("min_delay", Float),
+        name="failed",
+    ).data([(f.order_id, f.error[:500], f.coded_json(), f.min_delay) for f in failures])
     exponent = func.least(Order.check_failures + 1, MAX_BACKOFF_EXPONENT)
     delay = func.greatest(func.least(base * func.power(2, exponent), cap), failed.c.min_delay)
     db.session.execute(
@@ -157,6 +175,7 @@ def record_failures(failures: list[CheckFailure], base: float, cap: float) -> No
             check_failures=Order.check_failures + 1,
             next_check_at=func.now() + seconds(delay),
             last_check_error=failed.c.error,
+            last_check_error_coded=cast(failed.c.error_coded, JSONB),
         )
         .execution_options(synchronize_session=False)
     )
