@@ -3,7 +3,9 @@
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.models import OrderStatus
@@ -18,7 +20,7 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     ("3 minutes ago"), with style="full" as the date and time followed by the relative form,
     with style="absolute" as the date and time only."""
     if value is None:
-        return Markup('<span class="muted">never</span>')
+        return Markup('<span class="muted">%s</span>') % _("never")
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
@@ -27,20 +29,34 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
+# Units of a short span of time, abbreviated as the language writes them.
+UNITS = {
+    "d": _l("%(num)d d"),
+    "h": _l("%(num)d h"),
+    "min": _l("%(num)d min"),
+    "s": _l("%(num)d s"),
+}
+
+
+def in_units(number: int, unit: str) -> str:
+    return UNITS[unit] % {"num": number}
+
+
 def duration(seconds: float | None) -> str:
     """A short span of time: `0.4 s`, `12 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`."""
     if seconds is None:
         return "—"
     if seconds < 10:
-        return f"{seconds:.1f} s"
+        return _("%(seconds)s s", seconds=format_decimal(round(seconds, 1), "0.0"))
     whole = round(seconds)
     for unit, size, smaller, smaller_size in (("d", 86400, "h", 3600), ("h", 3600, "min", 60)):
         if whole >= size:
             rest = (whole % size) // smaller_size
-            return f"{whole // size} {unit}" + (f" {rest} {smaller}" if rest else "")
+            return in_units(whole // size, unit) + (f" {in_units(rest, smaller)}" if rest else "")
     if whole >= 60:
-        return f"{whole // 60} min" + (f" {whole % 60} s" if whole % 60 else "")
-    return f"{whole} s"
+        rest = whole % 60
+        return in_units(whole // 60, "min") + (f" {in_units(rest, 's')}" if rest else "")
+    return in_units(whole, "s")
 
 
 def status_badge(status: str) -> Markup:
@@ -52,9 +68,9 @@ def send_badge(order) -> Markup:
     """Beside a sending order's status: "Needs attention" once flagged for a person, "Not
     confirmed" while the provider may have it without our knowing; nothing otherwise."""
     if order.needs_attention:
-        return Markup('<span class="badge badge-attention">Needs attention</span>')
+        return Markup('<span class="badge badge-attention">%s</span>') % _("Needs attention")
     if order.outcome_unknown:
-        return Markup('<span class="badge badge-unconfirmed">Not confirmed</span>')
+        return Markup('<span class="badge badge-unconfirmed">%s</span>') % _("Not confirmed")
     return Markup("")
 
 

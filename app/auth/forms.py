@@ -14,9 +14,7 @@ class LoginForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your email.")),
             Length(max=254, message=_l("That email is too long.")),
-            Regexp(
-                r"^[^\x00-\x1f\x7f]*$", message=_l("That email has characters it cannot have.")
-            ),
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("That email has characters it cannot have.")),
         ],
     )
     password = PasswordField(
