@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -24,7 +24,8 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
-    text = format_datetime(value, "short") + " UTC"  # in the page's language, in UTC
+    # In the page's language, on the 24-hour clock, in UTC.
+    text = f"{format_date(value, 'short')}, {format_time(value, 'HH:mm')} UTC"
     local = "" if style == "relative" else f'="{style}"'
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
