@@ -75,7 +75,8 @@ def test_login_page_and_its_errors(ru_client, user):
     html = russian(ru_client.post("/login", data={"email": "", "password": ""}), status=422)
     assert "Введите адрес эл. почты." in html
     wrong = {"email": user.email, "password": "not-it"}
-    assert "Неверная эл. почта или пароль." in russian(ru_client.post("/login", data=wrong), status=401)
+    refused = russian(ru_client.post("/login", data=wrong), status=401)
+    assert "Неверная эл. почта или пароль." in refused
 
 
 def test_asked_to_log_in_and_logged_out_in_russian(ru_client, customer):
@@ -121,7 +122,8 @@ def test_new_order_form_its_error_and_totals(ru_client, customer, services, prov
     assert "Новый заказ" in russian(ru_client.get("/orders/new"), provider_texts)
     refused = ru_client.post("/orders/new", data={"services": []})
     assert "Выберите хотя бы одну услугу." in russian(refused, provider_texts, status=422)
-    for count, words in ((1, "Выбрана 1 услуга."), (2, "Выбраны 2 услуги."), (5, "Выбрано 5 услуг.")):
+    counted = ((1, "Выбрана 1 услуга."), (2, "Выбраны 2 услуги."), (5, "Выбрано 5 услуг."))
+    for count, words in counted:
         chosen = [service.uuid for service in services[:count]]
         totals = ru_client.get("/orders/totals", query_string={"services": chosen}, headers=HTMX)
         assert words in russian(totals, provider_texts)
@@ -156,8 +158,10 @@ def test_plurals_and_money_on_real_pages(ru_client, customer, services):
 def test_confirm_pages(ru_client, customer, services, provider_texts):
     draft = order_in(customer, services, count=1)
     working = order_in(customer, services, count=1, status=OrderStatus.IN_PROCESSING)
-    assert "Удалить черновик" in russian(ru_client.get(f"/orders/{draft.id}/delete"), provider_texts)
-    assert "Отменить заказ" in russian(ru_client.get(f"/orders/{working.id}/cancel"), provider_texts)
+    deleting = ru_client.get(f"/orders/{draft.id}/delete")
+    assert "Удалить черновик" in russian(deleting, provider_texts)
+    cancelling = ru_client.get(f"/orders/{working.id}/cancel")
+    assert "Отменить заказ" in russian(cancelling, provider_texts)
 
 
 def test_account_page_and_a_refused_password(ru_client, customer):
