@@ -5,7 +5,8 @@
 // page.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang || undefined;  // the page's language, not the browser's
+  // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
+  var lang = readersVariant(document.documentElement.lang);
   var relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
   var absolute = new Intl.DateTimeFormat(lang, {
     year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
@@ -13,6 +14,14 @@
   });
   var plurals = new Intl.PluralRules(lang);
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
+
+  function readersVariant(pageLang) {
+    if (!pageLang) { return undefined; }
+    var own = (navigator.languages || []).filter(function (code) {
+      return code.split("-")[0].toLowerCase() === pageLang.toLowerCase();
+    });
+    return own.length ? own[0] : pageLang;
+  }
 
   function describe(date) {
     var amount = (date.getTime() - Date.now()) / 1000;
