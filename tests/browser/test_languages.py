@@ -90,9 +90,17 @@ def test_the_language_is_chosen_on_the_account_page_too(open_context, seeded_use
     expect(page.get_by_role("radio", name="English")).to_be_checked()
 
 
-def test_the_switcher_fits_a_phone_in_both_languages(open_context, seeded_user):
+def test_russian_labels_and_the_switcher_fit_a_phone(open_context, seeded_user, services):
+    """At 375 px the longer Russian labels wrap (a draft's three buttons, the header) and no
+    page scrolls sideways."""
+    order_in_status(seeded_user.id, [services[0].uuid], OrderStatus.DRAFT)
     page = open_context(**RUSSIAN, viewport=PHONE).new_page()
     log_in_in_russian(page)
+    expect(page.get_by_role("button", name="Удалить")).to_be_visible()
+    for path in ("/", "/orders/new", "/catalog", "/account"):
+        page.goto(path)
+        assert fits_the_width(page), path
+    page.goto("/")
     switcher = page.get_by_role("form", name="Язык").get_by_role("button")
     expect(switcher).to_be_visible()
     assert fits_the_width(page)
