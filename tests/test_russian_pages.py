@@ -2,12 +2,15 @@
 own texts), money written the Russian way, and counts in the right plural form."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import update
 
 from app.errors import error_response
 from app.extensions import db
+from app.formatting import duration, send_badge, timestamp
 from app.models import Order, OrderStatus
 from app.orders.drafts import create_draft
 from tests.support.language import english_words
@@ -199,3 +202,28 @@ def test_htmx_refusal_of_an_action(ru_client, customer, services):
     done = order_in(customer, services, count=1, status=OrderStatus.DONE)
     refused = ru_client.post(f"/orders/{done.id}/send", headers=HTMX)
     assert "уже не черновик" in russian(refused, status=409)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "russian_text", "english_text"),
+    [
+        (4.25, "4,2 с", "4.2 s"),
+        (185, "3 мин 5 с", "3 min 5 s"),
+        (7800, "2 ч 10 мин", "2 h 10 min"),
+        (3 * 86400 + 4 * 3600, "3 д 4 ч", "3 d 4 h"),
+    ],
+)
+def test_durations_in_both_languages(app, seconds, russian_text, english_text):
+    with app.test_request_context("/"):
+        with force_locale("ru"):
+            assert duration(seconds) == russian_text
+        with force_locale("en"):
+            assert duration(seconds) == english_text
+
+
+def test_never_and_the_send_badges_in_russian(app):
+    with app.test_request_context("/", headers=RU):
+        assert "никогда" in timestamp(None)
+        assert "Требует внимания" in send_badge(SimpleNamespace(needs_attention=True))
+        unconfirmed = SimpleNamespace(needs_attention=False, outcome_unknown=True)
+        assert "Не подтверждён" in send_badge(unconfirmed)
