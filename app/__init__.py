@@ -3,6 +3,7 @@
 import sys
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from app import database
 from app.config import Config, ConfigError, check_settings, refusal
@@ -62,7 +63,8 @@ def register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.localize_callback = str  # the message in the page's language, at flash time
     login_manager.login_message_category = "info"
 
 

@@ -3,6 +3,8 @@
 import logging
 
 from flask import Flask, g, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,38 +17,39 @@ from app.htmx import wants_fragment
 log = logging.getLogger(__name__)
 
 # A commit may have reached the database before it stopped answering, so no promise either way.
-DATABASE_DOWN = (
+DATABASE_DOWN = _l(
     "The database is not answering. What you just did may not have been saved; "
     "try again in a moment."
 )
 
 TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Not possible right now",
-    413: "Too large",
-    422: "Check your input",
-    429: "Too many attempts",
-    500: "Something went wrong",
-    503: "Temporarily unavailable",
+    400: _l("Bad request"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Not possible right now"),
+    413: _l("Too large"),
+    422: _l("Check your input"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    404: "There is nothing here. The link may be old, or the item may not be yours.",
-    405: "That action is not available here.",
-    413: "What you sent is too large.",
-    429: "Too many attempts. Please wait a few minutes and try again.",
-    500: "An unexpected error happened on our side. It has been logged.",
-    503: "A service we depend on is not answering. Please try again in a minute.",
+    400: _l("The request could not be understood."),
+    404: _l("There is nothing here. The link may be old, or the item may not be yours."),
+    405: _l("That action is not available here."),
+    413: _l("What you sent is too large."),
+    422: _l("Some of what you sent cannot be used. Check it and try again."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("An unexpected error happened on our side. It has been logged."),
+    503: _l("A service we depend on is not answering. Please try again in a minute."),
 }
 
 
 def error_response(code: int, message: str | None = None):
-    message = message or MESSAGES.get(code, TITLES.get(code, "Error"))
-    title = TITLES.get(code, "Error")
+    title = TITLES.get(code) or _("Error")
+    message = message or MESSAGES.get(code) or title
     if wants_fragment():
         html = render_template("_flash_message.html", message=Message("error", message))
         headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
@@ -56,12 +59,17 @@ def error_response(code: int, message: str | None = None):
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
-    described = error.description if code in (400, 409, 422) else None
-    return error_response(code, described)
+    return error_response(code, own_description(error) if code in (400, 409, 422) else None)
+
+
+def own_description(error: HTTPException) -> str | None:
+    """What the app said about this refusal; Werkzeug's stock English text is left out."""
+    stock = type(error).description
+    return error.description if error.description != stock else None
 
 
 def handle_csrf_error(error: CSRFError):
-    return error_response(400, "Your form expired or was sent from elsewhere. Reload the page.")
+    return error_response(400, _("Your form expired or was sent from elsewhere. Reload the page."))
 
 
 def handle_database_down(error: OperationalError | InterfaceError | PoolTimeout):

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_date, format_decimal, format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -19,17 +20,27 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     ("3 minutes ago"), with style="full" as the date and time followed by the relative form,
     with style="absolute" as the date and time only."""
     if value is None:
-        return Markup('<span class="muted">never</span>')
+        return Markup('<span class="muted">%s</span>') % _("never")
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
-    text = format_datetime(value, "short") + " UTC"  # in the page's language, in UTC
+    # In the page's language, on the 24-hour clock, in UTC.
+    text = f"{format_date(value, 'short')}, {format_time(value, 'HH:mm')} UTC"
     local = "" if style == "relative" else f'="{style}"'
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
-# Units of `duration`, as the reader's language abbreviates them.
-UNITS = {"d": _l("d"), "h": _l("h"), "min": _l("min"), "s": _l("s")}
+# Units of a short span of time, abbreviated as the language writes them.
+UNITS = {
+    "d": _l("%(num)d d"),
+    "h": _l("%(num)d h"),
+    "min": _l("%(num)d min"),
+    "s": _l("%(num)d s"),
+}
+
+
+def in_units(number: int, unit: str) -> str:
+    return UNITS[unit] % {"num": number}
 
 
 def duration(seconds: float | None) -> str:
@@ -37,18 +48,14 @@ def duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     if seconds < 10:
-        return f"{format_decimal(seconds, '0.0')} {UNITS['s']}"
+        return _("%(seconds)s s", seconds=format_decimal(round(seconds, 1), "0.0"))
     whole = round(seconds)
     steps = (("d", 86400, "h", 3600), ("h", 3600, "min", 60), ("min", 60, "s", 1))
     for unit, size, smaller, smaller_size in steps:
         if whole >= size:
             rest = (whole % size) // smaller_size
-            return amount(whole // size, unit) + (f" {amount(rest, smaller)}" if rest else "")
-    return amount(whole, "s")
-
-
-def amount(number: int, unit: str) -> str:
-    return f"{number} {UNITS[unit]}"
+            return in_units(whole // size, unit) + (f" {in_units(rest, smaller)}" if rest else "")
+    return in_units(whole, "s")
 
 
 def status_badge(status: str) -> Markup:
@@ -60,9 +67,9 @@ def send_badge(order) -> Markup:
     """Beside a sending order's status: "Needs attention" once flagged for a person, "Not
     confirmed" while the provider may have it without our knowing; nothing otherwise."""
     if order.needs_attention:
-        return Markup('<span class="badge badge-attention">Needs attention</span>')
+        return Markup('<span class="badge badge-attention">%s</span>') % _("Needs attention")
     if order.outcome_unknown:
-        return Markup('<span class="badge badge-unconfirmed">Not confirmed</span>')
+        return Markup('<span class="badge badge-unconfirmed">%s</span>') % _("Not confirmed")
     return Markup("")
 
 

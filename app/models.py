@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
@@ -40,12 +41,12 @@ class OrderStatus:
     FAILED = "failed"
 
     LABELS = {
-        DRAFT: "Draft",
-        SENDING: "Sending…",
-        IN_PROCESSING: "In processing",
-        DONE: "Done",
-        CANCELLED: "Cancelled",
-        FAILED: "Failed",
+        DRAFT: _l("Draft"),
+        SENDING: _l("Sending…"),
+        IN_PROCESSING: _l("In processing"),
+        DONE: _l("Done"),
+        CANCELLED: _l("Cancelled"),
+        FAILED: _l("Failed"),
     }
     # Statuses that a job or the provider may still change, so their pages refresh themselves.
     CHANGING = (SENDING, IN_PROCESSING)

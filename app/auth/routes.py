@@ -1,4 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import authenticate, set_password
@@ -27,7 +29,7 @@ def login():
     target = safe_next(request.args.get("next"))
     user = authenticate(form.email.data, form.password.data)
     if user is None:
-        form.password.errors.append("Wrong email or password.")
+        form.password.errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 401
     forget_failed_attempts()
     start_session(user)
@@ -40,7 +42,7 @@ def login():
 def logout():
     end_session(current_user.session_token)
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -67,11 +69,11 @@ def change_password():
     if not form.validate():
         return account_page(form), 422
     if not current_user.check_password(form.current_password.data):
-        form.current_password.errors.append("That is not your current password.")
+        form.current_password.errors.append(_("That is not your current password."))
         return account_page(form), 422
     set_password(current_user, form.new_password.data)
     end_other_sessions(current_user)  # commits the new password with the sessions' end
-    flash("Your password is changed, and every other session is logged out.", "success")
+    flash(_("Your password is changed, and every other session is logged out."), "success")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -79,6 +81,8 @@ def change_password():
 @login_required
 def end_others():
     ended = end_other_sessions(current_user)
-    plural = "" if ended == 1 else "s"
-    flash(f"Logged out of {ended} other session{plural}.", "success")
+    message = ngettext(
+        "Logged out of %(num)d other session.", "Logged out of %(num)d other sessions.", ended
+    )
+    flash(message, "success")
     return redirect(url_for("auth.account"), 303)

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Response, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.catalog import bp
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 RESULTS_ID = "catalog-results"
 MAX_QUERY_LENGTH = 100
-UNAVAILABLE_MESSAGE = (
+UNAVAILABLE_MESSAGE = _l(
     "The provider's catalog is unavailable right now and we have no saved copy to show. "
     "Please try again in a minute."
 )

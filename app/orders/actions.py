@@ -7,6 +7,8 @@ plain form posts get the same message after a redirect.
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.errors import error_response
@@ -19,8 +21,8 @@ from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
-CANCELLED = "Order cancelled. If the provider finishes it anyway, its timeline will say so."
-CANCEL_DETAIL = (
+CANCELLED = _l("Order cancelled. If the provider finishes it anyway, its timeline will say so.")
+CANCEL_DETAIL = _l(
     "The provider cannot be told to stop, so it may still finish the work. Here the order is "
     "marked Cancelled for good, and if the provider reports it finished, its timeline says so."
 )
@@ -42,6 +44,7 @@ def respond(order_id: uuid.UUID, text: str, target: str, holds_while: str | None
     `target` (checked before the action was done, so nothing can fail after it). A message
     that `holds_while` the order is in a status goes away when the order moves on; without
     it the order was removed."""
+    text = str(text)  # a lazy text, in the page's language, before it is kept in the session
     message = Message("success", text, str(order_id) if holds_while else None, holds_while)
     if wants_fragment(row_id(order_id)):
         order = get_own_order(order_id) if holds_while else None
@@ -69,8 +72,8 @@ def send(order_id: uuid.UUID):
     order = get_own_order(order_id)
     target = back_to(order_id)
     if order.status != OrderStatus.DRAFT or not request_send(order.id):
-        return refuse(order_id, 409, "This order is not a draft any more; it was sent already.")
-    return respond(order_id, "Sending your order to processing…", target, OrderStatus.SENDING)
+        return refuse(order_id, 409, _("This order is not a draft any more; it was sent already."))
+    return respond(order_id, _("Sending your order to processing…"), target, OrderStatus.SENDING)
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
@@ -79,7 +82,7 @@ def cancel(order_id: uuid.UUID):
     order = get_own_order(order_id)
     target = back_to(order_id)
     if not request_cancel(order.id):
-        return refuse(order_id, 409, "Only an order in processing can be cancelled.")
+        return refuse(order_id, 409, _("Only an order in processing can be cancelled."))
     return respond(order_id, CANCELLED, target, OrderStatus.CANCELLED)
 
 
@@ -93,10 +96,11 @@ def order_again(order_id: uuid.UUID):
     except OrderInputError as error:
         return refuse(order_id, 422, str(error))
     flash_progress(
-        draft.id, OrderStatus.DRAFT, "A new draft with the same services, at today's prices."
+        draft.id, OrderStatus.DRAFT, _("A new draft with the same services, at today's prices.")
     )
     if gone:
-        flash("Left out, no longer in the catalog: " + ", ".join(gone), "warning")
+        names = ", ".join(gone)
+        flash(_("Left out, no longer in the catalog: %(names)s", names=names), "warning")
     return redirect(url_for("orders.show", order_id=draft.id), 303)
 
 
@@ -115,13 +119,13 @@ def confirm_cancel(order_id: uuid.UUID):
     return ask_first(
         order_id,
         OrderStatus.IN_PROCESSING,
-        "Only an order in processing can be cancelled.",
+        _("Only an order in processing can be cancelled."),
         "cancel",
-        heading=f"Cancel order #{str(order_id)[:8]}?",
+        heading=_("Cancel order #%(number)s?", number=str(order_id)[:8]),
         detail=CANCEL_DETAIL,
         next_url=None,
-        button="Cancel the order",
-        keep="Keep it in processing",
+        button=_("Cancel the order"),
+        keep=_("Keep it in processing"),
     )
 
 
@@ -131,13 +135,13 @@ def confirm_delete(order_id: uuid.UUID):
     return ask_first(
         order_id,
         OrderStatus.DRAFT,
-        "Only drafts can be deleted.",
+        _("Only drafts can be deleted."),
         "delete",
-        heading=f"Delete draft #{str(order_id)[:8]}?",
-        detail="This cannot be undone.",
+        heading=_("Delete draft #%(number)s?", number=str(order_id)[:8]),
+        detail=_("This cannot be undone."),
         next_url=url_for("orders.dashboard"),
-        button="Delete draft",
-        keep="Keep it",
+        button=_("Delete draft"),
+        keep=_("Keep it"),
     )
 
 
@@ -150,4 +154,4 @@ def delete(order_id: uuid.UUID):
         delete_draft(order_id)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
-    return respond(order_id, "Draft deleted.", target)
+    return respond(order_id, _("Draft deleted."), target)

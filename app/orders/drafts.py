@@ -3,6 +3,8 @@
 import uuid
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 
 from app.catalog.client import canonical_uuid
@@ -36,11 +38,17 @@ def parse_selection(raw_values: Iterable[str]) -> list[str]:
     chosen, bad = split_selection(raw_values)
     if bad:
         shown = ", ".join(repr(value[:40]) for value in bad[:5])
-        raise OrderInputError(f"These are not service ids: {shown}")
+        raise OrderInputError(_("These are not service ids: %(values)s", values=shown))
     if not chosen:
-        raise OrderInputError("Choose at least one service.")
+        raise OrderInputError(_("Choose at least one service."))
     if len(chosen) > MAX_ITEMS:
-        raise OrderInputError(f"An order can hold at most {MAX_ITEMS} services.")
+        raise OrderInputError(
+            ngettext(
+                "An order can hold at most %(num)d service.",
+                "An order can hold at most %(num)d services.",
+                MAX_ITEMS,
+            )
+        )
     return chosen
 
 
@@ -50,15 +58,20 @@ def current_services(service_uuids: list[str]) -> list:
     found = find_services(service_uuids)
     missing = [value for value in service_uuids if value not in found]
     if missing:
+        names = ", ".join(missing)
         raise OrderInputError(
-            "These services are not in the catalog (any more): " + ", ".join(missing)
+            _("These services are not in the catalog (any more): %(names)s", names=names)
         )
     services = [found[value] for value in service_uuids]
     totals = compute_totals(services)
     if not fits_an_order(totals):
         raise OrderInputError(
-            f"Together these services cost {format_money(totals.gross)}, more than one order "
-            f"can hold ({format_money(LARGEST_AMOUNT)}). Choose fewer services."
+            _(
+                "Together these services cost %(gross)s, more than one order can hold "
+                "(%(largest)s). Choose fewer services.",
+                gross=format_money(totals.gross),
+                largest=format_money(LARGEST_AMOUNT),
+            )
         )
     return services
 
@@ -102,8 +115,9 @@ def copy_as_draft(user_id: int, order: Order) -> tuple[Order, list[str]]:
     found = find_services(wanted)
     gone = [item.name for item in order.items if str(item.service_uuid) not in found]
     if not found:
+        names = ", ".join(gone)
         raise OrderInputError(
-            "None of this order’s services are in the catalog any more: " + ", ".join(gone)
+            _("None of this order’s services are in the catalog any more: %(names)s", names=names)
         )
     return create_draft(user_id, [value for value in wanted if value in found]), gone
 
@@ -122,7 +136,7 @@ def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
     )
     if locked is None or locked.status != OrderStatus.DRAFT:
         db.session.rollback()
-        raise OrderConflict("Only drafts can be edited; this order was sent meanwhile.")
+        raise OrderConflict(_("Only drafts can be edited; this order was sent meanwhile."))
     fill(locked, services)
     locked.revision += 1
     locked.status_reason = None
@@ -137,5 +151,5 @@ def delete_draft(order_id: uuid.UUID) -> None:
     )
     if result.rowcount == 0:
         db.session.rollback()
-        raise OrderConflict("Only drafts can be deleted; this order was sent meanwhile.")
+        raise OrderConflict(_("Only drafts can be deleted; this order was sent meanwhile."))
     db.session.commit()

@@ -3,6 +3,7 @@
 import uuid
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.catalog.service import find_services, get_catalog
@@ -116,7 +117,7 @@ def new():
         order = create_draft(current_user.id, submitted_selection())
     except OrderInputError as error:
         return render_form(selected=canonical(submitted_selection()), error=str(error), status=422)
-    saved = "Draft saved. Send it to processing when you are ready."
+    saved = _("Draft saved. Send it to processing when you are ready.")
     flash_progress(order.id, OrderStatus.DRAFT, saved)
     return redirect(url_for("orders.show", order_id=order.id), 303)
 
@@ -140,7 +141,7 @@ def edit(order_id: uuid.UUID):
         return render_form(order, selected=selected, error=str(error), status=422)
     except OrderConflict:
         return refuse_edit(order_id)
-    flash_progress(order_id, OrderStatus.DRAFT, "Draft updated.")
+    flash_progress(order_id, OrderStatus.DRAFT, _("Draft updated."))
     return redirect(url_for("orders.show", order_id=order_id), 303)
 
 
@@ -154,7 +155,7 @@ def with_added(selected: list[str], raw: str | None) -> tuple[list[str], str | N
 
 
 def refuse_edit(order_id: uuid.UUID):
-    return refuse(order_id, 409, "Only drafts can be edited; this order was sent already.")
+    return refuse(order_id, 409, _("Only drafts can be edited; this order was sent already."))
 
 
 def canonical(values) -> list[str]:
@@ -170,7 +171,7 @@ def add_service():
     wanted = canonical(request.args.getlist("service"))[:1]
     found = find_services(wanted)
     if not found:
-        abort(404, description="This service is not in the catalog (any more).")
+        abort(404, description=_("This service is not in the catalog (any more)."))
     service = found[wanted[0]]
     drafts = open_drafts(current_user.id)
     if not drafts:

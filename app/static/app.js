@@ -5,13 +5,23 @@
 // page.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang || undefined;  // the page's language, not the browser's
+  // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
+  var lang = readersVariant(document.documentElement.lang);
   var relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
   var absolute = new Intl.DateTimeFormat(lang, {
     year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-    timeZoneName: "short"
+    hourCycle: "h23", timeZoneName: "short"
   });
+  var plurals = new Intl.PluralRules(lang);
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
+
+  function readersVariant(pageLang) {
+    if (!pageLang) { return undefined; }
+    var own = (navigator.languages || []).filter(function (code) {
+      return code.split("-")[0].toLowerCase() === pageLang.toLowerCase();
+    });
+    return own.length ? own[0] : pageLang;
+  }
 
   function describe(date) {
     var amount = (date.getTime() - Date.now()) / 1000;
@@ -38,6 +48,13 @@
     });
   }
 
+  // "3 of 45 services match.", from the template the page gives for the count's plural form.
+  function matchesText(tools, matches, total) {
+    var template = tools.getAttribute("data-matches-" + plurals.select(matches)) ||
+      tools.getAttribute("data-matches-other");
+    return template.replace("{num}", matches).replace("{total}", total);
+  }
+
   function setUpFilter(form) {
     var tools = form.querySelector("[data-picker-tools]");
     if (!tools) { return; }
@@ -55,7 +72,7 @@
         if (match) { matches += 1; }
       });
       empty.hidden = matches > 0;
-      status.textContent = words.length ? matches + " of " + picks.length + " services match." : "";
+      status.textContent = words.length ? matchesText(tools, matches, picks.length) : "";
     }
     input.addEventListener("input", apply);
     input.addEventListener("keydown", function (event) {
@@ -86,7 +103,7 @@
     }
     event.preventDefault();
     var hint = form.querySelector("#totals-hint");
-    hint.textContent = "Choose at least one service: tick it in the list.";
+    hint.textContent = form.dataset.nothingChosen;
     hint.classList.add("hint-error");
     hint.setAttribute("role", "alert");
     var first = form.querySelector(".pick:not([hidden]) input[name=services]");

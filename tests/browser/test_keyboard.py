@@ -40,7 +40,7 @@ def test_creating_an_order_with_the_keyboard_only(user_page):
         assert outline_of(box.locator("xpath=..")) == "solid", "the ticked row shows the focus"
         page.keyboard.press("Space")
         expect(box).to_be_checked()
-    expect(page.locator('#totals [data-total="gross"]')).to_have_text("1 024.80 ₽")
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("1,024.80 ₽")
 
     create = page.get_by_role("button", name="Create draft")
     tab_to(page, create)

@@ -31,7 +31,7 @@ def test_the_totals_and_the_action_stay_on_a_phones_screen(user_page):
     far_down = service(page, "Brand style guide — Pro")
     far_down.check()  # scrolls to the last service of 45
 
-    expect(gross).to_have_text("1 098.00 ₽")
+    expect(gross).to_have_text("1,098.00 ₽")
     assert within_screen(create) and within_screen(gross)
     assert within_screen(far_down), "the bar must not hide the service just ticked"
     screenshot(page, "phone-new-order")
