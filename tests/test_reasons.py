@@ -29,8 +29,8 @@ SAMPLES = {
     ),
     reasons.REGISTERED: (Reason(reasons.REGISTERED), "Registered at the order service"),
     reasons.PROVIDER_REPORTS: (
-        Reason(reasons.PROVIDER_REPORTS, state="done"),
-        "The order service reports the order done.",
+        Reason(reasons.PROVIDER_REPORTS, state="Completed"),  # not one of the usual words
+        "The order service reports the order Completed.",
     ),
     reasons.DONE_AFTER_CANCEL: (
         Reason(reasons.DONE_AFTER_CANCEL),
@@ -147,6 +147,18 @@ def given_values(reason: Reason) -> list[str]:
         elif isinstance(value, str):
             found.append(value)
     return found
+
+
+@pytest.mark.parametrize(
+    ("state", "russian"),
+    [("done", "выполнен"), ("cancelled", "отменён"), ("failed", "не выполнен")],
+)
+def test_the_usual_final_states_read_in_the_readers_language(app, state, russian):
+    reason = Reason(reasons.PROVIDER_REPORTS, state=state)
+    assert reason.english() == f"The order service reports the order {state}."
+    with force_locale("ru"):
+        shown = reasons.render(reason.as_json())
+    assert shown == f"Сервис заказов сообщает статус заказа: «{russian}»."
 
 
 def test_every_code_has_a_sample():

@@ -11,21 +11,27 @@ from babel.messages.pofile import read_po
 from app.i18n import LANGUAGES, TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "_nl": (1, 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "_nl": (1, 2),
+}
 METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdfr]|\{(\w*)\}")
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 
 
-def source_messages() -> dict[str, str | tuple]:
-    """Every translatable text in the code and templates, by msgid (a plural's: its singular)."""
+def source_messages() -> dict[tuple[str, str | None], str | tuple]:
+    """Every translatable text in the code and templates, by (msgid, context); a plural's msgid
+    is its singular."""
     found = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, METHODS, keywords=KEYWORDS, comment_tags=("Translators:",)
     ):
-        key = message[0] if isinstance(message, tuple) else message
-        if key:
-            found[key] = message
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found[(msgid, context)] = message
     return found
 
 
@@ -46,8 +52,8 @@ def test_the_source_has_texts_to_translate():
 def test_every_source_text_has_a_finished_translation(code):
     translations = catalog(code)
     problems = []
-    for key, message in source_messages().items():
-        entry = translations.get(key)
+    for (key, context), message in source_messages().items():
+        entry = translations.get(key, context=context)
         if entry is None:
             problems.append(f"missing: {key!r}")
             continue

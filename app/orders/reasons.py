@@ -11,7 +11,7 @@ nested reason, which is rendered in the reader's language too.
 
 from collections.abc import Callable
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 
 # An order's timeline and status reasons.
@@ -52,6 +52,18 @@ REFUSED_HTTP = "refused_http"
 NO_EXTERNAL_UUID = "no_external_uuid"
 
 
+def provider_state(state: str) -> str:
+    """A final state in the provider's words, in the reader's language when it is one of the
+    usual ones (the English stays the provider's word)."""
+    usual = {
+        "done": lambda: pgettext("provider state", "done"),
+        "cancelled": lambda: pgettext("provider state", "cancelled"),
+        "failed": lambda: pgettext("provider state", "failed"),
+    }
+    word = usual.get(state)
+    return word() if word else state
+
+
 def delay_text(seconds: float) -> str:
     """A retry's delay: `30 s` under two minutes, `5 min` from then on."""
     if seconds < 120:
@@ -64,7 +76,9 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     SENT_BY_CUSTOMER: lambda a: _("Sent to processing by the customer"),
     CANCELLED_BY_CUSTOMER: lambda a: _("Cancelled by the customer"),
     REGISTERED: lambda a: _("Registered at the order service"),
-    PROVIDER_REPORTS: lambda a: _("The order service reports the order %(state)s.", **a),
+    PROVIDER_REPORTS: lambda a: _(
+        "The order service reports the order %(state)s.", state=provider_state(a["state"])
+    ),
     DONE_AFTER_CANCEL: lambda a: _("The provider finished this order after it was cancelled here."),
     CANCELLED_AFTER_CANCEL: lambda a: _("The provider reports this order cancelled as well."),
     FAILED_AFTER_CANCEL: lambda a: _(
