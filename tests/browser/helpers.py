@@ -24,6 +24,15 @@ def log_in(page: Page, email: str = SEEDED_EMAIL, password: str = SEEDED_PASSWOR
     expect(page).to_have_url(re.compile(r"/$"))
 
 
+def log_in_in_russian(page: Page) -> None:
+    """Log in through the Russian login page (a browser whose language is Russian)."""
+    page.goto("/login")
+    page.get_by_label("Эл. почта").fill(SEEDED_EMAIL)
+    page.get_by_label("Пароль").fill(SEEDED_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
 def mark_page(page: Page) -> None:
     """Leave a marker on `window` that a reload or a navigation would wipe."""
     page.evaluate("window.__stillHere = true")

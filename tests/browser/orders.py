@@ -4,21 +4,32 @@ import uuid
 
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.orders import reasons
 from app.orders.drafts import create_draft
+from app.orders.reasons import Reason
 from app.orders.transitions import transition
 
 S = OrderStatus
+R = reasons
+SENT = Reason(R.SENT_BY_CUSTOMER)
+REGISTERED = Reason(R.REGISTERED)
 PATHS = {
     S.DRAFT: [],
-    S.SENDING: [(S.DRAFT, S.SENDING, "Sent to processing by the customer")],
-    S.IN_PROCESSING: [
-        (S.DRAFT, S.SENDING, "Sent to processing by the customer"),
-        (S.SENDING, S.IN_PROCESSING, "Registered at the order service"),
-    ],
+    S.SENDING: [(S.DRAFT, S.SENDING, SENT)],
+    S.IN_PROCESSING: [(S.DRAFT, S.SENDING, SENT), (S.SENDING, S.IN_PROCESSING, REGISTERED)],
 }
-PATHS[S.DONE] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.DONE, "The order service says done")]
-PATHS[S.CANCELLED] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.CANCELLED, "Cancelled by you")]
-PATHS[S.FAILED] = [*PATHS[S.IN_PROCESSING], (S.IN_PROCESSING, S.FAILED, "The provider failed it")]
+PATHS[S.DONE] = [
+    *PATHS[S.IN_PROCESSING],
+    (S.IN_PROCESSING, S.DONE, Reason(R.PROVIDER_REPORTS, state="done")),
+]
+PATHS[S.CANCELLED] = [
+    *PATHS[S.IN_PROCESSING],
+    (S.IN_PROCESSING, S.CANCELLED, Reason(R.CANCELLED_BY_CUSTOMER)),
+]
+PATHS[S.FAILED] = [
+    *PATHS[S.IN_PROCESSING],
+    (S.IN_PROCESSING, S.FAILED, Reason(R.PROVIDER_REPORTS, state="failed")),
+]
 
 
 def order_in_status(user_id: int, service_uuids: list[str], status: str) -> Order:

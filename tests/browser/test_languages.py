@@ -10,34 +10,24 @@ from app.models import OrderStatus
 from tests.browser.helpers import (
     SEEDED_EMAIL,
     SEEDED_PASSWORD,
+    log_in_in_russian,
     mark_page,
     page_not_reloaded,
     screenshot,
     service,
 )
-from tests.browser.orders import PATHS, order_in_status
+from tests.browser.orders import order_in_status
 from tests.support.language import english_words
 
 RUSSIAN = {"locale": "ru-RU"}
 PHONE = {"width": 375, "height": 740}
 TWENTY_FOUR_HOURS = re.compile(r"\b([01]\d|2[0-3]):[0-5]\d\b")
 TWELVE_HOURS = re.compile(r"\b(AM|PM|am|pm)\b")
-# The timeline's reasons as these tests' orders store them: plain text, written by the test
-# helpers as a row from before the codes would be, and so shown as written.
-REASONS = sorted({reason for path in PATHS.values() for *_, reason in path})
 ZONES = ("GMT",)  # the browser names the time zone "GMT+3"
 
 
 def provider_texts(services) -> list[str]:
     return [text for s in services for text in (s.name, s.description) if text]
-
-
-def log_in_in_russian(page: Page) -> None:
-    page.goto("/login")
-    page.get_by_label("Эл. почта").fill(SEEDED_EMAIL)
-    page.get_by_label("Пароль").fill(SEEDED_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def log_in_in_english(page: Page) -> None:
@@ -125,7 +115,7 @@ def test_money_dates_and_counts_follow_the_language(open_context, seeded_user, s
     expect(created).to_have_text(re.compile(r"\d{4}.*\(.*(назад|сейчас)"))
     assert TWENTY_FOUR_HOURS.search(created.inner_text())
     assert not TWELVE_HOURS.search(created.inner_text())
-    given = provider_texts(services) + REASONS
+    given = provider_texts(services)
     assert english_words(page.content(), provider_texts=given, allowed=ZONES) == []
 
     page.goto("/orders/new")

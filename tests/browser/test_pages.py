@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from tests.browser.helpers import ROOT, TIMEZONE, log_in, screenshot, service
+from tests.browser.helpers import ROOT, TIMEZONE, log_in, log_in_in_russian, screenshot, service
 from tests.browser.orders import order_in_status
 
 AGES_AND_STATUSES = [  # oldest first: (minutes ago, status, services)
@@ -81,6 +81,28 @@ def test_main_pages(user_page, history):
     document(page, "order")
     page.goto("/account")
     document(page, "account")
+
+
+def test_main_pages_in_russian(open_context, seeded_user, history):
+    """The README's Russian screenshots: a browser whose language is Russian."""
+    page = open_context(locale="ru-RU").new_page()
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    document(page, "ru-login")
+    log_in_in_russian(page)
+    expect(page.locator(".order-what").first).to_have_text("Customer survey — Basic и ещё 1")
+    table = page.locator(".orders-table .table-wrap")
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways"
+    document(page, "ru-dashboard")
+    page.goto("/orders/new")
+    for name in ("SEO audit — Basic", "Logo design — Basic", "Customer survey — Basic"):
+        service(page, name).check()
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text("234,36 ₽")
+    page.evaluate("window.scrollTo(0, 0)")
+    document(page, "ru-new-order")
+    page.goto(f"/orders/{history[0].id}")
+    expect(page.locator(".timeline li")).to_have_count(4)
+    document(page, "ru-order")
 
 
 def test_phone_view(user_page, history):
