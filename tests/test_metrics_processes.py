@@ -11,7 +11,13 @@ import requests
 
 from tests.support.metrics import moved, parse, scrape, value
 from tests.support.orders import reload
-from tests.support.processes import ROOT, WorkerProcess, process_environment, stop_process
+from tests.support.processes import (
+    ROOT,
+    WorkerProcess,
+    dies_with_the_tests,
+    process_environment,
+    stop_process,
+)
 from tests.support.waiting import wait_until
 
 P = "clicktomice"
@@ -30,7 +36,9 @@ class Gunicorn:
             *("--bind", "127.0.0.1:0", "--workers", "2"),
         ]
         with log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=log, preexec_fn=dies_with_the_tests
+            )
 
     def port(self, pattern: re.Pattern) -> int:
         def found():

@@ -11,7 +11,7 @@ from app.orders.sync import run_sync
 from app.orders.sync.state import fanout_left
 from app.queue import get_queue, make_worker
 from tests.support.orders import event_count, insert_orders, processing_orders, statuses
-from tests.support.processes import process_environment
+from tests.support.processes import dies_with_the_tests, process_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_COMMAND = "from tests.support.processes import burst_worker_main; burst_worker_main()"
@@ -94,6 +94,7 @@ def run_worker_processes(app, count: int) -> list[str]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=dies_with_the_tests,
         )
         for _ in range(count)
     ]

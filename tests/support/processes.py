@@ -1,8 +1,10 @@
 """Processes beside the tests: a port nobody listens on, and worker and scheduler processes
 configured as in production, through the environment that `Config.from_env` reads."""
 
+import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +55,16 @@ def process_environment(settings: dict) -> dict:
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def dies_with_the_tests() -> None:
+    """A `preexec_fn`: the child is killed when the process that started it dies, even by
+    SIGKILL, so a test run that is killed leaves no worker behind to take the next run's jobs
+    (Linux's parent-death signal; it survives the exec)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def start_script(settings: dict, script: str, log: Path, **env) -> subprocess.Popen:
     """`python <script>` (worker.py, scheduler.py) configured like an app built with
     `settings`, plus `env`, its output going to `log`."""
@@ -63,6 +75,7 @@ def start_script(settings: dict, script: str, log: Path, **env) -> subprocess.Po
             env={**process_environment(settings), **env},
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=dies_with_the_tests,
         )
 
 
@@ -105,7 +118,12 @@ class WorkerProcess:
         log = self.log_path.open("wb")
         command = [sys.executable, "worker.py"]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=dies_with_the_tests,
         )
         log.close()
         self.wait_until_listening(timeout)
