@@ -115,8 +115,6 @@ class Config:
     OPS_ORDERS_PER_PAGE = 50
     OPS_SEND_UNCONFIRMED_SECONDS = 600
     OPS_CHECK_FAILURES_ALERT = 3
-    AFTER_CANCEL_CHECK_SECONDS = 300
-    AFTER_CANCEL_FOLLOW_HOURS = 24
     SCHEDULER_POLL_SECONDS = 5
 
     # Password checks allowed per account and client address together, and per address alone

@@ -94,11 +94,6 @@ class Order(db.Model):
         ),
         Index("ix_orders_sending", "updated_at", postgresql_where=text("status = 'sending'")),
         Index(
-            "ix_orders_after_cancel_due",
-            "after_cancel_check_at",
-            postgresql_where=text("status = 'cancelled' AND after_cancel_check_at IS NOT NULL"),
-        ),
-        Index(
             "ix_orders_check_failures",
             "check_failures",
             postgresql_where=text("status = 'in_processing' AND check_failures > 0"),
@@ -139,7 +134,6 @@ class Order(db.Model):
     last_check_error: Mapped[str | None] = mapped_column(Text)
     last_check_error_coded: Mapped[dict | None] = mapped_column(JSONB)
     # After a local cancel the provider may still finish the order; we keep asking it for a while.
-    after_cancel_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     after_cancel_state: Mapped[str | None] = mapped_column(String(20))
     # Cancelled here, and the status sync still asks the provider, which may finish it anyway.
     follow_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -112,3 +112,10 @@ def test_the_note_is_published_to_the_owner(cancelled_here, sandbox, user):
         message = pubsub.get_message(timeout=0.5)
     pubsub.close()
     assert json.loads(message["data"]) == {"order_id": str(order_id), "status": CANCELLED}
+
+
+def test_one_sync_run_asks_about_a_cancelled_order_once(cancelled_here, sandbox):
+    """The sync is the only thing that follows a cancelled order: no second asking beside it."""
+    asked = state_requests(sandbox)
+    run_sync()
+    assert state_requests(sandbox) == asked + 1

@@ -7,15 +7,12 @@ filled with old rows, then migrated to the head."""
 import uuid
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from app import create_app
-from app.cli import ensure_database
 from app.extensions import db
 from tests.conftest import FreshContextClient
 from tests.factories import password_hash
+from tests.support.database import app_migrated_from, dispose
 
 EMAIL, PASSWORD = "old@example.com", "secret123"
 ORDER = uuid.UUID("00000000-0000-4000-8000-000000000008")
@@ -45,22 +42,10 @@ CHECK_ERROR = "The order service answered HTTP 503."
 @pytest.fixture(scope="module")
 def migrated_app(base_settings):
     """An app on a database migrated to 0006, filled with old rows, then migrated on."""
-    url = make_url(base_settings["SQLALCHEMY_DATABASE_URI"])
-    url = url.set(database=f"{url.database}_reasons")
-    ensure_database(url)
-    app = create_app({**base_settings, "SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
+    app = app_migrated_from(base_settings, "_reasons", "0006", insert_old_rows)
     app.test_client_class = FreshContextClient
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(revision="0006")
-        with db.engine.begin() as conn:
-            insert_old_rows(conn)
-        upgrade()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def insert_old_rows(conn) -> None:

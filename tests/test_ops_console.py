@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from app.extensions import db
 from app.models import OrderStatus
 from app.orders.sync import run_sync
 from tests.support.auth import logged_in_client
@@ -146,24 +147,25 @@ def test_an_order_finished_after_a_local_cancel_needs_a_human(
     client, operator_client, registered, sandbox
 ):
     assert client.post(f"/orders/{registered.id}/cancel").status_code == 303
-    assert reload(registered.id).after_cancel_check_at is not None
+    assert reload(registered.id).follow_provider
     sandbox.force_state(registered.external_uuid, "done")
+    db.session.rollback()  # the sync starts afresh, as in a worker
 
     run_sync()
 
     order = reload(registered.id)
     assert order.status == CANCELLED and order.after_cancel_state == DONE
-    assert order.after_cancel_check_at is None  # following ends with a final answer
+    assert not order.follow_provider  # following ends with a final answer
     assert attention_rows(operator_client) == {str(registered.id): "finished_after_cancel"}
 
 
 def test_a_cancelled_order_still_processing_is_asked_again_later(client, registered, sandbox):
     client.post(f"/orders/{registered.id}/cancel")
+    db.session.rollback()  # the sync starts afresh, as in a worker
     run_sync()
     order = reload(registered.id)
     assert order.after_cancel_state is None
-    assert order.after_cancel_check_at is not None
-    assert order.after_cancel_check_at > order.updated_at
+    assert order.follow_provider and order.next_check_at > order.last_checked_at
 
 
 def test_resolve_with_the_providers_id_moves_on_to_in_processing(

@@ -23,7 +23,7 @@ from app.orders.sending import enqueue_send, send_job_id
 from app.orders.sync.checks import Outcome, RunGate, check_state
 from app.orders.sync.engine import SyncSettings, check_failure, provider_reports
 from app.orders.sync.store import DueOrder, record_failures, record_unchanged
-from app.orders.transitions import transition
+from app.orders.transitions import note_after_cancel, transition
 from app.queue import flush_recent_calls, get_send_queue
 from app.records.calls import record_checks
 
@@ -150,8 +150,7 @@ def apply_check(order: Order, result, final: str | None) -> str:
     after-cancel answer); returns the order's status afterwards."""
     if order.status == OrderStatus.CANCELLED:
         if final:
-            order.after_cancel_state = final
-            order.after_cancel_check_at = None
+            note_after_cancel({order.id: final}, last_checked_at=func.now())
         return order.status
     if final:
         change = transition(

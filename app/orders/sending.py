@@ -60,8 +60,7 @@ def request_cancel(order_id: uuid.UUID) -> bool:
         OrderStatus.IN_PROCESSING,
         OrderStatus.CANCELLED,
         Reason(reasons.CANCELLED_BY_CUSTOMER),
-        after_cancel_check_at=func.now(),  # the provider may still finish it: keep asking
-        follow_provider=True,
+        follow_provider=True,  # the provider may still finish it: the sync keeps asking
         next_check_at=func.now(),
     )
 

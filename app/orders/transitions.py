@@ -12,7 +12,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Text, Uuid, cast, column, func, insert, update
+from sqlalchemy import Text, Uuid, case, cast, column, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
@@ -210,8 +210,9 @@ AFTER_CANCEL = {status: reason.english() for status, reason in AFTER_CANCEL_REAS
 
 def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]:
     """For orders cancelled here that the provider has now finished anyway (it has no cancel
-    call): say on the timeline what the provider did, and stop following them. The status
-    stays Cancelled; the note is published like a change, so open pages show it."""
+    call): say on the timeline what the provider did, keep its final state for the operators'
+    console (`after_cancel_state`), and stop following them. The status stays Cancelled; the
+    note is published like a change, so open pages show it."""
     if not outcomes:
         return []
     statement = (
@@ -221,7 +222,11 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
             Order.status == OrderStatus.CANCELLED,
             Order.follow_provider,
         )
-        .values(follow_provider=False, **values_)
+        .values(
+            follow_provider=False,
+            after_cancel_state=case(outcomes, value=Order.id),
+            **values_,
+        )
         .returning(Order.id, Order.user_id)
         .execution_options(synchronize_session=False)
     )

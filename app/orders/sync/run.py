@@ -15,7 +15,6 @@ from flask import current_app
 from rq import Queue
 
 from app.extensions import db
-from app.orders import after_cancel
 from app.orders.sync import state, store
 from app.orders.sync.engine import SyncSettings, SyncSummary, sync_range
 from app.orders.sync.state import RunLock
@@ -52,7 +51,6 @@ def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> Sy
     if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
         return SyncSummary(outcome="paused")
-    follow_cancelled()
     if (pending := state.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
         return SyncSummary(outcome="busy")
@@ -60,15 +58,6 @@ def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> Sy
     if allow_fan_out and store.count_due(threshold + 1) > threshold:
         return fan_out(settings, run_name(lock.token))
     return sync_range(settings, keep_alive=lock.extend)
-
-
-def follow_cancelled() -> None:
-    """Ask about cancelled orders the provider may still finish; never stops the sync."""
-    try:
-        after_cancel.follow_cancelled()
-    except Exception:
-        db.session.rollback()
-        log.exception("following cancelled orders failed")
 
 
 def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
