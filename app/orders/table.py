@@ -31,6 +31,7 @@ TEMPLATES = (
     "orders/_actions.html",
     "orders/_stats.html",
     "orders/_holds.html",
+    "_pager.html",
 )
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
