@@ -8,8 +8,7 @@ from playwright.sync_api import Page, expect
 
 from app.models import OrderStatus
 from tests.browser.helpers import (
-    SEEDED_EMAIL,
-    SEEDED_PASSWORD,
+    log_in,
     log_in_in_russian,
     mark_page,
     page_not_reloaded,
@@ -30,14 +29,6 @@ def provider_texts(services) -> list[str]:
     return [text for s in services for text in (s.name, s.description) if text]
 
 
-def log_in_in_english(page: Page) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(SEEDED_EMAIL)
-    page.get_by_label("Password").fill(SEEDED_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-
-
 def fits_the_width(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
@@ -54,7 +45,7 @@ def test_a_russian_browser_sees_russian_from_the_login_page(open_context, seeded
 
 def test_the_switcher_changes_the_language_and_it_sticks(open_context, seeded_user):
     page = open_context().new_page()
-    log_in_in_english(page)
+    log_in(page)
     expect(page.get_by_role("heading", name="Your orders")).to_be_visible()
     page.get_by_role("form", name="Language").get_by_role("button", name="Русский").click()
     expect(page.get_by_role("heading", name="Ваши заказы")).to_be_visible()
@@ -65,7 +56,7 @@ def test_the_switcher_changes_the_language_and_it_sticks(open_context, seeded_us
     expect(page.get_by_role("heading", name="Ваши заказы")).to_be_visible()
 
     elsewhere = open_context().new_page()  # another English browser: the account remembers
-    log_in_in_english(elsewhere)
+    log_in(elsewhere)
     expect(elsewhere.get_by_role("heading", name="Ваши заказы")).to_be_visible()
 
 
