@@ -6,6 +6,7 @@ from the provider's catalog over http(s), and no framing by anyone.
 """
 
 from flask import Flask, Response, abort, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,7 +46,7 @@ def refuse_undecodable_query() -> None:
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, description="The address has characters that are not UTF-8.")
+        abort(400, description=_("The address has characters that are not UTF-8."))
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,11 @@ def test_a_query_string_that_is_not_utf8_is_a_400(client, logged_in):
     response = client.get("/", environ_overrides={"QUERY_STRING": "page=\xff\xfe"})
     assert response.status_code == 400
     assert b"not UTF-8" in response.data
+    russian = client.get(
+        "/", environ_overrides={"QUERY_STRING": "page=\xff\xfe"}, headers={"Accept-Language": "ru"}
+    )
+    assert russian.status_code == 400
+    assert "В адресе есть символы не в кодировке UTF-8." in russian.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
