@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.chaos.orders import REGISTERED
 from tests.chaos.processes import during
 from tests.chaos.stack import SETTINGS
 from tests.support.waiting import wait_until
@@ -57,7 +58,7 @@ def test_a_redis_outage_of_15_seconds(stack, customer, orders, services, fault, 
         lambda: checked_since(orders, watched, restored), INTERVAL + 2, explain=lambda: "no sync"
     )
     recoveries[f"7. Redis {fault} for 15 s: sync resumed"] = (resumed - restored).total_seconds()
-    orders.wait_for([draft], "in_processing", 30)
+    orders.wait_for([draft], REGISTERED, 30)
     assert running(stack) == before
 
 
@@ -109,6 +110,6 @@ def test_a_postgres_outage(stack, customer, orders, services, promises, fault, s
     )
     recoveries[f"8. Postgres {fault} for {seconds} s: pages back"] = time.monotonic() - restored
     assert customer.send(draft).status == 303
-    orders.wait_for([draft], "in_processing", 30)
+    orders.wait_for([draft], REGISTERED, 30)
     assert all_alive(stack) == []
     assert running(stack) == before

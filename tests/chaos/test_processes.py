@@ -6,6 +6,7 @@ import time
 from datetime import datetime
 
 from tests.chaos.conftest import EMAIL
+from tests.chaos.orders import REGISTERED
 from tests.chaos.stack import SETTINGS
 from tests.support.waiting import wait_until
 
@@ -31,7 +32,7 @@ def test_a_worker_killed_during_a_send(stack, customer, orders, services, recove
     stack["worker"].kill9()
     killed = time.monotonic()
     stack.start_process("worker")
-    orders.wait_for([order_id], "in_processing", RECOVERY_LIMIT)
+    orders.wait_for([order_id], REGISTERED, RECOVERY_LIMIT)
     recoveries["9a. worker kill -9 during a send"] = time.monotonic() - killed
     held = [o for o in stack.sandbox.orders() if o["key"].startswith(str(order_id))]
     assert len(held) == 1

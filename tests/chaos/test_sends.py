@@ -4,6 +4,7 @@ definitive rejection, and ten sends of one order at once."""
 import threading
 import time
 
+from tests.chaos.orders import REGISTERED
 from tests.support.waiting import wait_until
 
 LATE_ANSWER = {"after": True, "delay": 1.5}  # registered, then answered after the read timeout
@@ -38,7 +39,7 @@ def test_late_answers_keep_the_order_sending_until_the_provider_settles_it(
     assert customer.delete(order_id).status == 409
     assert customer.edit(order_id, services[2:3], htmx=True).status == 409
     page = customer.get(f"/orders/{order_id}").body
-    orders.wait_for([order_id], "in_processing", SETTLE_SECONDS)
+    orders.wait_for([order_id], REGISTERED, SETTLE_SECONDS)
 
     in_time = stack.sandbox.requests("order_create")[OLD_RETRY_BUDGET + 1]["t"]
     recoveries["1. late answers past the old retry budget"] = time.time() - in_time
@@ -58,7 +59,7 @@ def test_a_503_before_registering_then_fine_gives_one_order(
     orders.track(order_id)
     stack.sandbox.add_faults("order_create", {"status": 503})
     customer.send(order_id)
-    orders.wait_for([order_id], "in_processing", 60)
+    orders.wait_for([order_id], REGISTERED, 60)
     recoveries["2. 503 on registration, then fine"] = time.time() - first_fault_time(stack)
     assert len(provider_orders_of(stack, order_id)) == 1
     assert len(stack.sandbox.requests("order_create")) == 2
@@ -71,7 +72,7 @@ def test_a_5xx_after_registering_gives_one_order_under_the_same_key(
     orders.track(order_id)
     stack.sandbox.add_faults("order_create", {"after": True, "status": 500})
     customer.send(order_id)
-    orders.wait_for([order_id], "in_processing", 60)
+    orders.wait_for([order_id], REGISTERED, 60)
     recoveries["3. 5xx after registering"] = time.time() - first_fault_time(stack)
     [held] = provider_orders_of(stack, order_id)
     assert str(orders.row(order_id).external_uuid) == held["uuid"]
@@ -98,7 +99,7 @@ def test_ten_concurrent_sends_of_one_order_give_one_provider_order(
         thread.start()
     for thread in threads:
         thread.join()
-    orders.wait_for([order_id], "in_processing", 60)
+    orders.wait_for([order_id], REGISTERED, 60)
     recoveries["11. ten concurrent sends of one order"] = time.monotonic() - started
     assert sorted(answers) == [303] + [409] * 9
     assert len(provider_orders_of(stack, order_id)) == 1
@@ -124,7 +125,7 @@ def test_an_order_edited_after_a_rejection_is_registered_as_edited(
     assert customer.edit(order_id, services[5:7]).status == 303
     started = time.monotonic()
     customer.send(order_id)
-    orders.wait_for([order_id], "in_processing", 60)
+    orders.wait_for([order_id], REGISTERED, 60)
     recoveries["12. edit after a rejection, then send"] = time.monotonic() - started
     [held] = provider_orders_of(stack, order_id)
     assert held["services"] == services[5:7]
