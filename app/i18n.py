@@ -9,7 +9,16 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -41,8 +50,9 @@ def select_locale() -> str:
 
 
 def locale_code() -> str:
-    """The page's language as a code for `<html lang>` and cache keys: "ru", "en"."""
-    return str(get_locale() or "en")
+    """The page's language as a code for `<html lang>`, cache keys and formats: "ru", "en";
+    English outside a request (logs, the command line)."""
+    return str(get_locale() or "en") if has_request_context() else "en"
 
 
 @bp.post("/language")

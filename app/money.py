@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
-from flask import has_request_context
-from flask_babel import get_locale
+
+from app.i18n import locale_code
 
 CENT = Decimal("0.01")
 CURRENCY = "₽"
@@ -86,12 +86,7 @@ def common_tax_rate(entries: list) -> Decimal | None:
 
 def format_rate(rate: Decimal, locale: str | None = None) -> str:
     """A rate without trailing zeros, in the page's language: 22, 7.5, 7,5 (the `rate` filter)."""
-    return format_decimal(rate.normalize(), "0.###", locale=locale or page_locale())
-
-
-def page_locale() -> str:
-    """The language of the page being drawn; English outside a request (logs, the CLI)."""
-    return str(get_locale() or "en") if has_request_context() else "en"
+    return format_decimal(rate.normalize(), "0.###", locale=locale or locale_code())
 
 
 def format_money(value, locale: str | None = None) -> str:
@@ -99,5 +94,5 @@ def format_money(value, locale: str | None = None) -> str:
     in English, `1 234,50 ₽` in Russian."""
     if value is None:
         return "—"
-    number = format_decimal(to_cents(value), MONEY_PATTERN, locale=locale or page_locale())
+    number = format_decimal(to_cents(value), MONEY_PATTERN, locale=locale or locale_code())
     return number + "\u00a0" + CURRENCY

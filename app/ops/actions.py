@@ -23,7 +23,7 @@ from app.orders.sending import enqueue_send, send_job_id
 from app.orders.sync.checks import Outcome, RunGate, check_state
 from app.orders.sync.engine import SyncSettings, check_failure, provider_reports
 from app.orders.sync.store import DueOrder, record_failures, record_unchanged
-from app.orders.transitions import note_after_cancel, transition
+from app.orders.transitions import event_fields, note_after_cancel, transition
 from app.queue import flush_recent_calls, get_send_queue
 from app.records.calls import record_checks
 
@@ -51,16 +51,8 @@ def load(order_id: uuid.UUID) -> Order:
 
 def add_note(order_id: uuid.UUID, status: str, reason: Reason, operator: User) -> None:
     """A timeline entry that changes nothing: same status on both sides, and who wrote it."""
-    text, coded = reasons.columns(reason)
     db.session.add(
-        OrderEvent(
-            order_id=order_id,
-            from_status=status,
-            to_status=status,
-            reason=text,
-            reason_coded=coded,
-            actor_id=operator.id,
-        )
+        OrderEvent(order_id=order_id, actor_id=operator.id, **event_fields(status, status, reason))
     )
 
 

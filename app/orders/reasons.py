@@ -52,15 +52,17 @@ REFUSED_HTTP = "refused_http"
 NO_EXTERNAL_UUID = "no_external_uuid"
 
 
+# The provider's usual final states, in the reader's language (English keeps its own word).
+USUAL_STATES = {
+    "done": lambda: pgettext("provider state", "done"),
+    "cancelled": lambda: pgettext("provider state", "cancelled"),
+    "failed": lambda: pgettext("provider state", "failed"),
+}
+
+
 def provider_state(state: str) -> str:
-    """A final state in the provider's words, in the reader's language when it is one of the
-    usual ones (the English stays the provider's word)."""
-    usual = {
-        "done": lambda: pgettext("provider state", "done"),
-        "cancelled": lambda: pgettext("provider state", "cancelled"),
-        "failed": lambda: pgettext("provider state", "failed"),
-    }
-    word = usual.get(state)
+    """A final state in the provider's words, translated when it is one of the usual ones."""
+    word = USUAL_STATES.get(state)
     return word() if word else state
 
 

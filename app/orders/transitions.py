@@ -58,10 +58,7 @@ def take_noted(session: Session) -> list[Change]:
 def start_draft(order: Order) -> None:
     """A new order begins as a draft, with the first event of its timeline."""
     order.status = OrderStatus.DRAFT
-    text, coded = reasons.columns(Reason(reasons.CREATED))
-    order.events = [
-        OrderEvent(from_status=None, to_status=OrderStatus.DRAFT, reason=text, reason_coded=coded)
-    ]
+    order.events = [OrderEvent(**event_fields(None, OrderStatus.DRAFT, Reason(reasons.CREATED)))]
 
 
 def transition(
@@ -79,14 +76,14 @@ def transition(
     """
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
-    text, coded = reasons.columns(reason)
+    event = event_fields(expected, to, reason)
     statement = (
         update(Order)
         .where(Order.id == order_id, Order.status == expected)
         .values(
             status=to,
-            status_reason=text,
-            status_reason_coded=coded,
+            status_reason=event["reason"],
+            status_reason_coded=event["reason_coded"],
             updated_at=func.now(),
             **values_,
         )
@@ -96,16 +93,7 @@ def transition(
     user_id = db.session.execute(statement).scalar_one_or_none()
     if user_id is None:
         return None
-    db.session.add(
-        OrderEvent(
-            order_id=order_id,
-            from_status=expected,
-            to_status=to,
-            reason=text,
-            reason_coded=coded,
-            actor_id=actor_id,
-        )
-    )
+    db.session.add(OrderEvent(order_id=order_id, actor_id=actor_id, **event))
     change = Change(order_id, user_id, expected, to)
     note([change])
     return change
@@ -173,30 +161,33 @@ def bulk_transition(
             updated_at=func.now(),
             **values_,
         )
-        .returning(Order.id, Order.user_id, wanted.c.to_status)
+        .returning(Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason, coded)
         .execution_options(synchronize_session=False)
     )
     applied = db.session.execute(statement).all()
     if applied:
         db.session.execute(
             insert(OrderEvent),
-            [event_row(oid, expected, to, targets[oid][1]) for oid, _, to in applied],
+            [
+                {
+                    "order_id": oid,
+                    "from_status": expected,
+                    "to_status": to,
+                    "reason": text,
+                    "reason_coded": reason_coded,
+                }
+                for oid, _, to, text, reason_coded in applied
+            ],
         )
-    changes = [Change(oid, uid, expected, to) for oid, uid, to in applied]
+    changes = [Change(oid, uid, expected, to) for oid, uid, to, _, _ in applied]
     note(changes)
     return changes
 
 
-def event_row(order_id: uuid.UUID, from_status: str, to: str, reason: AnyReason) -> dict:
-    """One timeline entry as the values of a bulk insert."""
+def event_fields(from_status: str | None, to: str, reason: AnyReason) -> dict:
+    """A timeline entry's columns: the change and its reason (as wording and as code)."""
     text, coded = reasons.columns(reason)
-    return {
-        "order_id": order_id,
-        "from_status": from_status,
-        "to_status": to,
-        "reason": text,
-        "reason_coded": coded,
-    }
+    return {"from_status": from_status, "to_status": to, "reason": text, "reason_coded": coded}
 
 
 AFTER_CANCEL_REASONS = {
@@ -236,7 +227,10 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
         db.session.execute(
             insert(OrderEvent),
             [
-                event_row(oid, cancelled, cancelled, AFTER_CANCEL_REASONS[outcomes[oid]])
+                {
+                    "order_id": oid,
+                    **event_fields(cancelled, cancelled, AFTER_CANCEL_REASONS[outcomes[oid]]),
+                }
                 for oid, _ in applied
             ],
         )
