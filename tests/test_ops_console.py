@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import OrderStatus
 from app.orders.sync import run_sync
 from tests.support.auth import logged_in_client
-from tests.support.ops import attention_rows, calls, notes, send
+from tests.support.ops import UNCONFIRMED_AT_ONCE, attention_rows, calls, notes, send
 from tests.support.orders import insert_orders, make_all_due, reload
 
 SENDING, DRAFT, DONE = OrderStatus.SENDING, OrderStatus.DRAFT, OrderStatus.DONE
@@ -19,8 +19,7 @@ IN_PROCESSING, CANCELLED = OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED
 
 @pytest.fixture
 def app(make_app):
-    """Sends retried slowly enough to stay unconfirmed, and flagged as such at once."""
-    app = make_app(SEND_MAX_ATTEMPTS=50, SEND_BACKOFF_SECONDS=60, OPS_SEND_UNCONFIRMED_SECONDS=0)
+    app = make_app(**UNCONFIRMED_AT_ONCE)
     with app.app_context():
         yield app
 

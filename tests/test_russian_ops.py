@@ -1,23 +1,20 @@
 """The operators' console speaks Russian to an operator who reads Russian: no English words
 left on its pages, apart from what others wrote (an operator's note, job and queue names, the
-readiness checks shared with /readyz) and what the customer pages translate (status labels)."""
+readiness checks shared with /readyz)."""
 
 import pytest
 
 from app.health.checks import readiness
 from app.queue_info import queue_states
 from tests.support.language import english_words
-from tests.support.ops import calls, send
+from tests.support.ops import UNCONFIRMED_AT_ONCE, calls, send
 
-# Translated with the customer's pages (OrderStatus.LABELS, the `timestamp` filter's "never");
-# English on this branch alone. And a path: /readyz.
 ALLOWED = {"readyz"}  # the name of the readiness endpoint, in the health page's hint
 
 
 @pytest.fixture
 def app(make_app):
-    """Sends flagged as unconfirmed at once, so the console has something that needs a human."""
-    app = make_app(SEND_MAX_ATTEMPTS=50, SEND_BACKOFF_SECONDS=60, OPS_SEND_UNCONFIRMED_SECONDS=0)
+    app = make_app(**UNCONFIRMED_AT_ONCE)
     with app.app_context():
         yield app
 
@@ -28,17 +25,12 @@ def russian_operator(operator_client):
     return operator_client
 
 
-def console_part(html: str) -> str:
-    """The page's <main>: the console's own; the layout around it is the customer pages'."""
-    return "<main" + html.split("<main", 1)[1].split("</main>", 1)[0]
-
-
 def english_on(client, path: str, given=()) -> list[str]:
     response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<html lang="ru">' in html
-    return english_words(console_part(html), provider_texts=given, allowed=ALLOWED)
+    return english_words(html, provider_texts=given, allowed=ALLOWED)
 
 
 @pytest.fixture
@@ -70,7 +62,7 @@ def test_a_refused_action_answers_in_russian(russian_operator, unconfirmed):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Напишите заметку" in html
-    assert english_words(console_part(html), allowed=ALLOWED) == []
+    assert english_words(html, allowed=ALLOWED) == []
 
 
 def test_health_and_queues_are_in_russian(russian_operator, unconfirmed):

@@ -16,21 +16,30 @@ def service(page: Page, name: str) -> Locator:
     return page.get_by_role("checkbox", name=re.compile(f"^{re.escape(name)} "))
 
 
-def log_in(page: Page, email: str = SEEDED_EMAIL, password: str = SEEDED_PASSWORD) -> None:
+# The login form's email field, password field and button, as each language labels them.
+ENGLISH_LOGIN = ("Email", "Password", "Log in")
+RUSSIAN_LOGIN = ("Эл. почта", "Пароль", "Войти")
+
+
+def log_in(
+    page: Page,
+    email: str = SEEDED_EMAIL,
+    password: str = SEEDED_PASSWORD,
+    labels: tuple[str, str, str] = ENGLISH_LOGIN,
+) -> None:
+    """Log in through the form, and wait for the dashboard to load (its scripts included)."""
+    email_label, password_label, button = labels
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(email_label).fill(email)
+    page.get_by_label(password_label).fill(password)
+    page.get_by_role("button", name=button).click()
     expect(page).to_have_url(re.compile(r"/$"))
+    page.wait_for_load_state()
 
 
 def log_in_in_russian(page: Page) -> None:
     """Log in through the Russian login page (a browser whose language is Russian)."""
-    page.goto("/login")
-    page.get_by_label("Эл. почта").fill(SEEDED_EMAIL)
-    page.get_by_label("Пароль").fill(SEEDED_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    log_in(page, labels=RUSSIAN_LOGIN)
 
 
 def mark_page(page: Page) -> None:

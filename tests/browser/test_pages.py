@@ -70,15 +70,7 @@ def test_main_pages(user_page, history):
     document(page, "dashboard")
     page.goto("/catalog")
     document(page, "catalog")
-    page.goto("/orders/new")
-    for name in ("SEO audit — Basic", "Logo design — Basic", "Customer survey — Basic"):
-        service(page, name).check()
-    expect(page.locator('#totals [data-total="gross"]')).to_have_text("234.36 ₽")
-    page.evaluate("window.scrollTo(0, 0)")
-    document(page, "new-order")
-    page.goto(f"/orders/{history[0].id}")
-    expect(page.locator(".timeline li")).to_have_count(4)
-    document(page, "order")
+    new_order_and_order_page(page, history, "234.36 ₽", prefix="")
     page.goto("/account")
     document(page, "account")
 
@@ -94,15 +86,21 @@ def test_main_pages_in_russian(open_context, seeded_user, history):
     table = page.locator(".orders-table .table-wrap")
     assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways"
     document(page, "ru-dashboard")
+    new_order_and_order_page(page, history, "234,36 ₽", prefix="ru-")
+
+
+def new_order_and_order_page(page, history, gross: str, prefix: str) -> None:
+    """Three services ticked on the new-order page (its totals as `gross`), then the oldest
+    order's page; a screenshot of each, named with `prefix`."""
     page.goto("/orders/new")
     for name in ("SEO audit — Basic", "Logo design — Basic", "Customer survey — Basic"):
         service(page, name).check()
-    expect(page.locator('#totals [data-total="gross"]')).to_have_text("234,36 ₽")
+    expect(page.locator('#totals [data-total="gross"]')).to_have_text(gross)
     page.evaluate("window.scrollTo(0, 0)")
-    document(page, "ru-new-order")
+    document(page, f"{prefix}new-order")
     page.goto(f"/orders/{history[0].id}")
     expect(page.locator(".timeline li")).to_have_count(4)
-    document(page, "ru-order")
+    document(page, f"{prefix}order")
 
 
 def test_phone_view(user_page, history):

@@ -6,6 +6,14 @@ from app.extensions import db
 from app.models import Order, OrderEvent, ProviderCall
 from tests.support.orders import reload
 
+# Sends retried slowly enough to stay unconfirmed, and flagged as such at once: the console then
+# has something that needs a human.
+UNCONFIRMED_AT_ONCE = {
+    "SEND_MAX_ATTEMPTS": 50,
+    "SEND_BACKOFF_SECONDS": 60,
+    "OPS_SEND_UNCONFIRMED_SECONDS": 0,
+}
+
 
 def send(client, order_id, run_jobs) -> Order:
     """The customer sends the order and the worker runs what was queued."""
