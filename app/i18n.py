@@ -34,19 +34,21 @@ bp = Blueprint("i18n", __name__)
 babel = Babel()
 
 
-def chosen_locale() -> str | None:
-    """The customer's own choice: saved on the account, or remembered by this browser."""
-    saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+def locale_for(saved: str | None) -> str:
+    """The page's language for a customer whose account holds `saved` (None: no choice)."""
     cookie = request.cookies.get(COOKIE)
-    return next((lang for lang in (saved, cookie) if lang in LANGUAGES), None)
-
-
-def select_locale() -> str:
+    chosen = next((lang for lang in (saved, cookie) if lang in LANGUAGES), None)
     return (
-        chosen_locale()
+        chosen
         or request.accept_languages.best_match(LANGUAGES)
         or current_app.config["DEFAULT_LOCALE"]
     )
+
+
+def select_locale() -> str:
+    """Babel's locale selector: the logged-in customer's choice, then the browser's."""
+    saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+    return locale_for(saved)
 
 
 def locale_code() -> str:

@@ -54,7 +54,7 @@ def logged_path() -> str:
 
 def user_id() -> int | None:
     user = g.get("_login_user")  # only if the request looked the user up already
-    return getattr(user, "id", None)
+    return getattr(user, "id", None) or g.get("known_user_id")
 
 
 def end_request(_error: BaseException | None) -> None:

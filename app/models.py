@@ -67,6 +67,7 @@ class User(UserMixin, db.Model):
     # The login this object was loaded for (app.auth.sessions). Flask-Login keeps it in the
     # cookie instead of the user id (its `id_attribute`), so ending the login ends the cookie.
     session_token = None
+    session_expires_at = None  # when that login ends (time.time())
 
     def get_session_token(self) -> str | None:
         return self.session_token

@@ -34,6 +34,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--no-kept-tables", action="store_true", help="ORDERS_TABLE_CACHE_SIZE=0: render each time"
     )
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="REFRESH_MEMORY_SIZE=0: every refresh asks the database for the login",
+    )
     return parser.parse_args(argv)
 
 
@@ -49,7 +54,7 @@ def check(url: str, headers: dict, expected: int, rows: int | None = None) -> re
 
 def cases(app_url: str, floor_url: str, cookie: str, args) -> list[tuple]:
     """(name, url, connections, headers) of every measured case, checked once each."""
-    auth = {"Cookie": cookie}
+    auth = {"Cookie": cookie, "User-Agent": web_data.USER_AGENT}
     check(floor_url, {}, 200)
     check(app_url + "/", auth, 200, rows=20)
     check(app_url + "/?page=500", auth, 200, rows=20)
@@ -118,7 +123,8 @@ def main(argv=None) -> None:
     print(describe_machine("Dashboard over HTTP"))
     web_data.prepare(users=1, orders_each=args.orders)
     env = web_data.app_environment(
-        ORDERS_TABLE_CACHE_SIZE="0" if args.no_kept_tables else "256"
+        ORDERS_TABLE_CACHE_SIZE="0" if args.no_kept_tables else "256",
+        REFRESH_MEMORY_SIZE="0" if args.no_memory else "10000",
     )
     app_port, floor_port = closed_port(), closed_port()
     app_command = web_command(app_port, command=args.web)

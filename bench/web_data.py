@@ -18,6 +18,9 @@ RESULTS = Path(__file__).resolve().parent / "results"  # servers' logs (not comm
 PASSWORD = "bench-password"
 SECRET_KEY = "bench-only-secret-not-for-production-use-0123456789"
 CHANNELS = "bench-web:"
+# The browser the bench users log in with and refresh from: a login is answered from a web
+# process's memory only for the browser it was made in (app/orders/quick_refresh.py).
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) click-to-mice-bench"
 STATUSES = ("done", "in_processing", "draft", "done", "cancelled", "done", "failed")
 
 
@@ -80,5 +83,5 @@ def seed_user(n: int, count: int, statuses: tuple) -> int:
 
 
 def session_cookie(base_url: str, n: int = 0) -> str:
-    """Log in as bench user `n`; the Cookie header to send."""
-    return login_over_http(base_url, email(n), PASSWORD)
+    """Log in as bench user `n` from USER_AGENT; the Cookie header to send."""
+    return login_over_http(base_url, email(n), PASSWORD, USER_AGENT)

@@ -42,13 +42,16 @@ def load_session_user(token) -> User | None:
     """The user of a live session (Flask-Login's user loader), or None."""
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
         return None
-    user = db.session.scalar(
-        select(User)
+    found = db.session.execute(
+        select(User, UserSession.created_at)
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == digest(token), UserSession.created_at >= oldest_allowed())
-    )
-    if user is not None:
-        user.session_token = token
+    ).first()
+    if found is None:
+        return None
+    user, started = found
+    user.session_token = token
+    user.session_expires_at = started.timestamp() + current_app.config["SESSION_MAX_AGE_SECONDS"]
     return user
 
 

@@ -70,24 +70,31 @@ def templates_fingerprint() -> str:
     return fingerprint
 
 
-def table_tag(args) -> str:
-    """`args` are the listing's (page, status, search). The summary above the table counts
-    this month's orders, so the month is part of the tag too."""
+def table_tag(args, user_id: int, orders_version: int, locale: str) -> str:
+    """`args` are the listing's (page, status, search); the user's id and orders version and
+    the page's language come from the loaded user, or from what the process knows
+    (quick_refresh). The summary above the table counts this month's orders, so the month is
+    part of the tag too."""
     config = current_app.config
     parts = (
-        current_user.id,
-        current_user.orders_version,
+        user_id,
+        orders_version,
         args.page,
         args.status,
         args.search,
         datetime.now(UTC).strftime("%Y-%m"),
-        locale_code(),
+        locale,
         config["ORDERS_PER_PAGE"],
         config["ORDERS_REFRESH_SECONDS"],
         request.script_root,
         templates_fingerprint(),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def current_table_tag(args) -> str:
+    """The tag for the logged-in user."""
+    return table_tag(args, current_user.id, current_user.orders_version, locale_code())
 
 
 def still_current(tag: str) -> bool:

@@ -28,10 +28,14 @@ def logged_in_client(app: Flask, email: str = EMAIL, password: str = PASSWORD) -
     return client
 
 
-def login_over_http(base_url: str, email: str = EMAIL, password: str = PASSWORD) -> str:
+def login_over_http(
+    base_url: str, email: str = EMAIL, password: str = PASSWORD, user_agent: str | None = None
+) -> str:
     """Log in to a served app through its form (CSRF token and all); the Cookie header to send
-    afterwards."""
+    afterwards (with the same `user_agent`, as the same browser would)."""
     session = requests.Session()
+    if user_agent:
+        session.headers["User-Agent"] = user_agent
     page = session.get(f"{base_url}/login", timeout=10).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     data = {"email": email, "password": password, "csrf_token": token}
