@@ -108,6 +108,35 @@ def test_the_answer_from_memory_matches_the_usual_one(make_app, memory_app, user
         assert quick.status_code == 304 and used == [], url
 
 
+def test_a_known_login_draws_its_dashboard_without_the_database(memory_app, user):
+    client = logged_in_client(memory_app)
+    seed_orders(user, 3)
+    known(client)  # the table is kept, too
+    with database_use(memory_app) as used:
+        page = client.get("/")
+    assert page.status_code == 200 and user.email in page.get_data(as_text=True)
+    assert used == []
+
+
+def test_every_other_page_loads_the_user_from_the_database(memory_app, user):
+    client = logged_in_client(memory_app)
+    known(client)
+    for url in ("/account", "/orders/new", "/catalog"):
+        with database_use(memory_app) as used:
+            assert client.get(url).status_code == 200, url
+        assert any("user_sessions" in sql for sql in used), url
+
+
+def test_a_new_operator_sees_the_console_link_at_the_next_page(memory_app, user):
+    client = logged_in_client(memory_app)
+    known(client)
+    assert "/ops" not in client.get("/").get_data(as_text=True)
+    db.session.execute(update(User).where(User.id == user.id).values(is_operator=True))
+    db.session.commit()
+    caught_up(memory_app)
+    assert 'href="/ops' in client.get("/").get_data(as_text=True)
+
+
 def test_a_change_to_the_users_orders_is_seen_at_the_next_refresh(memory_app, user):
     client = logged_in_client(memory_app)
     [order_id] = seed_orders(user, 1, OrderStatus.IN_PROCESSING)
@@ -212,6 +241,10 @@ def test_a_silent_database_ends_the_trust_within_seconds(
         proxy.stop()
 
 
+def facts(orders_version: int, locale: str | None = None) -> UserFacts:
+    return UserFacts("someone@example.com", False, orders_version, locale)
+
+
 def fresh_memory() -> KnownLogins:
     memory = KnownLogins(size=2)
     memory.vouch(time.monotonic() + 60)
@@ -222,22 +255,22 @@ def test_a_fact_read_before_a_notice_is_not_kept():
     memory, login = fresh_memory(), Login(1, time.time() + 60)
     snapshot = memory.snapshot()
     memory.user_changed(1)  # the change's notice arrives while the request reads the user
-    memory.remember("login", login, UserFacts(3, None), snapshot)
+    memory.remember("login", login, facts(3), snapshot)
     assert memory.lookup("login") is None
-    memory.remember("login", login, UserFacts(4, None), memory.snapshot())
-    assert memory.lookup("login") == (login, UserFacts(4, None))
+    memory.remember("login", login, facts(4), memory.snapshot())
+    assert memory.lookup("login") == (login, facts(4))
 
 
 def test_nothing_is_known_without_a_listener_vouching():
     memory, login = fresh_memory(), Login(1, time.time() + 60)
-    memory.remember("login", login, UserFacts(1, "ru"), memory.snapshot())
+    memory.remember("login", login, facts(1, "ru"), memory.snapshot())
     memory.vouch(time.monotonic() - 1)
     assert memory.lookup("login") is None and memory.snapshot() is None
 
 
 def test_an_expired_login_is_not_known():
     memory = fresh_memory()
-    memory.remember("login", Login(1, time.time() - 1), UserFacts(1, None), memory.snapshot())
+    memory.remember("login", Login(1, time.time() - 1), facts(1), memory.snapshot())
     assert memory.lookup("login") is None
 
 
@@ -245,5 +278,5 @@ def test_a_full_memory_starts_again_empty():
     memory = fresh_memory()
     for n in range(3):
         login = Login(n, time.time() + 60)
-        memory.remember(f"login-{n}", login, UserFacts(0, None), memory.snapshot())
+        memory.remember(f"login-{n}", login, facts(0), memory.snapshot())
     assert list(memory.logins) == ["login-2"]

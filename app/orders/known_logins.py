@@ -2,8 +2,8 @@
 answered without asking the database.
 
 For each login that rendered its dashboard here: whose it is and when it expires; for each of
-those users: the orders version and the chosen language (the parts of the table's tag that the
-database holds). Postgres tells the process what to forget (`notices`, migration 0010): a
+those users: what the dashboard needs of them (email, operator or not, the orders version and
+the chosen language). Postgres tells the process what to forget (`notices`, migration 0010): a
 user's row changed, or a login ended. Three rules keep what it knows current:
 
 - It is trusted only while its listener is vouching for it: the listener answered a ping
@@ -30,6 +30,10 @@ class Login:
 
 @dataclass(frozen=True)
 class UserFacts:
+    """What the dashboard shows of the user, beside their orders."""
+
+    email: str
+    is_operator: bool
     orders_version: int
     locale: str | None
 
