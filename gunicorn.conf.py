@@ -75,14 +75,16 @@ def when_ready(server) -> None:
 
 
 def post_request(worker, req, environ, resp) -> None:
-    """Give the process's other connections a turn after every request. A greenlet yields only
-    when it would wait, and a keep-alive client that sends its next request at once never makes
-    it wait: a page that needs no database (a 304 from memory, a kept table) would otherwise let
-    one connection hold the process while the others wait, up to a second, for their turn."""
+    """Let the process's other connections have their turn after every request. A greenlet
+    yields only when it would wait, and a keep-alive client that sends its next request at once
+    never makes it wait; so a page that needs no database (a 304 from memory, a kept table)
+    would let one connection hold the process while others queued for up to a second.
+    `gevent.idle()` waits until the event loop has run everything ready, network reads
+    included (`sleep(0)` would let only the greenlets already scheduled run first)."""
     if monkey_patched():
         import gevent
 
-        gevent.sleep(0)
+        gevent.idle()
 
 
 def monkey_patched() -> bool:

@@ -44,8 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def dashboard_load(url: str, cookie: str, seconds: float):
-    """wrk on the dashboard (after a second's warm-up), 16 connections."""
-    headers = {"Cookie": cookie}
+    """wrk on the dashboard (after a second's warm-up), 16 connections, from the browser the
+    user logged in with."""
+    headers = {"Cookie": cookie, "User-Agent": web_data.USER_AGENT}
     run_wrk("warm-up", url + "/", 16, 1, headers)
     return run_wrk("dashboard page 1, full page", url + "/", 16, seconds, headers)
 
