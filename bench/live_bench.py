@@ -152,7 +152,11 @@ async def run(args, urls: dict, cookies: list[str], user_ids, servers) -> None:
     took = await open_all(urls["streams"], streams, deliveries)
     opened = sum(s.status == 200 for s in streams)
     codes = sorted({s.status for s in streams})
-    print(f"streams: {opened} of {len(streams)} open after {took:.1f} s (answers {codes})")
+    refused = sum(s.refusals for s in streams)
+    print(
+        f"streams: {opened} of {len(streams)} open after {took:.1f} s (answers {codes}; "
+        f"{refused} 503s on the way, each asked again after a back-off, as the page does)"
+    )
     print(await slot_check(urls["streams"], streams, deliveries, cookies[0]), flush=True)
     changes = Changes(user_ids, args.changes_per_second, args.hold, deliveries, streams)
     changes.start()

@@ -32,6 +32,7 @@ class Stream:
     status: int | None = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
     reconnects: int = 0
+    refusals: int = 0  # 503s answered before the stream opened
     task: asyncio.Task | None = None
     writer: asyncio.StreamWriter | None = None
 
@@ -70,10 +71,17 @@ async def chunks(reader: asyncio.StreamReader, chunked: bool):
 
 
 async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
-    """Hold one stream; on its end reconnect after a second, as a browser would."""
+    """Hold one stream; on its end reconnect after a second, as a browser would. A 503 (the
+    server too busy to check the login) is asked again after htmx's SSE extension's back-off
+    (0.5 s, doubling, at most 64 s), as the page does; any other answer ends the tab's tries."""
     while True:
         reader, writer, stream.status, headers = await request_stream(url, stream.cookie)
         stream.writer = writer
+        if stream.status == 503:
+            writer.close()
+            stream.refusals += 1
+            await asyncio.sleep(min(2 ** (stream.refusals - 1), 128) * 0.5)
+            continue
         stream.opened.set()
         if stream.status != 200:
             writer.close()
