@@ -13,9 +13,10 @@ from app.catalog.service import (
     find_services,
     get_catalog,
     refresh_catalog,
+    refresh_in_background,
     wait_for_background_refresh,
 )
-from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY
+from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY, CatalogStore
 from app.extensions import cache, get_redis
 from sandbox.catalog import build_catalog
 from tests.support.waiting import wait_until
@@ -200,6 +201,14 @@ def test_fifty_readers_of_an_empty_cache_wait_for_one_fetch(app, sandbox):
     assert errors == [] and len(results) == 50
     assert sandbox.stats()["catalog"] == 3
     assert len({r.fetched_at for r in results}) == 1
+
+
+def test_a_reader_that_looked_before_a_fetch_finished_starts_no_second_one(app, sandbox):
+    get_catalog()  # the fetch that finished
+    before = sandbox.stats()["catalog"]
+    refresh_in_background(CatalogStore())  # a reader that saw no fresh copy just before
+    wait_for_background_refresh(app)
+    assert sandbox.stats()["catalog"] == before
 
 
 def test_readers_waiting_for_a_failed_first_fetch_get_unavailable(app, sandbox):

@@ -142,9 +142,13 @@ def first_copy(store: CatalogStore) -> CatalogSnapshot:
 
 
 def refresh_in_background(store: CatalogStore) -> None:
-    """Start the one fetch, in a thread, unless a thread somewhere holds the refresh lock."""
+    """Start the one fetch, in a thread, unless a thread somewhere holds the refresh lock or a
+    fetch finished between the caller's look at the cache and this lock."""
     lock = store.take_refresh_lock()
     if lock is None:
+        return
+    if load(store, FRESH_KEY) is not None:
+        store.release(lock)
         return
     app = current_app._get_current_object()
     thread = threading.Thread(
