@@ -14,10 +14,9 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import notices
 from app.orders.transitions import transition
 from tests.support.auth import logged_in_client
-from tests.support.known_logins import MEMORY_SIZE, PING_SECONDS, caught_up, stop
+from tests.support.known_logins import caught_up, remembering_apps
 from tests.test_dashboard import row_ids, seed_orders
 
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
@@ -25,18 +24,11 @@ TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
 
 @pytest.fixture(params=["database", "memory"])
 def make_app(request, make_app, monkeypatch):
-    monkeypatch.setattr(notices, "PING_SECONDS", PING_SECONDS)
-    apps = []
-
-    def build(**overrides):
-        if request.param == "memory":
-            overrides.setdefault("REFRESH_MEMORY_SIZE", MEMORY_SIZE)
-        apps.append(make_app(**overrides))
-        return apps[-1]
-
-    yield build
-    for app in apps:
-        stop(app)
+    if request.param == "database":
+        yield make_app
+        return
+    with remembering_apps(make_app, monkeypatch) as build:
+        yield build
 
 
 def refresh(client, tag: str | None = None, url: str = "/"):

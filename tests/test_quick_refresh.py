@@ -7,7 +7,6 @@ import contextlib
 import time
 
 import pytest
-from flask import Flask
 from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
 
@@ -18,7 +17,7 @@ from app.orders.known_logins import KnownLogins, Login, UserFacts
 from app.orders.transitions import transition
 from tests.chaos.proxy import FaultProxy
 from tests.support.auth import logged_in_client
-from tests.support.known_logins import MEMORY_SIZE, PING_SECONDS, caught_up, stop
+from tests.support.known_logins import caught_up, remembering_apps
 from tests.support.waiting import wait_until
 from tests.test_dashboard import seed_orders
 from tests.test_dashboard_refresh import TABLE, statuses
@@ -26,18 +25,8 @@ from tests.test_dashboard_refresh import TABLE, statuses
 
 @pytest.fixture
 def remembering(make_app, monkeypatch):
-    """Build apps that answer from memory; their listeners stop with the test."""
-    monkeypatch.setattr(notices, "PING_SECONDS", PING_SECONDS)
-    monkeypatch.setattr(notices, "RETRY_SECONDS", 0.1)
-    apps = []
-
-    def build(**overrides) -> Flask:
-        apps.append(make_app(REFRESH_MEMORY_SIZE=MEMORY_SIZE, **overrides))
-        return apps[-1]
-
-    yield build
-    for app in apps:
-        stop(app)
+    with remembering_apps(make_app, monkeypatch) as build:
+        yield build
 
 
 @pytest.fixture
