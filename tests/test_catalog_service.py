@@ -1,6 +1,5 @@
 """Cached catalog reads on real Redis and the sandbox: stale copies, single flight, outages."""
 
-import threading
 import time
 import uuid
 
@@ -19,6 +18,7 @@ from app.catalog.service import (
 from app.catalog.store import FAILED_KEY, FRESH_KEY, STALE_KEY, CatalogStore
 from app.extensions import cache, get_redis
 from sandbox.catalog import build_catalog
+from tests.support.together import run_together
 from tests.support.waiting import wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -27,27 +27,6 @@ DEAD_PROVIDER = "http://127.0.0.1:1"
 
 def expire_fresh_copy() -> None:
     cache.delete(FRESH_KEY)
-
-
-def run_together(app, count, work):
-    """Run `work` in `count` threads released at once, each in its own app context."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        with app.app_context():
-            barrier.wait()
-            try:
-                results.append(work())
-            except Exception as error:  # collected and asserted on below
-                errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
 
 
 def test_a_second_read_makes_no_provider_request(app, sandbox):
@@ -175,12 +154,13 @@ def test_the_pages_after_the_first_are_read_at_the_same_time(app, sandbox):
     assert max(others) - min(others) < 0.2  # both went out before either was answered
 
 
-def test_redis_down_reads_the_provider_directly(make_app, sandbox):
+def test_redis_down_reads_the_provider_once_and_answers_from_memory(make_app, sandbox):
     with make_app(REDIS_URL=DEAD_REDIS).app_context():
-        assert len(get_catalog().services) == 45
-        assert len(get_catalog().services) == 45
-        assert len(refresh_catalog().services) == 45
-    assert sandbox.stats()["catalog"] == 9
+        first = get_catalog()
+        assert len(first.services) == 45 and get_catalog() == first
+        assert sandbox.stats()["catalog"] == 3
+        assert len(refresh_catalog().services) == 45  # asked for: always read
+    assert sandbox.stats()["catalog"] == 6
 
 
 def test_fifty_readers_at_expiry_cause_one_fetch(app, sandbox):
@@ -188,7 +168,7 @@ def test_fifty_readers_at_expiry_cause_one_fetch(app, sandbox):
     expire_fresh_copy()
     sandbox.set_knobs(latency_ms=50)
     before = sandbox.stats()["catalog"]
-    results, errors = run_together(app, 50, get_catalog)
+    results, errors = run_together(50, get_catalog, app)
     assert errors == [] and len(results) == 50
     assert all(len(r.services) == 45 and not r.stale for r in results)
     wait_for_background_refresh(app)
@@ -197,7 +177,7 @@ def test_fifty_readers_at_expiry_cause_one_fetch(app, sandbox):
 
 def test_fifty_readers_of_an_empty_cache_wait_for_one_fetch(app, sandbox):
     sandbox.set_knobs(latency_ms=50)
-    results, errors = run_together(app, 50, get_catalog)
+    results, errors = run_together(50, get_catalog, app)
     assert errors == [] and len(results) == 50
     assert sandbox.stats()["catalog"] == 3
     assert len({r.fetched_at for r in results}) == 1
@@ -213,7 +193,7 @@ def test_a_reader_that_looked_before_a_fetch_finished_starts_no_second_one(app, 
 
 def test_readers_waiting_for_a_failed_first_fetch_get_unavailable(app, sandbox):
     sandbox.add_faults("catalog", {"delay": 0.3, "status": 500})
-    results, errors = run_together(app, 10, get_catalog)
+    results, errors = run_together(10, get_catalog, app)
     assert results == [] and len(errors) == 10
     assert all(isinstance(e, CatalogUnavailable) for e in errors)
     assert sandbox.stats()["catalog"] == 1

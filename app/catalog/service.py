@@ -8,15 +8,15 @@
   fetch goes on to fill the cache.
 - When a refresh fails the stale copy is served, marked stale, and the provider is left alone
   for CATALOG_RETRY_SECONDS.
-- With Redis down every request reads the provider directly, so pages still work.
+- Each process remembers the last copy it read or fetched (app/catalog/memory.py). While Redis
+  cannot answer, it answers from that copy and reads the provider itself at most once per
+  CATALOG_RETRY_SECONDS, one fetch at a time, so pages still work and the provider stays calm.
 """
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -28,8 +28,9 @@ from app.catalog.client import (
     InvalidItem,
     canonical_uuid,
     fetch_catalog,
-    parse_item,
 )
+from app.catalog.memory import MEMORY_KEY, catalog_memory
+from app.catalog.snapshot import CatalogSnapshot, CatalogUnavailable
 from app.catalog.store import FRESH_KEY, STALE_KEY, CatalogStore
 
 log = logging.getLogger(__name__)
@@ -37,62 +38,21 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 
 
-class CatalogUnavailable(Exception):
-    """There is no copy of the catalog at all and the provider is not answering."""
-
-
-@dataclass(frozen=True)
-class CatalogSnapshot:
-    """The whole catalog as read at `fetched_at` (UTC); `stale` when a refresh just failed."""
-
-    services: tuple[CatalogService, ...]
-    fetched_at: datetime
-    stale: bool = False
-
-    def search(self, query: str) -> tuple[CatalogService, ...]:
-        """Services whose name or description contains every word of `query`, ignoring case."""
-        words = query.casefold().split()
-        return tuple(s for s in self.services if all(w in searchable(s) for w in words))
-
-    def by_uuid(self) -> dict[str, CatalogService]:
-        return {service.uuid: service for service in self.services}
-
-    def as_stale(self) -> "CatalogSnapshot":
-        return replace(self, stale=True)
-
-    def to_json(self) -> str:
-        services = [service.to_dict() for service in self.services]
-        return json.dumps({"fetched_at": self.fetched_at.isoformat(), "services": services})
-
-    @classmethod
-    def from_json(cls, text: str) -> "CatalogSnapshot":
-        """Read back `to_json`; raises ValueError (or KeyError/TypeError) on anything else."""
-        body = json.loads(text)
-        fetched_at = datetime.fromisoformat(body["fetched_at"])
-        if fetched_at.tzinfo is None:
-            raise ValueError("fetched_at has no time zone")
-        services = tuple(parse_item(item) for item in body["services"])
-        return cls(services=services, fetched_at=fetched_at.astimezone(UTC))
-
-
-def searchable(service: CatalogService) -> str:
-    return f"{service.name}\n{service.description or ''}".casefold()
-
-
 def get_catalog() -> CatalogSnapshot:
     """The catalog, at most CATALOG_CACHE_SECONDS old unless the provider is failing.
 
     Raises CatalogUnavailable when there is no copy at all and the provider is not answering.
     """
-    store = CatalogStore()
+    store, memory = CatalogStore(), catalog_memory()
     fresh = load(store, FRESH_KEY)
     if fresh is not None:
-        return fresh
-    if not store.available:
-        return fetch_and_keep(store)  # Redis is down: nothing to share, read it here
+        return memory.remember(fresh)
     previous = load(store, STALE_KEY)
+    if not store.available:
+        return memory.read()
     if previous is None:
-        return first_copy(store)
+        return memory.remember(first_copy(store))
+    memory.remember(previous)
     if store.recently_failed():
         return previous.as_stale()
     refresh_in_background(store)
@@ -170,10 +130,13 @@ def refresh_and_release(app: Flask, lock) -> None:
 
 
 def wait_for_background_refresh(app: Flask, seconds: float = 30) -> None:
-    """Until this app's background refresh, if any, has finished (tests, shutdown)."""
+    """Until this app's background fetches, if any, have finished (tests, shutdown)."""
     thread = app.extensions.get("catalog_refresh")
     if thread is not None:
         thread.join(timeout=seconds)
+    memory = app.extensions.get(MEMORY_KEY)
+    if memory is not None:
+        memory.wait_for_fetch(seconds)
 
 
 def fetch_and_keep(store: CatalogStore) -> CatalogSnapshot:
@@ -192,6 +155,7 @@ def keep(store: CatalogStore, snapshot: CatalogSnapshot) -> None:
     store.write(FRESH_KEY, text, config["CATALOG_CACHE_SECONDS"])
     store.write(STALE_KEY, text, config["CATALOG_STALE_SECONDS"])
     store.clear_failure()
+    catalog_memory().remember(snapshot)
 
 
 def wait_for_fresh(store: CatalogStore, seconds: float) -> CatalogSnapshot:
