@@ -15,9 +15,17 @@ set here, in the master, before any worker starts: to a fresh private directory 
 environment names one (share one with `python worker.py` on the same machine to see its
 metrics too). With METRICS_ADDRESS (host:port), the master also serves the metrics there, so a
 private address can be scraped without a token.
+
+Control socket (gunicorn's `gunicornc`): one per instance, never shared. gunicorn's default is
+one path per user, so a second instance on the same host would take it over, and remove it when
+it stops. Each instance's is named after the first address it listens on, which no other running
+instance can hold: `gunicorn-0.0.0.0-8000.ctl` in gunicorn's own directory for it
+($XDG_RUNTIME_DIR, else ~/.gunicorn/), or `PATH.ctl` beside a `unix:PATH` socket. A
+`--control-socket` on the command line is kept as given.
 """
 
 import os
+import re
 import tempfile
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -42,6 +50,23 @@ def on_starting(server) -> None:
     from app.i18n import compile_translations
 
     compile_translations()  # the .mo files are built, not kept in git
+    use_own_control_socket(server.cfg)
+
+
+def use_own_control_socket(cfg) -> None:
+    """This instance's own control socket, unless one was chosen on the command line (gunicorn
+    starts the control socket after this hook)."""
+    default = cfg.settings["control_socket"].default
+    if cfg.control_socket == default:
+        cfg.set("control_socket", control_socket_path(cfg.bind[0], default))
+
+
+def control_socket_path(address: str, default: str) -> str:
+    """`PATH.ctl` for `unix:PATH`; else `gunicorn-HOST-PORT.ctl` beside gunicorn's default."""
+    if address.startswith("unix:"):
+        return address.removeprefix("unix:").removeprefix("//") + ".ctl"
+    name = re.sub(r"[^0-9A-Za-z.]+", "-", address).strip("-")
+    return os.path.join(os.path.dirname(default), f"gunicorn-{name}.ctl")
 
 
 def post_worker_init(worker) -> None:

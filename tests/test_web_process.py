@@ -1,12 +1,17 @@
 """The web process as the Procfile starts it (gunicorn's gevent workers, psycopg2 made
-cooperative): pages, the conditional refresh and live streams work over real HTTP, and a
-stream's slot is free as soon as its client leaves."""
+cooperative): pages, the conditional refresh and live streams work over real HTTP, a
+stream's slot is free as soon as its client leaves, and two instances on one host keep their
+own control sockets."""
 
 import json
+import re
 import socket
+import stat
+from pathlib import Path
 
 import pytest
 import requests
+from gunicorn.ctl.client import ControlClient
 
 from app.extensions import db, get_redis
 from app.orders.live import user_channel
@@ -16,7 +21,7 @@ from tests.support.auth import login_over_http
 from tests.support.orders import insert_orders
 from tests.support.processes import closed_port, process_environment
 from tests.support.waiting import wait_until
-from tests.support.web_process import ARTIFACTS, serve, web_command
+from tests.support.web_process import ARTIFACTS, Server, serve, web_command
 
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
 
@@ -68,3 +73,34 @@ def test_a_stream_delivers_changes_and_frees_its_slot_when_its_client_leaves(app
 
     sock.close()  # the tab goes away: nothing is written to it for 15 s
     wait_until(lambda: held(slots_key(user.id)) == 0, seconds=5)
+
+
+def control_socket(server: Server) -> Path | None:
+    """Where the instance says its control socket listens, once it does."""
+    log = (ARTIFACTS / f"{server.name}.log").read_text(errors="replace")
+    found = re.search(r"Control socket listening at (\S+)", log)
+    return Path(found.group(1)) if found else None
+
+
+def is_socket(path: Path) -> bool:
+    return path.exists() and stat.S_ISSOCK(path.stat().st_mode)
+
+
+def master_behind(path: Path) -> int:
+    """The pid of the gunicorn master that answers on the control socket at `path`."""
+    with ControlClient(str(path), timeout=5) as client:
+        return client.send_command("show stats")["pid"]
+
+
+def test_two_instances_on_one_host_keep_their_own_control_sockets(app):
+    env = {**process_environment(app.config), "WEB_CONCURRENCY": "1"}
+    with serve(web_command(closed_port()), env, "web-first", ARTIFACTS) as first:
+        with serve(web_command(closed_port()), env, "web-second", ARTIFACTS) as second:
+            paths = [wait_until(lambda s=s: control_socket(s), seconds=30) for s in (first, second)]
+            assert paths[0] != paths[1] and all(is_socket(path) for path in paths)
+            assert [master_behind(path) for path in paths] == [
+                first.process.pid,
+                second.process.pid,
+            ]
+        assert not paths[1].exists()
+        assert is_socket(paths[0]) and master_behind(paths[0]) == first.process.pid
