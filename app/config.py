@@ -72,7 +72,9 @@ class Config:
 
     CATALOG_CACHE_SECONDS = 600
     CATALOG_STALE_SECONDS = 24 * 3600
-    CATALOG_RETRY_SECONDS = 30  # after a failed refresh, the provider is left alone this long
+    # After a failed refresh the provider is left alone this long; with Redis down, each
+    # process reads the catalog at most this often.
+    CATALOG_RETRY_SECONDS = 30
     CATALOG_LOCK_SECONDS = 60  # the refresh lock's lifetime
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30

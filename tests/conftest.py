@@ -20,6 +20,7 @@ from app.queue import make_worker
 from sandbox import create_sandbox_app
 from sandbox.client import SandboxControl
 from sandbox.settings import SandboxSettings
+from tests.chaos.proxy import FaultProxy
 from tests.factories import Factory
 from tests.support.auth import EMAIL, PASSWORD, AuthActions
 from tests.support.database import rebuild_schema
@@ -197,6 +198,15 @@ def operator_client(app, operator):
     response = client.post("/login", data={"email": operator.email, "password": "ops-secret"})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def redis_proxy(app):
+    """A TCP fault proxy in front of the tests' Redis: point an app at `redis_proxy.url(...)`
+    and cut or freeze it without touching the shared server."""
+    proxy = FaultProxy.in_front_of(app.config["REDIS_URL"], "redis")
+    yield proxy
+    proxy.stop()
 
 
 @pytest.fixture

@@ -8,18 +8,10 @@ import pytest
 
 from app.catalog.memory import MEMORY_KEY
 from app.catalog.service import CatalogUnavailable, get_catalog, wait_for_background_refresh
-from tests.chaos.proxy import FaultProxy
 from tests.support.together import run_together
 from tests.support.waiting import wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def redis_proxy(app):
-    proxy = FaultProxy.in_front_of(app.config["REDIS_URL"], "redis")
-    yield proxy
-    proxy.stop()
 
 
 def test_a_copy_read_from_redis_answers_through_a_redis_cut(app, make_app, redis_proxy, sandbox):
@@ -44,8 +36,8 @@ def test_with_redis_down_readers_with_no_copy_share_one_fetch(make_app, sandbox)
 def test_with_redis_down_an_aged_copy_is_shown_stale_and_fetched_once_per_retry(make_app, sandbox):
     app = make_app(REDIS_URL=DEAD_REDIS, CATALOG_CACHE_SECONDS=1, CATALOG_RETRY_SECONDS=2)
     with app.app_context():
-        first = get_catalog()
         started = time.monotonic()
+        first = get_catalog()
         answers = []
 
         def newer_copy():
@@ -53,7 +45,7 @@ def test_with_redis_down_an_aged_copy_is_shown_stale_and_fetched_once_per_retry(
             return answers[-1].fetched_at > first.fetched_at
 
         wait_until(newer_copy, seconds=10, step=0.05)
-        assert time.monotonic() - started >= 2 - 0.1  # not before the retry interval
+        assert time.monotonic() - started >= 2  # not before the retry interval
         assert any(answer.stale for answer in answers) and not answers[-1].stale
         assert sandbox.stats()["catalog"] == 6
 
