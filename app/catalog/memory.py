@@ -70,11 +70,12 @@ class CatalogMemory:
             if now < self.next_fetch_at:
                 return None
             self.next_fetch_at = now + app.config["CATALOG_RETRY_SECONDS"]
-            self.fetch = threading.Thread(
+            fetch = threading.Thread(
                 target=self.fetch_and_remember, args=(app,), name="catalog-fetch", daemon=True
             )
-            self.fetch.start()
-            return self.fetch
+            fetch.start()  # under the lock, so nobody joins it before it has started
+            self.fetch = fetch
+            return fetch
 
     def fetch_and_remember(self, app: Flask) -> None:
         with app.app_context():
