@@ -64,9 +64,7 @@ def test_the_request_log_reads_nothing_from_the_database_after_the_commit(app, u
     event.listen(engine, "commit", lambda conn: since_last_commit.clear())
     try:
         with caplog.at_level("INFO", logger="app.requests"):
-            response = app.test_client().post(
-                "/login", data={"email": EMAIL, "password": PASSWORD}
-            )
+            response = app.test_client().post("/login", data={"email": EMAIL, "password": PASSWORD})
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
