@@ -5,7 +5,7 @@ import sys
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import database
+from app import database, passwords
 from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, login_manager, migrate, redis_client, redis_options
 
@@ -56,6 +56,7 @@ def register_instrumentation(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     database.init_app(app)
+    passwords.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)

@@ -4,10 +4,12 @@ from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from app.database import give_back_connection
 from app.extensions import db
 from app.models import User, UserSession
+from app.passwords import password_matches
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 128
@@ -95,9 +97,9 @@ def _decoy_hash() -> str:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None; unknown emails cost the same hashing time."""
+    """The user for these credentials, or None; unknown emails cost the same hashing time.
+    The database connection goes back to the pool while the password is checked."""
     user = find_user(email)
-    if user is None:
-        check_password_hash(_decoy_hash(), password)
-        return None
-    return user if user.check_password(password) else None
+    stored = user.password_hash if user is not None else _decoy_hash()
+    give_back_connection()
+    return user if password_matches(stored, password) and user is not None else None

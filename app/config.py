@@ -58,6 +58,12 @@ class Config:
     DATABASE_STATEMENT_TIMEOUT_SECONDS = 2.0
     DATABASE_CONNECT_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_TIMEOUT_SECONDS = 1.5
+    DATABASE_POOL_SIZE = 10  # connections each process keeps
+    DATABASE_POOL_OVERFLOW = 10  # and may open on top at busy times
+    # Password hashes (about 170 ms of CPU each) run at once per process, off the event loop
+    # (app/passwords.py); this many more wait their turn, and one more is told "busy".
+    PASSWORD_HASH_THREADS = 1
+    PASSWORD_HASH_QUEUE = 64
     REDIS_URL = "redis://127.0.0.1:6379/0"
     REDIS_SOCKET_TIMEOUT = 0.5  # the web's and the jobs' Redis calls
     REDIS_PROCESS_SOCKET_TIMEOUT = 10.0  # the worker's and the scheduler's own connection

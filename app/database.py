@@ -7,13 +7,25 @@ stalled server, so keepalives see nothing wrong. So the app waits on the socket 
 psycopg2 wait callback polls with a deadline, and when it passes, raises an error that psycopg2
 answers by closing the connection and SQLAlchemy by discarding it from the pool. Connections
 made elsewhere (migrations' own tooling, tests) carry no deadline and wait as before.
+
+The deadline measures the server's silence, not the process's: each wait for the socket has
+its own, and a wait that ends without news looks at the socket once more, straight from the
+kernel, before it gives up. In a gevent process a wait can end late because the event loop
+was busy elsewhere; a server that answered meanwhile is then found to have answered.
+
+The pool: DATABASE_POOL_SIZE connections kept, DATABASE_POOL_OVERFLOW more at busy times, and
+a request that finds them all taken waits DATABASE_POOL_TIMEOUT_SECONDS for one (to the
+fraction: SQLAlchemy reads a configured pool timeout as whole seconds, so the pool class
+carries it), then is answered "busy" (app.errors), not "down".
 """
 
 import select
-import time
 
 import psycopg2
 from psycopg2 import extensions
+from sqlalchemy.pool import QueuePool
+
+from app.extensions import db
 
 SLACK_SECONDS = 0.5  # how much longer than the statement timeout the client waits
 
@@ -35,6 +47,15 @@ def connection_class(connect_seconds: float, statement_seconds: float) -> type:
     )
 
 
+def pool_class(timeout: float) -> type[QueuePool]:
+    """A QueuePool whose checkout waits exactly `timeout` seconds."""
+
+    def init(self, creator, **options) -> None:
+        QueuePool.__init__(self, creator, **{**options, "timeout": timeout})
+
+    return type("BoundedWaitPool", (QueuePool,), {"__init__": init})
+
+
 def engine_options(config) -> dict:
     """SQLAlchemy engine options: a checked pool with a bounded checkout, and connections that
     bound every wait (see the module's docstring)."""
@@ -48,30 +69,62 @@ def engine_options(config) -> dict:
         connect_args["options"] = f"-c statement_timeout={int(statement * 1000)}"
     return {
         "pool_pre_ping": True,
-        "pool_timeout": config["DATABASE_POOL_TIMEOUT_SECONDS"],
+        "poolclass": pool_class(float(config["DATABASE_POOL_TIMEOUT_SECONDS"])),
+        "pool_size": int(config["DATABASE_POOL_SIZE"]),
+        "max_overflow": int(config["DATABASE_POOL_OVERFLOW"]),
         "connect_args": connect_args,
     }
 
 
 def wait_with_deadline(conn) -> None:
-    """psycopg2's wait callback: like `psycopg2.extras.wait_select`, with a deadline."""
+    """psycopg2's wait callback: like `psycopg2.extras.wait_select`, with a deadline on each
+    wait for the server."""
     connecting = conn.status == extensions.STATUS_SETUP
     seconds = getattr(conn, "connect_seconds" if connecting else "answer_seconds", None)
-    deadline = None if seconds is None else time.monotonic() + seconds
     while (state := conn.poll()) != extensions.POLL_OK:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
+        fd = conn.fileno()
+        if not wait_for_socket(fd, state, seconds) and not ready_now(fd, state):
             # SQLAlchemy reads this wording as a lost connection and discards it.
             raise psycopg2.OperationalError(
                 f"could not receive data from server: no answer within {seconds:g} s"
             )
-        wait_for_socket(conn.fileno(), state, left)
 
 
-def wait_for_socket(fd: int, state: int, seconds: float | None) -> None:
+def wait_for_socket(fd: int, state: int, seconds: float | None) -> bool:
+    """Wait (cooperatively under gevent) until the socket is ready or `seconds` pass."""
     poller = select.poll()
-    poller.register(fd, select.POLLIN if state == extensions.POLL_READ else select.POLLOUT)
-    poller.poll(None if seconds is None else max(1, int(seconds * 1000)))
+    poller.register(fd, wanted_event(state))
+    return bool(poller.poll(None if seconds is None else max(1, int(seconds * 1000))))
+
+
+def ready_now(fd: int, state: int) -> bool:
+    """Whether the socket is ready at this instant, asked of the kernel itself (a cooperative
+    poll whose timer fired in the same turn as the data may have reported nothing)."""
+    poller = kernel_poll()()
+    poller.register(fd, wanted_event(state))
+    return bool(poller.poll(0))
+
+
+def wanted_event(state: int) -> int:
+    return select.POLLIN if state == extensions.POLL_READ else select.POLLOUT
+
+
+def kernel_poll():
+    """`select.poll` as the standard library made it, even where gevent has patched it."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return select.poll
+    return monkey.get_original("select", "poll")
+
+
+def give_back_connection() -> None:
+    """End this request's read-only transaction, so that its pooled connection serves other
+    requests while this one waits on something slow (a password check). Objects loaded so far
+    reload on their next use. A session with unsaved changes keeps its connection."""
+    session = db.session
+    if not (session.new or session.dirty or session.deleted):
+        session.commit()
 
 
 def init_app(app) -> None:

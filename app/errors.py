@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db, login_manager
 from app.flashes import Message, hold_messages
 from app.htmx import wants_fragment
+from app.passwords import PasswordsBusy
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,11 @@ DATABASE_DOWN = _l(
     "The database is not answering. What you just did may not have been saved; "
     "try again in a moment."
 )
+
+# The pool stayed full for its whole wait, or too many password checks queued: the database
+# is fine, the process is busy.
+BUSY = _l("We are very busy right now. Please try again in a few seconds.")
+BUSY_RETRY_SECONDS = 5
 
 TITLES = {
     400: _l("Bad request"),
@@ -72,14 +78,27 @@ def handle_csrf_error(error: CSRFError):
     return error_response(400, _("Your form expired or was sent from elsewhere. Reload the page."))
 
 
-def handle_database_down(error: OperationalError | InterfaceError | PoolTimeout):
-    """Postgres refused, dropped, stalled past its deadline, or the pool stayed full: a 503."""
+def handle_database_down(error: OperationalError | InterfaceError):
+    """Postgres refused, dropped, or stalled past its deadline: a 503."""
     log.error("database unavailable: %s", getattr(error, "orig", None) or error)
     db.session.rollback()
     # The page's header asks who is logged in; with the database down, nobody can be looked up.
     g._login_user = login_manager.anonymous_user()
     hold_messages()  # reading them would ask the database again
     return error_response(503, DATABASE_DOWN)
+
+
+def handle_busy(error: PoolTimeout | PasswordsBusy):
+    """Every pooled connection stayed taken, or password checks queued past their wait: a 503
+    that says so and when to come back."""
+    log.warning("busy: %s", error or type(error).__name__)
+    db.session.rollback()
+    if isinstance(error, PoolTimeout):  # the page's header would wait for the pool again
+        g._login_user = login_manager.anonymous_user()
+    hold_messages()
+    response = make_response(error_response(503, BUSY))
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 def handle_unexpected(error: Exception):
@@ -91,6 +110,8 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
-    for database_error in (OperationalError, InterfaceError, PoolTimeout):
+    for database_error in (OperationalError, InterfaceError):
         app.register_error_handler(database_error, handle_database_down)
+    for busy in (PoolTimeout, PasswordsBusy):
+        app.register_error_handler(busy, handle_busy)
     app.register_error_handler(Exception, handle_unexpected)

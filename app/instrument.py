@@ -4,6 +4,7 @@ import logging
 import time
 
 from flask import Flask, Response, g, request
+from sqlalchemy import inspect
 
 from app import metrics
 from app.logs import REQUEST_ID, request_id_from
@@ -53,7 +54,13 @@ def logged_path() -> str:
 
 
 def user_id() -> int | None:
-    user = g.get("_login_user")  # only if the request looked the user up already
+    """The id of the user this request looked up, if it did, read from memory only: after a
+    commit a loaded user's attributes are expired, and reading `user.id` would ask the
+    database again, after the response was decided."""
+    user = g.get("_login_user")
+    state = inspect(user, raiseerr=False) if user is not None else None
+    if state is not None:
+        return state.identity[0] if state.identity else None
     return getattr(user, "id", None) or g.get("known_user_id")
 
 

@@ -4,6 +4,7 @@
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from sandbox import create_sandbox_app
 from sandbox.settings import SandboxSettings
@@ -47,6 +48,8 @@ def run_gunicorn(args) -> None:
             os.environ[f"SANDBOX_{name.upper()}"] = str(getattr(args, name))
     command = [
         "gunicorn",
+        "--config",
+        str(Path(__file__).with_name("gunicorn.conf.py")),
         "-w",
         str(args.workers),
         "-k",

@@ -8,6 +8,7 @@ from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.limits import forget_failed_attempts
 from app.auth.sessions import count_sessions, end_other_sessions, end_session, start_session
+from app.database import give_back_connection
 from app.urls import local_path
 
 
@@ -68,6 +69,7 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate():
         return account_page(form), 422
+    give_back_connection()  # not held through the password checks
     if not current_user.check_password(form.current_password.data):
         form.current_password.errors.append(_("That is not your current password."))
         return account_page(form), 422
