@@ -14,6 +14,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__)
     configure(app, config)
     register_instrumentation(app)
+    register_guards(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -52,6 +53,17 @@ def register_instrumentation(app: Flask) -> None:
     from app import instrument
 
     instrument.init_app(app)
+
+
+def register_guards(app: Flask) -> None:
+    """Before CSRF protection, the login limit and every view: the console's 404 for everyone
+    but operators, then the rule on form bodies (which reads the body before anything parses
+    it; app/form_body.py)."""
+    from app import form_body
+    from app.ops import hide_from_everyone_else
+
+    app.before_request(hide_from_everyone_else)
+    form_body.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

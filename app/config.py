@@ -132,6 +132,9 @@ class Config:
     # (Flask-Limiter's notation); every attempt counts, a successful login clears the first.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "60 per hour"
+    # When Redis cannot count a login attempt, the attempt is refused (503) and the browser is
+    # asked to try again after this many seconds (Retry-After).
+    LOGIN_UNCOUNTED_RETRY_SECONDS = 10
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
     PROXY_COUNT = 0
     # A login session ends after this long even if it is never logged out.

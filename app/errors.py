@@ -35,6 +35,7 @@ TITLES = {
     405: _l("Method not allowed"),
     409: _l("Not possible right now"),
     413: _l("Too large"),
+    415: _l("Unsupported format"),
     422: _l("Check your input"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
@@ -46,6 +47,7 @@ MESSAGES = {
     404: _l("There is nothing here. The link may be old, or the item may not be yours."),
     405: _l("That action is not available here."),
     413: _l("What you sent is too large."),
+    415: _l("What you sent is not in a format this page takes."),
     422: _l("Some of what you sent cannot be used. Check it and try again."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("An unexpected error happened on our side. It has been logged."),
@@ -65,7 +67,7 @@ def error_response(code: int, message: str | None = None):
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
-    return error_response(code, own_description(error) if code in (400, 409, 422) else None)
+    return error_response(code, own_description(error) if code in (400, 409, 415, 422) else None)
 
 
 def own_description(error: HTTPException) -> str | None:

@@ -1,4 +1,5 @@
-"""Odd inputs for the fuzz test: parameter values, bodies, encodings, methods and headers.
+"""Odd inputs for the fuzz test: parameter values, bodies of every shape and field type,
+encodings, methods and headers.
 
 Each input is a dict of keyword arguments for the test client's `open` (plus a label); the
 fuzz test sends every one of them to every route.
@@ -6,10 +7,37 @@ fuzz test sends every one of them to every route.
 
 import json
 
-PARAMETERS = ["page", "status", "next", "q", "services", "service", "email", "password"]
+from tests.support.bodies import (
+    JSON_BODIES,
+    JSON_VALUES,
+    bad_byte_shapes,
+    content_type_shapes,
+    file_parts,
+    json_body,
+    multipart,
+)
+
+# The customers' query parameters and form fields.
+PARAMETERS = [
+    "page",
+    "status",
+    "next",
+    "q",
+    "services",
+    "service",
+    "add",
+    "email",
+    "password",
+    "locale",
+]
+# The console's query parameters and form fields (only operators reach the console).
+OPS_PARAMETERS = ["page", "status", "customer", "age", "next", "note", "external_uuid"]
+# Fields that the app's forms take, for the body shapes.
+SHAPE_FIELDS = {"email": "a@b.c", "password": "secret", "services": ["s1", "s2"], "next": "/"}
 
 ODD_VALUES = [
     "²",  # a digit to str.isdigit(), not to int()
+    "½",  # a number to str.isnumeric(), not to int()
     "-1",
     "9" * 5000,  # more digits than int() accepts
     "1e999999",
@@ -31,7 +59,7 @@ FORM = "application/x-www-form-urlencoded"
 TOO_LARGE = b"x" * (16 * 1024 * 1024 + 1)
 
 
-def parameter_inputs() -> list[dict]:
+def parameter_inputs(parameters: list[str]) -> list[dict]:
     """Every parameter with every odd value, in the query string and in the form body."""
     return [
         {
@@ -39,7 +67,7 @@ def parameter_inputs() -> list[dict]:
             "query_string": {name: value},
             "data": {name: value, "csrf_token": value},
         }
-        for name in PARAMETERS
+        for name in parameters
         for value in ODD_VALUES
     ]
 
@@ -82,6 +110,29 @@ def body_inputs() -> list[dict]:
     ]
 
 
+def shape_inputs() -> list[dict]:
+    """The forms' fields in every other body shape: as files, of every JSON type, with bytes
+    that are not UTF-8, under other content types, and no body at all."""
+    every_field_a_file = multipart([(name, "x", "x.txt") for name in SHAPE_FIELDS])
+    every_field_json = [
+        (
+            f"every field JSON {json.dumps(value)[:12]}",
+            json_body(dict.fromkeys(SHAPE_FIELDS, value)),
+        )
+        for value in JSON_VALUES
+    ]
+    shapes = [
+        ("every field a file part", every_field_a_file),
+        ("no body", {"data": b""}),
+        *every_field_json,
+        *[(f"JSON body {json.dumps(value)[:12]}", json_body(value)) for value in JSON_BODIES],
+        *[(label, body) for label, body, _ in file_parts({"email": "a@b.c"})],
+        *[(label, body) for label, body, _ in bad_byte_shapes({"email": "a@b.c"})],
+        *[(label, body) for label, body, _ in content_type_shapes(SHAPE_FIELDS)],
+    ]
+    return [{"label": label, **body} for label, body in shapes]
+
+
 def header_inputs() -> list[dict]:
     """htmx headers pointing at odd targets, forged proxies, broken cookies."""
     return [
@@ -107,11 +158,12 @@ def method_inputs() -> list[dict]:
     return [{"label": f"method {method}", "method": method} for method in ODD_METHODS]
 
 
-def all_inputs() -> list[dict]:
+def all_inputs(parameters: list[str] = PARAMETERS) -> list[dict]:
     return [
-        *parameter_inputs(),
+        *parameter_inputs(parameters),
         *encoding_inputs(),
         *body_inputs(),
+        *shape_inputs(),
         *header_inputs(),
         *method_inputs(),
     ]

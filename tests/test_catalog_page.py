@@ -8,6 +8,7 @@ from app.catalog.service import wait_for_background_refresh
 from app.catalog.store import FRESH_KEY
 from app.extensions import cache
 from sandbox.catalog import build_catalog
+from tests.support.auth import session_client
 
 RESULTS = {"HX-Request": "true", "HX-Target": "catalog-results"}
 HOSTILE = {
@@ -189,11 +190,6 @@ def test_no_copy_and_provider_down_for_htmx_is_a_flash_message(client, logged_in
 
 def test_redis_down_still_renders_the_catalog(make_app, logged_in, sandbox):
     down = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    client = down.test_client()
-    assert (
-        client.post("/login", data={"email": "test@gmail.com", "password": "qwe123"}).status_code
-        == 302
-    )
-    response, html = page(client)
+    response, html = page(session_client(down, logged_in))
     assert response.status_code == 200 and len(cards(html)) == 45
     assert "the provider is not" not in html

@@ -3,6 +3,7 @@ the database), never a 500, and never a 500 after the work was done."""
 
 import json
 import logging
+import re
 import uuid
 
 import pytest
@@ -12,16 +13,69 @@ from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
 from app.money import LARGEST_AMOUNT
 from tests.support.auth import logged_in_client
+from tests.support.bodies import json_body, multipart
+from tests.support.orders import insert_orders
 
 CRLF_NEXT = "/orders\r\nSet-Cookie: pwned=1"
 HOSTILE_TARGETS = [CRLF_NEXT, "/\t/evil.example", "/x\x00y", "/" + "a" * 3000, "/\x85"]
 
 
-@pytest.mark.parametrize("page", ["²", "٣", "1²", "9" * 5000, " 2", "2\n", "0x10", "-3"])
+@pytest.mark.parametrize("page", ["²", "½", "٣", "1²", "9" * 5000, " 2", "2\n", "0x10", "-3"])
 def test_odd_page_numbers_show_the_first_page(client, logged_in, page):
     for headers in ({}, {"HX-Request": "true", "HX-Target": "orders-table"}):
         query = {"page": page, "status": "\x00"}
         assert client.get("/", query_string=query, headers=headers).status_code == 200
+
+
+def test_a_search_with_nul_or_no_end_searches_what_it_can(client, draft):
+    for search in ("\x00", "\x00" * 50 + "Logo\x00", "q" * 60_000, "½²"):
+        response = client.get("/", query_string={"q": search, "page": "²"})
+        assert response.status_code == 200
+
+
+FORM_SHAPES = [
+    ("email as a file", multipart([("email", "a@b.c", "e.txt"), ("password", "x", None)]), 400),
+    ("JSON number email", json_body({"email": 123, "password": "qwe123"}), 415),
+    ("JSON array", json_body([1, 2]), 415),
+    ("JSON null password", json_body({"email": "test@gmail.com", "password": None}), 415),
+]
+
+
+@pytest.mark.parametrize("label,body,code", FORM_SHAPES)
+def test_a_login_in_another_shape_is_a_clear_4xx(client, user, label, body, code):
+    response = client.post("/login", **body)
+    assert response.status_code == code
+    assert "Wrong email or password" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("label,body,code", FORM_SHAPES)
+def test_a_password_change_in_another_shape_changes_nothing(client, logged_in, label, body, code):
+    before = logged_in.password_hash
+    assert client.post("/account/password", **body).status_code == code
+    db.session.refresh(logged_in)
+    assert logged_in.password_hash == before
+
+
+CONSOLE_ODD_VALUES = {
+    "page": ["²", "½", "٣", "\x00", "9" * 5000, "-1", " 2", "0x10", "1e9"],
+    "customer": ["\x00", "\x00" * 300, "a\x00b", "%", "_", "\\", "x" * 60_000, "😀" * 300],
+    "status": ["\x00", "nonsense", "²", "draft\x00", "x" * 60_000],
+    "age": ["\x00", "gt1d\x00", "lt1h ", "x" * 60_000],
+}
+ALL_ORDERS = re.compile(r'All orders <span class="count">(\d+)</span>')
+
+
+@pytest.mark.parametrize(
+    "name,value", [(name, v) for name, values in CONSOLE_ODD_VALUES.items() for v in values]
+)
+def test_the_consoles_filters_take_any_value(operator_client, user, name, value):
+    insert_orders(user.id, 3)
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "ops-orders"}):
+        response = operator_client.get("/ops/", query_string={name: value}, headers=headers)
+        assert response.status_code == 200
+    shown = int(ALL_ORDERS.search(response.get_data(as_text=True)).group(1))
+    if value.strip("\x00") == "" or name in ("page", "status", "age"):
+        assert shown == 3  # no filter, or the first page of every order
 
 
 def test_a_query_string_that_is_not_utf8_is_a_400(client, logged_in):

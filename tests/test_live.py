@@ -7,7 +7,7 @@ import time
 from app.extensions import db, get_redis
 from app.orders.live import publish_changes, sse_event, stream_lifetime, user_channel
 from app.orders.transitions import transition
-from tests.support.auth import logged_in_client
+from tests.support.auth import logged_in_client, session_client
 from tests.support.orders import insert_orders
 from tests.support.waiting import wait_until
 
@@ -78,7 +78,7 @@ def test_streams_are_bounded_per_process(make_app, user):
 
 def test_redis_down_means_no_stream_not_an_error(make_app, user):
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    assert logged_in_client(app).get("/orders/events").status_code == 204
+    assert session_client(app, user).get("/orders/events").status_code == 204
 
 
 def test_anonymous_gets_no_stream(client):

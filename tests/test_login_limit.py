@@ -1,8 +1,8 @@
 """The login limit holds under parallel attempts, limits per account and address so that a
-stranger cannot lock a customer out, trusts forwarded addresses only through known proxies,
-and lets logins through (counted in memory) while Redis is down."""
+stranger cannot lock a customer out, counts one account however its email is written and its
+form is encoded, trusts forwarded addresses only through known proxies, and refuses to check a
+password it cannot count (a Redis outage: tests/test_login_limit_outage.py)."""
 
-import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -12,25 +12,11 @@ import requests
 from limits import parse
 from werkzeug.serving import make_server
 
-from app.models import User
+from tests.support.bodies import json_body, text_parts, urlencoded
+from tests.support.password_checks import PasswordChecks
 from tests.support.processes import closed_port
 
 PARALLEL_ATTEMPTS = 100
-
-
-class PasswordChecks:
-    """Counts the password checks that actually run, across the server's threads."""
-
-    def __init__(self, monkeypatch):
-        self.count, self.lock = 0, threading.Lock()
-        check = User.check_password
-
-        def counted(user, password):
-            with self.lock:
-                self.count += 1
-            return check(user, password)
-
-        monkeypatch.setattr(User, "check_password", counted)
 
 
 @pytest.fixture
@@ -131,20 +117,76 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_count(make_app, user):
     assert response.status_code == 302
 
 
-def test_with_redis_down_logins_still_work_and_say_so_once(make_app, user, caplog):
-    down = make_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
-    client = down.test_client()
-    caplog.set_level(logging.WARNING)
-    assert login_from(client, "192.0.2.5", "wrong").status_code == 401
-    assert login_from(client, "192.0.2.5", "qwe123").status_code == 302
-    warnings = [r for r in caplog.records if "falling back to in-memory" in r.getMessage()]
-    assert len(warnings) == 1
+ENCODINGS = {"form": urlencoded, "multipart": text_parts, "json": json_body}
+SPELLINGS = ["test@gmail.com", " TEST@gmail.com ", "Test@Gmail.Com  "]
 
 
-def test_with_redis_down_the_limit_still_counts_in_memory(make_app, user):
+def attempt(client, encoding: str, email: str, password: str, address: str = "192.0.2.9"):
+    body = ENCODINGS[encoding]({"email": email, "password": password})
+    return client.post("/login", environ_base={"REMOTE_ADDR": address}, **body)
+
+
+def account_limit(app) -> int:
+    return parse(app.config["LOGIN_LIMIT_PER_ACCOUNT"]).amount
+
+
+def test_every_spelling_and_encoding_of_one_email_shares_its_count(app, user, password_checks):
+    client, limit = app.test_client(), account_limit(app)
+    statuses = Counter()
+    for number in range(3 * limit):
+        encoding = list(ENCODINGS)[number % 3]
+        response = attempt(client, encoding, SPELLINGS[number // 3 % 3], f"wrong-{number}")
+        statuses[encoding, response.status_code] += 1
+        if response.status_code == 429:
+            assert 0 < int(response.headers["Retry-After"]) <= 300
+    assert password_checks.count == limit
+    assert statuses[("json", 415)] == limit  # refused before it is counted or checked
+    assert statuses[("form", 401)] + statuses[("multipart", 401)] == limit
+    assert statuses[("form", 429)] + statuses[("multipart", 429)] == limit
+    for encoding in ("form", "multipart"):
+        assert attempt(client, encoding, " TEST@GMAIL.COM", "qwe123").status_code == 429
+    assert password_checks.count == limit
+
+
+def test_another_accounts_login_leaves_the_victims_count(app, user, factory, password_checks):
+    factory.user(email="attacker@example.com", password="attacker-password")
+    limit = account_limit(app)
+    for number in range(limit):
+        assert attempt(app.test_client(), "form", user.email, f"guess-{number}").status_code == 401
+    for encoding in ENCODINGS:  # the attacker's own account, from the same address
+        response = attempt(app.test_client(), encoding, "attacker@example.com", "attacker-password")
+        assert response.status_code == (415 if encoding == "json" else 302)
+    assert attempt(app.test_client(), "form", user.email, "guess").status_code == 429
+    assert attempt(app.test_client(), "multipart", "", "").status_code == 422
+    assert attempt(app.test_client(), "form", user.email, "qwe123").status_code == 429
+    assert password_checks.count == limit + 2
+
+
+def test_a_successful_login_clears_its_own_count(app, user, password_checks):
+    limit = account_limit(app)
+    for number in range(limit - 1):
+        assert (
+            attempt(app.test_client(), "multipart", user.email, f"no-{number}").status_code == 401
+        )
+    assert attempt(app.test_client(), "form", " Test@Gmail.com", "qwe123").status_code == 302
+    for number in range(limit):
+        assert attempt(app.test_client(), "form", user.email, f"no-{number}").status_code == 401
+    assert attempt(app.test_client(), "form", user.email, "qwe123").status_code == 429
+    assert password_checks.count == 2 * limit
+
+
+def test_with_redis_refusing_no_password_is_checked(make_app, user, password_checks, caplog):
     down = make_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     client = down.test_client()
-    limit = parse(down.config["LOGIN_LIMIT_PER_ACCOUNT"]).amount
-    for _ in range(limit):
-        assert login_from(client, "192.0.2.6", "wrong").status_code == 401
-    assert login_from(client, "192.0.2.6", "qwe123").status_code == 429
+    for language, text in (("en", "Please try again shortly."), ("ru", "попробуйте ещё раз")):
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": "qwe123"},
+            headers={"Accept-Language": language},
+        )
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == str(down.config["LOGIN_UNCOUNTED_RETRY_SECONDS"])
+        assert text in response.get_data(as_text=True)
+        assert 'class="card error-page"' in response.get_data(as_text=True)
+    assert password_checks.count == 0
+    assert "login refused: the login limit cannot count" in caplog.text

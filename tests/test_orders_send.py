@@ -12,7 +12,7 @@ from app.models import Order, OrderStatus
 from app.orders import sending
 from app.orders.transitions import bulk_transition, transition
 from app.queue import get_queue, get_send_queue, get_send_scheduler, make_worker
-from tests.support.auth import logged_in_client
+from tests.support.auth import logged_in_client, session_client
 from tests.support.orders import reload, timeline
 from tests.support.processes import closed_port
 from tests.support.waiting import wait_until
@@ -165,9 +165,11 @@ def test_requeue_leaves_a_fresh_send_alone(make_app, draft):
         assert sending.requeue_stuck_sends() == 0
 
 
-def test_redis_down_leaves_the_order_sending_for_the_requeue(make_app, draft, app, run_jobs):
+def test_redis_down_leaves_the_order_sending_for_the_requeue(
+    make_app, logged_in, draft, app, run_jobs
+):
     down = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    client = logged_in_client(down)
+    client = session_client(down, logged_in)
     response = client.post(f"/orders/{draft.id}/send")
     assert response.status_code == 303
     assert reload(draft.id).status == OrderStatus.SENDING

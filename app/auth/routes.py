@@ -32,7 +32,7 @@ def login():
     if user is None:
         form.password.errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 401
-    forget_failed_attempts()
+    forget_failed_attempts(user)
     start_session(user)
     login_user(user)
     return redirect(target)

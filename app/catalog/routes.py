@@ -10,6 +10,7 @@ from app.catalog import bp
 from app.catalog.service import CatalogUnavailable, get_catalog
 from app.errors import error_response
 from app.htmx import wants_fragment
+from app.query_args import plain_text
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ UNAVAILABLE_MESSAGE = _l(
 @bp.get("")
 @login_required
 def index() -> str:
-    query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_LENGTH]
+    query = plain_text(request.args, "q", MAX_QUERY_LENGTH)
     snapshot = get_catalog()
     template = "catalog/_results.html" if wants_fragment(RESULTS_ID) else "catalog/index.html"
     return render_template(

@@ -16,9 +16,10 @@ def is_operator() -> bool:
     return current_user.is_authenticated and current_user.is_operator
 
 
-@bp.before_app_request
 def hide_from_everyone_else():
-    """Runs before routing errors too, so even a wrong method or path answers 404."""
+    """Runs before routing errors too, so even a wrong method or path answers 404; and before
+    every other check that could refuse a request (CSRF, the form body rule), so that none
+    tells a console path from a missing one (the app factory registers it first)."""
     inside = request.path == PREFIX or request.path.startswith(PREFIX + "/")
     if inside and not is_operator():
         abort(404)

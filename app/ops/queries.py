@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, ProviderCall, User
+from app.query_args import one_of, page_number, plain_text
 
 UNCONFIRMED_SEND = "unconfirmed_send"
 UNKNOWN_TO_PROVIDER = "unknown_to_provider"
@@ -39,6 +40,7 @@ AGES = {
     "gt7d": (_l("Over a week"), timedelta(days=7), None),
 }
 ATTENTION_LIMIT = 100
+MAX_CUSTOMER_LENGTH = 254  # the longest email
 
 
 def sending_since():
@@ -136,14 +138,11 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> "Filters":
         """Unknown values fall back to "any", as on the customer's dashboard."""
-        status = args.get("status", "")
-        age = args.get("age", "")
-        raw_page = args.get("page", "1")
         return cls(
-            status=status if status in OrderStatus.LABELS else "",
-            customer=args.get("customer", "").strip()[:254],
-            age=age if age in AGES else "",
-            page=max(int(raw_page), 1) if raw_page.isdigit() else 1,
+            status=one_of(args, "status", OrderStatus.LABELS),
+            customer=plain_text(args, "customer", MAX_CUSTOMER_LENGTH),
+            age=one_of(args, "age", AGES),
+            page=page_number(args),
         )
 
     def query(self, **changes) -> dict:

@@ -12,7 +12,7 @@ from sqlalchemy import Text, and_, cast, exists, func, or_, select
 
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
-from app.urls import CONTROL_CHARACTERS
+from app.query_args import one_of, page_number, plain_text
 
 
 def get_own_order(order_id: uuid.UUID) -> Order:
@@ -94,22 +94,14 @@ class OrdersPage:
         return (("status", self.status), ("q", self.search))
 
 
-PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
 def parse_listing_args(args) -> ListingArgs:
     """Page number, status filter and search from a query string; nonsense falls back to the
-    defaults, and a search is trimmed to MAX_SEARCH_LENGTH characters.
-
-    Only ASCII digits make a page number (`str.isdigit` also accepts "²", which `int` refuses).
-    """
-    raw_page = args.get("page", "1")
-    page = int(raw_page) if PAGE_NUMBER.fullmatch(raw_page) else 1
-    status = args.get("status", "")
-    # Control characters (NUL among them, which the database refuses) count as spaces.
-    words = CONTROL_CHARACTERS.sub(" ", args.get("q", "")).split()
-    search = " ".join(words)[:MAX_SEARCH_LENGTH]
-    return ListingArgs(max(page, 1), status if status in OrderStatus.LABELS else "", search)
+    defaults, and a search is trimmed to MAX_SEARCH_LENGTH characters."""
+    return ListingArgs(
+        page_number(args),
+        one_of(args, "status", OrderStatus.LABELS),
+        plain_text(args, "q", MAX_SEARCH_LENGTH),
+    )
 
 
 ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")

@@ -6,6 +6,9 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.auth.sessions import start_session
+from app.models import User
+
 EMAIL, PASSWORD = "test@gmail.com", "qwe123"
 
 
@@ -25,6 +28,18 @@ def logged_in_client(app: Flask, email: str = EMAIL, password: str = PASSWORD) -
     """A new client of `app`, logged in (the user must exist)."""
     client = app.test_client()
     assert AuthActions(client).login(email, password).status_code == 302
+    return client
+
+
+def session_client(app: Flask, user: User) -> FlaskClient:
+    """A new client of `app`, logged in as `user` by a session started without the login form:
+    for an app whose Redis is down, where the login limit refuses every login."""
+    client = app.test_client()
+    with app.app_context():
+        token = start_session(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
     return client
 
 
