@@ -87,6 +87,10 @@ class Config:
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     LIVE_STREAM_JITTER = 0.2  # a stream lives 80-100 % of LIVE_STREAM_SECONDS, at random
+    # How often each web process checks that its streams' logins still live (app/orders/
+    # live_logins.py), and how many logins one query asks about.
+    LIVE_LOGIN_CHECK_SECONDS = 1.0
+    LIVE_LOGIN_CHECK_CHUNK = 1000
     SYNC_INTERVAL_SECONDS = 60
     SYNC_CONCURRENCY = 16
     SYNC_BATCH_SIZE = 200
