@@ -28,6 +28,7 @@ from app import metrics
 from app.auth.sessions import digest
 from app.ended_logins import take_ended
 from app.extensions import db, get_redis
+from app.models import User
 from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
 from app.orders.live_logins import StreamLogin, announce_ended
 from app.orders.live_slots import take_slot
@@ -105,7 +106,7 @@ def login_ended_answer() -> str:
     return sse_event("", LOGIN_ENDED)
 
 
-def open_stream(user) -> "EventStream | None":
+def open_stream(user: User) -> "EventStream | None":
     """The event stream for the logged-in `user`'s channel, under their current login, or None
     (the page then polls) when the user already has LIVE_STREAMS_PER_USER streams, this process
     serves LIVE_MAX_STREAMS, or Redis is down. The channel comes from the session's user, never

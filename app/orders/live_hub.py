@@ -163,11 +163,14 @@ class Hub:
             return list(self.listeners.get(int(user), ()))
 
     def run_sweep(self) -> None:
+        """The sweep's thread; it stops itself (`sweep_targets`), or here on an error it did
+        not expect, so that the next stream starts another."""
         try:
             self.sweep.run(self.sweep_targets)
-        finally:
+        except BaseException:
             with self.lock:
                 self.sweeping = False
+            raise
 
     def sweep_targets(self) -> list[Listener] | None:
         """Every stream, for the sweep; None when none is left (the sweep then stops, and a new
