@@ -3,10 +3,10 @@
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete
 from werkzeug.security import generate_password_hash
 
 from app.database import give_back_connection
+from app.ended_logins import end_logins
 from app.extensions import db
 from app.models import User, UserSession
 from app.passwords import password_matches
@@ -71,8 +71,7 @@ def change_password(user: User, password: str) -> User:
 
 def end_all_sessions(user_id: int) -> int:
     """Delete every login session of this user (the caller commits); returns how many."""
-    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    return result.rowcount
+    return end_logins(UserSession.user_id == user_id)
 
 
 def set_operator(email: str, operator: bool) -> User:

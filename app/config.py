@@ -5,6 +5,8 @@ import os
 from dotenv import load_dotenv
 from limits import parse_many
 
+from app.key_strength import MIN_SECRET_KEY_BITS, estimated_bits
+
 SANDBOX_URL = "http://127.0.0.1:8001"
 DEV_CATALOG_TOKEN = "sandbox-catalog-token"
 DEV_ORDER_TOKEN = "sandbox-order-token"
@@ -95,6 +97,10 @@ class Config:
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     LIVE_STREAM_JITTER = 0.2  # a stream lives 80-100 % of LIVE_STREAM_SECONDS, at random
+    # How often each web process checks that its streams' logins still live (app/orders/
+    # live_logins.py), and how many logins one query asks about.
+    LIVE_LOGIN_CHECK_SECONDS = 1.0
+    LIVE_LOGIN_CHECK_CHUNK = 1000
     SYNC_INTERVAL_SECONDS = 60
     SYNC_CONCURRENCY = 16
     SYNC_BATCH_SIZE = 200
@@ -235,11 +241,18 @@ def check_login_limits(config) -> None:
 
 
 def check_secret_key(key: str) -> None:
+    """Refuse a published key, a short one, and one too easy to guess (app/key_strength.py)."""
     advice = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
     if key in KNOWN_SECRET_KEYS:
         raise ProductionError(f"SECRET_KEY is a published example value; {advice}")
     if len(key.encode()) < MIN_SECRET_KEY_BYTES:
         raise ProductionError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; {advice}")
+    bits = estimated_bits(key)
+    if bits < MIN_SECRET_KEY_BITS:
+        raise ProductionError(
+            f"SECRET_KEY is too easy to guess (repeated or too few different characters: "
+            f"about {bits:.0f} bits, at least {MIN_SECRET_KEY_BITS} needed); {advice}"
+        )
 
 
 def check_production(config) -> None:

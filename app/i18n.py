@@ -68,7 +68,10 @@ def switch_language():
     if current_user.is_authenticated and current_user.locale != locale:
         current_user.locale = locale
         db.session.commit()
-    response.set_cookie(COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    secure = current_app.config["SESSION_COOKIE_SECURE"]  # Secure wherever the login's is
+    response.set_cookie(
+        COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True, secure=secure
+    )
     return response
 
 

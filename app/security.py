@@ -1,11 +1,12 @@
-"""Protections around every response: trusted proxies and security headers.
+"""Protections around every response: trusted proxies, security headers, and private pages
+kept out of every cache.
 
 The Content-Security-Policy allows only the app's own scripts and styles (no inline code, no
 eval: htmx is told not to inject its indicator styles nor evaluate code, see base.html), images
 from the provider's catalog over http(s), and no framing by anyone.
 """
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,9 +50,29 @@ def refuse_undecodable_query() -> None:
         abort(400, description=_("The address has characters that are not UTF-8."))
 
 
+def drawn_for_a_customer() -> bool:
+    """The response was made for a logged-in user: it may show their orders, drafts, account
+    or (for an operator) the console. Such a request has always looked up its user; a request
+    that never did (a static file, the login page, a health probe) shows nobody's data."""
+    user = g.get("_login_user")  # Flask-Login's, set only once the request asked who it is
+    return bool(getattr(user, "is_authenticated", False)) or "known_user_id" in g
+
+
+def keep_out_of_caches(response: Response) -> Response:
+    """`Cache-Control: no-store` on every page and fragment drawn for a logged-in user, so that
+    neither a shared cache nor the browser keeps a copy (a shared computer's back button, a
+    proxy). The dashboard table's ETag still works: the page sends it back itself, through
+    htmx's `hx-headers`, and a request that carries its own `If-None-Match` bypasses the
+    browser's cache anyway. Static files and the public pages keep their own caching."""
+    if request.endpoint != "static" and drawn_for_a_customer():
+        response.cache_control.no_store = True
+    return response
+
+
 def init_app(app: Flask) -> None:
     trust_proxies(app)
     app.before_request(refuse_undecodable_query)
+    app.after_request(keep_out_of_caches)
     headers = dict(HEADERS)
     if app.config["APP_ENV"] == "production":
         headers["Strict-Transport-Security"] = HSTS

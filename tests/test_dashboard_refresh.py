@@ -48,11 +48,13 @@ def test_an_unchanged_table_answers_304_without_a_body(client, logged_in):
     assert first.status_code == 200 and len(row_ids(first.get_data(as_text=True))) == 3
     assert "no-cache" in first.headers["Cache-Control"]
     assert "private" in first.headers["Cache-Control"]
+    assert "no-store" in first.headers["Cache-Control"]  # the page sends the tag back itself
 
     again = refresh(client, tag)
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == tag
+    assert "no-store" in again.headers["Cache-Control"]
 
 
 def test_the_table_sends_its_tag_back_when_it_refreshes(client, logged_in):

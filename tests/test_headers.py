@@ -1,12 +1,17 @@
-"""Security headers on every response, HSTS in production, and pages that need nothing the
-Content-Security-Policy forbids (no inline script, handler or style; no eval in htmx)."""
+"""Security headers on every response, HSTS in production, pages that need nothing the
+Content-Security-Policy forbids (no inline script, handler or style; no eval in htmx), and
+`Cache-Control: no-store` on everything drawn for a logged-in user, every route of the app
+enumerated so that a new one cannot forget it."""
 
 import json
 import re
+import uuid
 
 import pytest
+from flask import url_for
 
 from app import create_app
+from app.orders.drafts import create_draft
 from tests.support.environment import PRODUCTION, use_environment
 
 PAGES = ["/", "/catalog", "/orders/new", "/account", "/no-such-page"]
@@ -65,3 +70,56 @@ def test_production_adds_hsts(monkeypatch):
     response = create_app().test_client().get("/healthz")
     assert_protected(response)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+
+
+# Routes anyone may reach, whose answers to a visitor who is not logged in show nobody's data
+# and keep their own caching. Every other route is a customer's or an operator's.
+PUBLIC = {
+    "static",
+    "auth.login",
+    "health.healthz",
+    "health.readyz",
+    "metrics.scrape",
+    "i18n.switch_language",
+}
+FRAGMENT = {"HX-Request": "true"}
+LOG_OUT = "auth.logout"  # answered once the login is over: the way to the login page
+
+
+def every_request(app, order_id) -> list[tuple[str, str, str]]:
+    """(endpoint, method, path) for every route and method of the app; the log-out last."""
+    values = {"order_id": order_id, "job_id": "no-such-job", "filename": "app.js"}
+    found = []
+    for rule in app.url_map.iter_rules():
+        with app.test_request_context():
+            path = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, path))
+    return sorted(found, key=lambda request: request[0] == LOG_OUT)
+
+
+def cache_control(client, method: str, path: str, headers: dict) -> str:
+    response = client.open(path, method=method, headers=headers, buffered=False)
+    response.close()  # the event stream never ends by itself
+    return response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("operator", [False, True], ids=["customer", "operator"])
+def test_everything_drawn_for_a_logged_in_user_is_no_store(app, factory, services, operator):
+    user = factory.user(email="someone@example.com", password="secret-123", operator=operator)
+    order = create_draft(user.id, [services[0].uuid])
+    client = app.test_client()
+    login = {"email": user.email, "password": "secret-123"}
+    assert client.post("/login", data=login).status_code == 302
+    for endpoint, method, path in every_request(app, order.id):
+        for headers in ({}, FRAGMENT):
+            control = cache_control(client, method, path, headers)
+            if endpoint not in PUBLIC | {LOG_OUT}:
+                assert "no-store" in control, f"{method} {path} {headers}: {control!r}"
+    assert "no-store" not in client.get("/static/app.js").headers.get("Cache-Control", "")
+
+
+def test_public_pages_and_static_files_keep_their_caching(client):
+    for endpoint, method, path in every_request(client.application, uuid.uuid4()):
+        if endpoint in PUBLIC and method == "GET":
+            assert "no-store" not in cache_control(client, method, path, {}), path

@@ -5,11 +5,13 @@ import re
 
 import pytest
 
+from app import create_app
 from app.config import LANGUAGE_CODES, Config, ConfigError
 from app.extensions import db
 from app.i18n import LANGUAGES
 from app.models import User
 from tests.support.auth import EMAIL, AuthActions
+from tests.support.environment import PRODUCTION, use_environment
 
 LANG = re.compile(r'<html lang="(\w+)">')
 
@@ -94,3 +96,28 @@ def test_pages_tell_caches_that_they_vary_with_the_language(client):
 
 def test_the_settings_know_every_language_the_app_has():
     assert set(LANGUAGE_CODES) == set(LANGUAGES)
+
+
+def language_cookie(response) -> str:
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("locale=")]
+    return cookie
+
+
+def test_the_language_cookie_is_secure_in_production(monkeypatch):
+    use_environment(monkeypatch, **PRODUCTION)
+    client, https = create_app().test_client(), "https://desk.example"
+    page = client.get("/login", base_url=https).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    data = {"locale": "en", "csrf_token": token}
+    referer = {"Referer": f"{https}/login"}  # CSRF protection asks for it over HTTPS
+    answer = client.post("/language", data=data, base_url=https, headers=referer)
+    cookie = language_cookie(answer)
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_language_cookie_follows_the_session_cookie(make_app):
+    """Secure wherever the login's cookie is (an operator may set that outside production)."""
+    for secure in (True, False):
+        client = make_app(SESSION_COOKIE_SECURE=secure).test_client()
+        response = client.post("/language", data={"locale": "en"}, base_url="https://desk")
+        assert ("; Secure" in language_cookie(response)) is secure

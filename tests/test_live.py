@@ -81,8 +81,12 @@ def test_redis_down_means_no_stream_not_an_error(make_app, user):
     assert session_client(app, user).get("/orders/events").status_code == 204
 
 
-def test_anonymous_gets_no_stream(client):
-    assert client.get("/orders/events").status_code == 302
+def test_without_a_login_a_stream_request_gets_only_the_end_of_its_login(client):
+    """The page's SSE extension would try a redirect again, and again, for as long as the page
+    is open; this event closes its stream (sse-close), and the page goes to the login page."""
+    response = client.get("/orders/events")
+    assert (response.status_code, response.mimetype) == (200, "text/event-stream")
+    assert response.get_data(as_text=True) == "event: login-ended\ndata: \n\n"
 
 
 def received(pubsub, seconds: float = 0.5) -> list[dict]:

@@ -6,6 +6,7 @@ from app.models import OrderStatus
 from app.orders.sync import run_sync
 from app.queue import get_queue
 from tests.support.auth import logged_in_client
+from tests.support.environment import PRODUCTION
 from tests.support.metrics import moved, parse, scrape, value
 from tests.support.ops import send
 from tests.support.orders import make_all_due, reload
@@ -108,7 +109,7 @@ def test_production_without_a_token_has_no_metrics_route(make_app, monkeypatch):
         monkeypatch.setenv(name, "set")
     for name in ("CATALOG_SERVICES_API_TOKEN", "ORDER_SERVICE_API_TOKEN"):
         monkeypatch.setenv(name, "set")
-    client = make_app(APP_ENV="production", SECRET_KEY="k" * 40).test_client()
+    client = make_app(APP_ENV="production", SECRET_KEY=PRODUCTION["SECRET_KEY"]).test_client()
     assert client.get("/metrics").status_code == 404
 
 

@@ -1,7 +1,8 @@
-"""Production is the default, and no process starts on a missing, published or short secret
-key; each refusal is one clear line."""
+"""Production is the default, and no process starts on a missing, published, short or
+guessable secret key; each refusal is one clear line."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.config import DEV_SECRET_KEY, ConfigError, ProductionError
+from app.config import DEV_SECRET_KEY, ConfigError, ProductionError, check_secret_key
+from app.key_strength import MIN_SECRET_KEY_BITS, estimated_bits
 from tests.support.environment import PRODUCTION, use_environment
 from tests.support.processes import closed_port
 
@@ -38,7 +40,40 @@ def test_production_refuses_published_and_short_keys(environment, key):
         create_app()
 
 
-@pytest.mark.parametrize("key", ["change-me", "short"])
+# Long enough, and still guessable: repeats, or too few different characters.
+GUESSABLE_KEYS = {
+    "40 spaces": " " * 40,
+    "one letter": "a" * 40,
+    "abc over and over": "abc" * 14,
+    "a short word repeated": "k3y-" * 10,
+    "the ten digits four times": "0123456789" * 4,
+    "the hex digits four times": "0123456789abcdef" * 4,
+    "eight letters five times": "abcdefgh" * 5,
+}
+
+
+@pytest.mark.parametrize("key", GUESSABLE_KEYS.values(), ids=GUESSABLE_KEYS)
+def test_production_refuses_a_key_too_easy_to_guess(environment, key):
+    environment(**{**PRODUCTION, "SECRET_KEY": key})
+    with pytest.raises(ProductionError, match=r"^SECRET_KEY is too easy to guess \(") as refused:
+        create_app()
+    assert f"at least {MIN_SECRET_KEY_BITS} needed" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "generate",
+    [lambda: secrets.token_urlsafe(48), lambda: secrets.token_hex(32)],
+    ids=["token_urlsafe(48)", "token_hex(32)"],
+)
+def test_random_keys_pass_with_room_to_spare(generate):
+    keys = [generate() for _ in range(5000)]
+    for key in keys:
+        check_secret_key(key)
+    assert min(map(estimated_bits, keys)) > 1.5 * MIN_SECRET_KEY_BITS
+
+
+@pytest.mark.parametrize("key", ["change-me", "short", "ab" * 20])
 def test_development_refuses_a_given_weak_key_too(environment, key):
     environment(APP_ENV="development", SECRET_KEY=key)
     with pytest.raises(ProductionError, match="SECRET_KEY is"):
@@ -84,6 +119,15 @@ def test_the_web_process_refuses_to_start_without_a_secret_key():
     [error] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     refusal = "Error: Click to Mice will not start: Production needs these settings: SECRET_KEY"
     assert error.startswith(refusal)
+    assert "Booting worker" not in result.stderr and "Listening at" not in result.stderr
+
+
+def test_the_web_process_refuses_a_guessable_key_before_it_opens_a_port():
+    settings = {**PRODUCTION, "SECRET_KEY": " " * 40}
+    result = run(["bash", "-c", procfile_command("web")], **settings, PORT="0")
+    assert result.returncode == 1
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error.startswith("Error: Click to Mice will not start: SECRET_KEY is too easy to guess")
     assert "Booting worker" not in result.stderr and "Listening at" not in result.stderr
 
 

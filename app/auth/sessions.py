@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from app.ended_logins import end_logins
 from app.extensions import db
 from app.models import User, UserSession
 
@@ -56,19 +57,17 @@ def load_session_user(token) -> User | None:
 
 
 def end_session(token: str) -> None:
-    db.session.execute(delete(UserSession).where(UserSession.token_hash == digest(token)))
+    end_logins(UserSession.token_hash == digest(token))
     db.session.commit()
 
 
 def end_other_sessions(user: User) -> int:
     """End every login of `user` but the current one; returns how many ended."""
-    result = db.session.execute(
-        delete(UserSession).where(
-            UserSession.user_id == user.id, UserSession.token_hash != digest(user.session_token)
-        )
+    ended = end_logins(
+        UserSession.user_id == user.id, UserSession.token_hash != digest(user.session_token)
     )
     db.session.commit()
-    return result.rowcount
+    return ended
 
 
 def count_sessions(user: User) -> int:

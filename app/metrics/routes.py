@@ -79,12 +79,17 @@ def scrape_registry(
     return registry
 
 
-def authorised() -> bool:
+def presents_metrics_token() -> bool:
+    """The request carries `Authorization: Bearer <METRICS_TOKEN>` (never, with no token set)."""
     token = current_app.config.get("METRICS_TOKEN")
-    if not token:
-        return current_app.config["APP_ENV"] != "production"
     given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+def authorised() -> bool:
+    if not current_app.config.get("METRICS_TOKEN"):
+        return current_app.config["APP_ENV"] != "production"
+    return presents_metrics_token()
 
 
 @bp.get("/metrics")

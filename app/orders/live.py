@@ -7,6 +7,10 @@ state machine noted (`app.orders.transitions`) once their transaction has commit
 Streams are cheap: they share one subscription per process (`live_hub`), a user holds at most
 LIVE_STREAMS_PER_USER of them across all processes (`live_slots`), and a stream ends, freeing
 its slot, as soon as its client leaves. `streams_open()` counts this process's streams.
+
+A stream ends with its login (`live_logins`). Its last event, `login-ended`, tells the page to
+stop listening (`sse-close`) and go to the login page; a request for a stream without a live
+login gets only that event, so a page whose login ended never keeps trying.
 """
 
 import json
@@ -21,14 +25,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app import metrics
+from app.auth.sessions import digest
+from app.ended_logins import take_ended
 from app.extensions import db, get_redis
+from app.models import User
 from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
+from app.orders.live_logins import StreamLogin, announce_ended
 from app.orders.live_slots import take_slot
 from app.orders.transitions import take_noted
 
 log = logging.getLogger(__name__)
 
 EVENT_NAME = "order-changed"
+LOGIN_ENDED = "login-ended"
 KEEP_ALIVE_SECONDS = 15
 
 
@@ -51,18 +60,21 @@ def publish_changes(changes: list[tuple[int, object, str]]) -> None:
 
 
 def publish_committed(session: Session) -> None:
-    """After a commit of the whole transaction (not a savepoint's): publish its order changes.
-    (The app uses no savepoints; a change noted inside one waits for the outer commit.)"""
+    """After a commit of the whole transaction (not a savepoint's): publish its order changes
+    and the logins it ended. (The app uses no savepoints; a change noted inside one waits for
+    the outer commit.)"""
     if session.in_nested_transaction():
         return
     changes = take_noted(session)
     publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes])
+    announce_ended(take_ended(session))
 
 
 def forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     """When a transaction ends without a commit (rollback, close), its changes never happened."""
     if transaction.parent is None:
         take_noted(session)
+        take_ended(session)
 
 
 SESSION_HOOKS = (("after_commit", publish_committed), ("after_transaction_end", forget_uncommitted))
@@ -89,21 +101,28 @@ def streams_open() -> int:
     return current_app.extensions["live_hub"].count()
 
 
-def open_stream(user_id: int) -> "EventStream | None":
-    """The event stream for this user's channel, or None (the page then polls) when the user
-    already has LIVE_STREAMS_PER_USER streams, this process serves LIVE_MAX_STREAMS, or
-    Redis is down. The channel comes from the session's user, never from the client."""
+def login_ended_answer() -> str:
+    """All a request without a live login gets instead of a stream: the page stops listening."""
+    return sse_event("", LOGIN_ENDED)
+
+
+def open_stream(user: User) -> "EventStream | None":
+    """The event stream for the logged-in `user`'s channel, under their current login, or None
+    (the page then polls) when the user already has LIVE_STREAMS_PER_USER streams, this process
+    serves LIVE_MAX_STREAMS, or Redis is down. The channel comes from the session's user, never
+    from the client."""
     hub = current_app.extensions["live_hub"]
     if hub.count() >= current_app.config["LIVE_MAX_STREAMS"]:
         return None
     try:
-        slot = take_slot(user_id)
+        slot = take_slot(user.id)
     except redis.RedisError as error:
         log.warning("live updates unavailable (Redis): %s", error)
         return None
     if slot is None:
         return None
-    listener = Listener(user_id, slot)
+    login = StreamLogin(digest(user.session_token), user.session_expires_at)
+    listener = Listener(user.id, login, slot)
     hub.join(listener)
     lifetime = stream_lifetime(current_app.config)
     sock = client_socket(request.environ)
@@ -122,7 +141,8 @@ def stream_lifetime(config) -> float:
 
 class EventStream:
     """A response body that forwards the user's changes as events until the deadline (the
-    browser then reconnects) or until its client leaves. Its `close`, which the server always
+    browser then reconnects), until its client leaves, or until its login ends (a last
+    `login-ended` event, and the page stops listening). Its `close`, which the server always
     calls, frees the stream's slot even when the body was never read (a HEAD request, a client
     gone before the first event): a generator's `finally` would not run then."""
 
@@ -137,6 +157,8 @@ class EventStream:
             while (left := self.deadline - time.monotonic()) > 0:
                 data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
                 if data is GONE:
+                    if self.listener.login_ended:
+                        yield login_ended_answer()
                     return
                 yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
         finally:

@@ -5,6 +5,9 @@ and the hub's single pattern subscription (`<prefix>orders:user:*`) drops each m
 inboxes of that user's streams. The hub starts with the first stream and stops after the last;
 if Redis fails, it ends every stream (the browsers reconnect, or fall back to polling).
 
+The hub also ends the streams whose login ended (`live_logins`): those named on
+`<prefix>logins:user:*` at once, and the rest at its sweep, about every second.
+
 Under gunicorn's gevent worker the hub and the streams are greenlets (the standard library is
 patched), under threads they are threads; the code is the same.
 """
@@ -21,6 +24,7 @@ import redis
 from flask import Flask, current_app
 
 from app.extensions import get_redis
+from app.orders.live_logins import LoginSweep, StreamLogin, ended_in, logins_pattern
 from app.orders.live_slots import Slot, renew
 
 log = logging.getLogger(__name__)
@@ -30,12 +34,13 @@ GONE = object()  # put in an inbox when its stream must end
 
 
 class Listener:
-    """One open stream: whose it is, its slot, and its inbox."""
+    """One open stream: whose it is, under which login, its slot, and its inbox."""
 
-    def __init__(self, user_id: int, slot: Slot):
-        self.user_id, self.slot = user_id, slot
+    def __init__(self, user_id: int, login: StreamLogin, slot: Slot):
+        self.user_id, self.login, self.slot = user_id, login, slot
         self.inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
         self.ended = False
+        self.login_ended = False
 
     def deliver(self, data: str) -> None:
         """A tab too slow to read its events loses the oldest ones: any event makes it reload
@@ -49,6 +54,11 @@ class Listener:
         self.ended = True
         with contextlib.suppress(queue.Full):  # the stream checks `ended` after every item
             self.inbox.put_nowait(GONE)
+
+    def end_login(self) -> None:
+        """End the stream because its login ended (its page is told so)."""
+        self.login_ended = True
+        self.end()
 
     def next(self, timeout: float):
         """The next event's data, None after `timeout`, or GONE."""
@@ -68,6 +78,9 @@ class Hub:
         self.lock = threading.Lock()
         self.running = False
         self.listening = threading.Event()  # set while the subscription is confirmed
+        self.logins_pattern = logins_pattern(app.config["LIVE_CHANNEL_PREFIX"])
+        self.sweep = LoginSweep(app)
+        self.sweeping = False
 
     def count(self) -> int:
         with self.lock:
@@ -79,6 +92,9 @@ class Hub:
             if not self.running:
                 self.running = True
                 threading.Thread(target=self.run, name="live-hub", daemon=True).start()
+            if not self.sweeping:
+                self.sweeping = True
+                threading.Thread(target=self.run_sweep, name="live-logins", daemon=True).start()
 
     def leave(self, listener: Listener) -> None:
         with self.lock:
@@ -98,7 +114,8 @@ class Hub:
     def listen(self) -> None:
         pubsub = get_redis().pubsub()
         try:
-            pubsub.psubscribe(f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:*")
+            orders = f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:*"
+            pubsub.psubscribe(orders, self.logins_pattern)
             every = current_app.config["LIVE_SLOT_LEASE_SECONDS"] / 3
             renew_at = time.monotonic() + every
             while self.still_needed():
@@ -115,6 +132,8 @@ class Hub:
     def receive(self, message: dict) -> None:
         if message["type"] == "psubscribe":
             self.listening.set()
+        elif message["type"] == "pmessage" and message["pattern"] == self.logins_pattern:
+            self.end_logins(message["channel"], message["data"])
         elif message["type"] == "pmessage":
             self.dispatch(message["channel"], message["data"])
 
@@ -125,14 +144,40 @@ class Hub:
             return self.running
 
     def dispatch(self, channel: bytes, data: bytes) -> None:
+        text = data.decode()
+        for listener in self.of_user(channel):
+            listener.deliver(text)
+
+    def end_logins(self, channel: bytes, data: bytes) -> None:
+        ended = ended_in(data)
+        for listener in self.of_user(channel):
+            if listener.login.token_hash in ended:
+                listener.end_login()
+
+    def of_user(self, channel: bytes) -> list[Listener]:
+        """The streams of the user a channel (`...:user:<id>`) is about."""
         user = channel.rsplit(b":", 1)[-1]
         if not user.isdigit():
-            return
+            return []
         with self.lock:
-            listeners = list(self.listeners.get(int(user), ()))
-        text = data.decode()
-        for listener in listeners:
-            listener.deliver(text)
+            return list(self.listeners.get(int(user), ()))
+
+    def run_sweep(self) -> None:
+        """The sweep's thread; it stops itself (`sweep_targets`), or here on an error it did
+        not expect, so that the next stream starts another."""
+        try:
+            self.sweep.run(self.sweep_targets)
+        except BaseException:
+            with self.lock:
+                self.sweeping = False
+            raise
+
+    def sweep_targets(self) -> list[Listener] | None:
+        """Every stream, for the sweep; None when none is left (the sweep then stops, and a new
+        stream starts it again)."""
+        with self.lock:
+            self.sweeping = bool(self.listeners)
+            return [listener for group in self.listeners.values() for listener in group] or None
 
     def leases(self) -> list[Slot]:
         with self.lock:

@@ -20,7 +20,7 @@ from app.orders.drafts import (
     split_selection,
     update_draft,
 )
-from app.orders.live import open_stream
+from app.orders.live import login_ended_answer, open_stream
 from app.orders.queries import (
     ListingArgs,
     get_own_order,
@@ -63,14 +63,17 @@ def dashboard():
 
 
 @bp.get("/orders/events")
-@login_required
 def events():
     """Server-sent events for the current user's orders; 204 tells the browser to stop
-    trying (the pages still refresh on their timer)."""
-    stream = open_stream(current_user.id)
+    trying (the pages still refresh on their timer). Without a live login, only the
+    `login-ended` event, which the page answers by going to the login page: a redirect would
+    have the page's SSE extension try again, and fail again, for as long as the page is open."""
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if not current_user.is_authenticated:
+        return Response(login_ended_answer(), mimetype="text/event-stream", headers=headers)
+    stream = open_stream(current_user)
     if stream is None:
         return "", 204
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream, mimetype="text/event-stream", headers=headers)
 
 

@@ -179,6 +179,18 @@
     if (waitFor) { detail.shouldSwap = false; }
   });
 
+  // A page whose login ended (a logout elsewhere, a new password, an expired login) goes to
+  // the login page: its stream's last event, login-ended, has closed the stream (sse-close),
+  // and the reload is answered with the way there. Unless the page is being left already (its
+  // own Log out button, whose answer says "You are logged out."): then the reload would
+  // overtake that navigation.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  window.addEventListener("pageshow", function () { leaving = false; });
+  document.addEventListener("htmx:sseClose", function (event) {
+    if (event.detail.type === "message" && !leaving) { window.location.reload(); }
+  });
+
   // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
   // htmx logs every aborted request with console.error. Its own clean-up still runs.
   var inFlight = new Set();

@@ -42,6 +42,21 @@ def log_in_in_russian(page: Page) -> None:
     log_in(page, labels=RUSSIAN_LOGIN)
 
 
+STREAM = re.compile(r"/orders/events$")  # a live page's event stream
+
+
+def stream_requests(page: Page) -> list[str]:
+    """The page's requests for its event stream from now on, kept as they are made."""
+    asked: list[str] = []
+
+    def note(request) -> None:
+        if STREAM.search(request.url):
+            asked.append(request.url)
+
+    page.on("request", note)
+    return asked
+
+
 def mark_page(page: Page) -> None:
     """Leave a marker on `window` that a reload or a navigation would wipe."""
     page.evaluate("window.__stillHere = true")

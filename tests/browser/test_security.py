@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import STREAM, log_in, stream_requests
 
 BLOCKED = r"(unsafe-eval|inline script|Content Security Policy)"
 
@@ -38,7 +38,9 @@ def test_a_message_can_be_dismissed(user_page: Page):
 def test_logging_out_of_the_other_sessions_ends_them(context, open_context, seeded_user):
     here, elsewhere = context.new_page(), open_context().new_page()
     log_in(here)
-    log_in(elsewhere)
+    with elsewhere.expect_response(STREAM):  # its dashboard's stream is open
+        log_in(elsewhere)
+    streams_asked = stream_requests(elsewhere)
 
     here.get_by_role("link", name=seeded_user.email).click()
     expect(here.locator("#session-count")).to_contain_text("2 active sessions")
@@ -46,7 +48,9 @@ def test_logging_out_of_the_other_sessions_ends_them(context, open_context, seed
 
     expect(here.get_by_text("Logged out of 1 other session.")).to_be_visible()
     expect(here.locator("#session-count")).to_contain_text("1 active session,")
-    elsewhere.reload()
-    expect(elsewhere).to_have_url(re.compile(r"/login\?next="))
+    # The page open elsewhere hears at once that its login ended, and goes to log in.
+    expect(elsewhere).to_have_url(re.compile(r"/login\?next=%2F$"))
+    expect(elsewhere.get_by_text("Please log in to continue.")).to_be_visible()
+    assert streams_asked == []  # its stream was closed for good, not asked for again
     here.goto("/")
     expect(here).to_have_title("Your orders · Click to Mice")

@@ -2,7 +2,7 @@
 
 PRODUCTION = {
     "APP_ENV": "production",
-    "SECRET_KEY": "k3y-" * 10,
+    "SECRET_KEY": "NiQrF89qXCSsbI_NxrM_ph9eC5P3RZJeF3_kAc7VPMWMNANM9pzPZLug89AysPUC",
     "DATABASE_URL": "postgres://u@db/prod",
     "REDIS_URL": "redis://cache:6379/0",
     "CATALOG_SERVICES_API_TOKEN": "t1",
