@@ -1,15 +1,14 @@
 """Counting the password checks that actually run: every call of the function that compares a
-password with its hash, for a known account (`app.models`) or an unknown one (the decoy in
-`app.accounts`), across the server's threads."""
+password with its hash (`app.passwords`, for a known account and for the decoy of an unknown
+one alike), across the server's threads."""
 
 import threading
 
 import pytest
 
-import app.accounts
-import app.models
+import app.passwords
 
-HASH_CHECKERS = (app.models, app.accounts)
+HASH_CHECKERS = (app.passwords,)
 
 
 class PasswordChecks:
