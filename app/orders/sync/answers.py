@@ -14,7 +14,7 @@ Writes are bulk statements guarded like every status change; the caller commits.
 import uuid
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -29,7 +29,7 @@ from app.provider_http import flush_recent_calls
 from app.records.calls import record_checks
 
 RECHECK_SHARE_OF_INTERVAL = 0.75
-FOLLOWED = (OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED)
+RECHECKABLE = (OrderStatus.IN_PROCESSING, OrderStatus.CANCELLED)
 CHECKED = {
     "last_checked_at": func.now(),
     "check_failures": 0,
@@ -101,16 +101,17 @@ def recheck_status(order_id: uuid.UUID, actor_id: int) -> Reason | str:
     the provider finished it) and apply the answer as the sync does, with a note naming the
     operator; committed. Returns the answer."""
     order = db.session.get(Order, order_id, populate_existing=True)
-    if order is None or order.external_uuid is None or order.status not in FOLLOWED:
-        raise ChangeRefused(_("Only an order registered at the order service can be re-checked."))
+    if order is None or order.external_uuid is None or order.status not in RECHECKABLE:
+        raise ChangeRefused(_l("Only an order registered at the order service can be re-checked."))
     gate = RunGate(1, current_app.config["SYNC_RATE_LIMIT_PAUSE_SECONDS"])
     result = check_state(get_order_client(), store.DueOrder(order.id, order.external_uuid), gate)
     flush_recent_calls()
     write_answers([result], actor_id)
     status = db.session.scalar(select(Order.status).where(Order.id == order_id))
-    add_note(order_id, status, Reason(reasons.RECHECKED, answer=describe(result)), actor_id)
+    answer = describe(result)
+    add_note(order_id, status, Reason(reasons.RECHECKED, answer=answer), actor_id)
     db.session.commit()
-    return describe(result)
+    return answer
 
 
 def describe(result: CheckResult) -> Reason | str:
