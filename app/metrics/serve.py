@@ -7,16 +7,15 @@ from collections.abc import Mapping
 import redis
 from prometheus_client import start_http_server
 
+from app.extensions import redis_options
 from app.metrics.routes import scrape_registry
 from app.queue_info import queue_state
 
 
 def serve_metrics(settings: Mapping, host: str, port: int) -> int:
     """Start serving in a thread; returns the port (useful when asked for port 0)."""
-    timeout = settings["REDIS_SOCKET_TIMEOUT"]
-    connection = redis.Redis.from_url(
-        settings["REDIS_URL"], socket_timeout=timeout, socket_connect_timeout=timeout
-    )
+    options = redis_options(settings["REDIS_SOCKET_TIMEOUT"])
+    connection = redis.Redis.from_url(settings["REDIS_URL"], **options)
     names = (settings["RQ_SEND_QUEUE"], settings["RQ_QUEUE"])
     registry = scrape_registry(
         settings["PROMETHEUS_MULTIPROC_DIR"],
