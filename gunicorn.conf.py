@@ -16,6 +16,13 @@ environment names one (share one with `python worker.py` on the same machine to 
 metrics too). With METRICS_ADDRESS (host:port), the master also serves the metrics there, so a
 private address can be scraped without a token.
 
+Long addresses: gunicorn reads request lines up to its maximum, 8190 bytes (`limit_request_line`;
+its default is 4094, and 0, no limit at all, would let one client's line take any amount of
+memory). The app answers an address longer than it serves with its own 414 page
+(app/long_addresses.py), and so it does for a longer line too: each worker reads past such a
+line, up to 2 MiB, rather than let gunicorn refuse it with a bare English page
+(app/long_request_line.py, in gunicorn's Python parser, chosen here).
+
 Control socket (gunicorn's `gunicornc`): one per instance, never shared. gunicorn's default is
 one path per user, so a second instance on the same host would take it over, and remove it when
 it stops. Each instance's is named after the first address it listens on, which no other running
@@ -43,6 +50,8 @@ workers = SETTINGS["WEB_CONCURRENCY"]
 worker_connections = 2000
 TURN_SECONDS = 0.0001  # after each request (post_request)
 timeout = 60
+limit_request_line = 8190
+http_parser = "python"
 
 
 def on_starting(server) -> None:
@@ -76,14 +85,17 @@ def post_worker_init(worker) -> None:
     """Keep psycopg2 on the app's bounded wait (app/database.py) once gevent's worker has
     patched the process: that wait polls the socket through `select.poll`, which gevent has
     made cooperative, so a query waits without stopping the process's other requests and
-    still gives up on a silent Postgres."""
+    still gives up on a silent Postgres. And read past a request line over the limit, for the
+    app's 414 page."""
     from gevent import monkey
     from psycopg2 import extensions
 
     from app.database import wait_with_deadline
+    from app.long_request_line import read_long_lines
 
     if monkey.is_module_patched("select"):
         extensions.set_wait_callback(wait_with_deadline)
+    read_long_lines()
 
 
 def child_exit(server, worker) -> None:

@@ -56,12 +56,13 @@ def register_instrumentation(app: Flask) -> None:
 
 
 def register_guards(app: Flask) -> None:
-    """Before CSRF protection, the login limit and every view: the console's 404 for everyone
-    but operators, then the rule on form bodies (which reads the body before anything parses
-    it; app/form_body.py)."""
-    from app import form_body
+    """Before CSRF protection, the login limit and every view: the 414 for an address too long
+    to serve (any path alike), the console's 404 for everyone but operators, then the rule on
+    form bodies (which reads the body before anything parses it; app/form_body.py)."""
+    from app import form_body, long_addresses
     from app.ops import hide_from_everyone_else
 
+    long_addresses.init_app(app)
     app.before_request(hide_from_everyone_else)
     form_body.init_app(app)
 

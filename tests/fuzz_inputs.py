@@ -59,12 +59,17 @@ FORM = "application/x-www-form-urlencoded"
 TOO_LARGE = b"x" * (16 * 1024 * 1024 + 1)
 
 
+# A query string longer than an address may be is a 414 before the body is read
+# (tests/test_long_addresses.py), so the query holds each value's first characters only.
+QUERY_CHARACTERS = 1000
+
+
 def parameter_inputs(parameters: list[str]) -> list[dict]:
     """Every parameter with every odd value, in the query string and in the form body."""
     return [
         {
             "label": f"{name}={value[:12]!r}",
-            "query_string": {name: value},
+            "query_string": {name: value[:QUERY_CHARACTERS]},
             "data": {name: value, "csrf_token": value},
         }
         for name in parameters

@@ -20,7 +20,8 @@ CRLF_NEXT = "/orders\r\nSet-Cookie: pwned=1"
 HOSTILE_TARGETS = [CRLF_NEXT, "/\t/evil.example", "/x\x00y", "/" + "a" * 3000, "/\x85"]
 
 
-@pytest.mark.parametrize("page", ["²", "½", "٣", "1²", "9" * 5000, " 2", "2\n", "0x10", "-3"])
+# The longest values are as long as an address may be (app/long_addresses.py; longer: a 414).
+@pytest.mark.parametrize("page", ["²", "½", "٣", "1²", "9" * 4000, " 2", "2\n", "0x10", "-3"])
 def test_odd_page_numbers_show_the_first_page(client, logged_in, page):
     for headers in ({}, {"HX-Request": "true", "HX-Target": "orders-table"}):
         query = {"page": page, "status": "\x00"}
@@ -28,7 +29,7 @@ def test_odd_page_numbers_show_the_first_page(client, logged_in, page):
 
 
 def test_a_search_with_nul_or_no_end_searches_what_it_can(client, draft):
-    for search in ("\x00", "\x00" * 50 + "Logo\x00", "q" * 60_000, "½²"):
+    for search in ("\x00", "\x00" * 50 + "Logo\x00", "q" * 4000, "½²"):
         response = client.get("/", query_string={"q": search, "page": "²"})
         assert response.status_code == 200
 
@@ -57,10 +58,10 @@ def test_a_password_change_in_another_shape_changes_nothing(client, logged_in, l
 
 
 CONSOLE_ODD_VALUES = {
-    "page": ["²", "½", "٣", "\x00", "9" * 5000, "-1", " 2", "0x10", "1e9"],
-    "customer": ["\x00", "\x00" * 300, "a\x00b", "%", "_", "\\", "x" * 60_000, "😀" * 300],
-    "status": ["\x00", "nonsense", "²", "draft\x00", "x" * 60_000],
-    "age": ["\x00", "gt1d\x00", "lt1h ", "x" * 60_000],
+    "page": ["²", "½", "٣", "\x00", "9" * 4000, "-1", " 2", "0x10", "1e9"],
+    "customer": ["\x00", "\x00" * 300, "a\x00b", "%", "_", "\\", "x" * 4000, "😀" * 300],
+    "status": ["\x00", "nonsense", "²", "draft\x00", "x" * 4000],
+    "age": ["\x00", "gt1d\x00", "lt1h ", "x" * 4000],
 }
 ALL_ORDERS = re.compile(r'All orders <span class="count">(\d+)</span>')
 

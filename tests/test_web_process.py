@@ -1,7 +1,8 @@
 """The web process as the Procfile starts it (gunicorn's gevent workers, psycopg2 made
 cooperative): pages, the conditional refresh and live streams work over real HTTP, a
-stream's slot is free as soon as its client leaves, and two instances on one host keep their
-own control sockets."""
+stream's slot is free as soon as its client leaves, an address too long to serve gets the app's
+own 414 page (even past gunicorn's limit on a request line), and two instances on one host keep
+their own control sockets."""
 
 import json
 import re
@@ -73,6 +74,36 @@ def test_a_stream_delivers_changes_and_frees_its_slot_when_its_client_leaves(app
 
     sock.close()  # the tab goes away: nothing is written to it for 15 s
     wait_until(lambda: held(slots_key(user.id)) == 0, seconds=5)
+
+
+TITLES = {"en": "Address too long", "ru": "Адрес слишком длинный"}
+
+
+def app_page_414(response: requests.Response, language: str) -> bool:
+    """The app's styled 414 page in `language`, not gunicorn's bare one."""
+    return (
+        response.status_code == 414
+        and f"<title>{TITLES[language]} · Click to Mice</title>" in response.text
+        and 'class="error-code">414<' in response.text
+        and "app.css" in response.text
+    )
+
+
+@pytest.mark.parametrize("length", [20_000, 6_000])  # over gunicorn's limit, over the app's
+def test_an_over_long_address_gets_the_apps_414_page_in_the_readers_language(web, length):
+    session = requests.Session()  # one connection: it goes on serving after each 414
+    for language in TITLES:
+        address = f"{web.url}/catalog?q={'x' * length}"
+        response = session.get(address, headers={"Accept-Language": language}, timeout=10)
+        assert app_page_414(response, language), response.text[:300]
+        assert session.get(web.url + "/login", timeout=10).status_code == 200
+
+
+def test_a_long_address_within_the_bound_is_served(web, user):
+    cookie = {"Cookie": login_over_http(web.url)}
+    response = requests.get(f"{web.url}/?q={'x' * 3_000}", headers=cookie, timeout=10)
+    assert response.status_code == 200
+    assert 'value="' + "x" * 100 + '"' in response.text
 
 
 def control_socket(server: Server) -> Path | None:

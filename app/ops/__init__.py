@@ -19,7 +19,8 @@ def is_operator() -> bool:
 def hide_from_everyone_else():
     """Runs before routing errors too, so even a wrong method or path answers 404; and before
     every other check that could refuse a request (CSRF, the form body rule), so that none
-    tells a console path from a missing one (the app factory registers it first)."""
+    tells a console path from a missing one (the app factory registers it first but for the
+    check on an address's length, which refuses every path alike)."""
     inside = request.path == PREFIX or request.path.startswith(PREFIX + "/")
     if inside and not is_operator():
         abort(404)
