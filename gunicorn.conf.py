@@ -6,8 +6,8 @@ page requests (a thread per stream held eight). gunicorn's gevent worker patches
 library; psycopg2 is a C extension, whose waits go through the app's own wait callback, which
 polls the socket cooperatively and with a deadline. The figures that chose this: bench/README.md.
 
-Settings: unsafe ones stop the start before a port opens (`on_starting`), which also builds
-the translations' .mo files.
+Settings: read as the app reads them (app/config.py); unsafe ones stop the start before a port
+opens (`on_starting`), which also builds the translations' .mo files.
 
 Metrics: every worker process writes its metrics to PROMETHEUS_MULTIPROC_DIR, and `/metrics`
 adds them up. The variable must be set before prometheus_client is first imported, so it is
@@ -31,10 +31,15 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="clicktomice-metrics-")
 
-from app.config import ConfigError, check_environment, refusal  # noqa: E402 (after the above)
+from app.config import ConfigError, defaults, environment_settings, refusal  # noqa: E402
+
+try:
+    SETTINGS, REFUSED = environment_settings(), None
+except ConfigError as error:  # refused in one line as gunicorn starts (on_starting)
+    SETTINGS, REFUSED = defaults(), error
 
 worker_class = "gevent"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = SETTINGS["WEB_CONCURRENCY"]
 worker_connections = 2000
 TURN_SECONDS = 0.0001  # after each request (post_request)
 timeout = 60
@@ -43,10 +48,8 @@ timeout = 60
 def on_starting(server) -> None:
     """Check the settings before opening a port: unsafe ones stop the start with one line
     (gunicorn prints a RuntimeError's message as `Error: ...` and exits with status 1)."""
-    try:
-        check_environment()
-    except ConfigError as error:
-        raise RuntimeError(refusal(error)) from None
+    if REFUSED is not None:
+        raise RuntimeError(refusal(REFUSED))
     from app.i18n import compile_translations
 
     compile_translations()  # the .mo files are built, not kept in git
@@ -90,13 +93,12 @@ def child_exit(server, worker) -> None:
 
 
 def when_ready(server) -> None:
-    address = os.environ.get("METRICS_ADDRESS")
-    if address:
+    if address := SETTINGS["METRICS_ADDRESS"]:
         from app.metrics.serve import serve_metrics
 
         host, _, port = address.rpartition(":")
         host = host or "127.0.0.1"
-        port = serve_metrics(host, int(port))
+        port = serve_metrics(SETTINGS, host, int(port))
         server.log.info("metrics served on http://%s:%s/metrics", host, port)
 
 

@@ -64,9 +64,9 @@ def register_periodic_jobs(scheduler: Scheduler, config) -> list[str]:
 
 
 def main() -> None:
-    configure_logging()
     with exit_on_failure("scheduler"):
         app = create_app_or_exit()
+        configure_logging(app.config)
         SchedulerLoop(app, lambda scheduler: register_periodic_jobs(scheduler, app.config)).run()
 
 

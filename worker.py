@@ -9,10 +9,11 @@ from app.processes import exit_on_failure, run_worker
 
 
 def main() -> None:
-    configure_logging()
     with exit_on_failure("worker"):
         try:
-            run_worker(create_app_or_exit())
+            app = create_app_or_exit()
+            configure_logging(app.config)
+            run_worker(app)
         finally:
             process_exited()
 

@@ -1,5 +1,5 @@
 from app import create_app_or_exit
 from app.logs import configure_logging
 
-configure_logging()
 app = create_app_or_exit()
+configure_logging(app.config)

@@ -45,14 +45,32 @@ def number(name: str, value: str, kind: type) -> int | float:
 
 
 LANGUAGE_CODES = ("ru", "en")  # the languages the app has translations for (app/i18n.py)
+# The settings read from the environment as text, under their own names (numbers: above;
+# DATABASE_URL becomes SQLALCHEMY_DATABASE_URI).
+TEXT_FROM_ENV = (
+    *("APP_ENV", "SECRET_KEY", "REDIS_URL", "LIVE_CHANNEL_PREFIX", "DEFAULT_LOCALE"),
+    *("CATALOG_SERVICES_BASE_URL", "CATALOG_SERVICES_API_TOKEN", "ORDER_SERVICE_BASE_URL"),
+    *("ORDER_SERVICE_API_TOKEN", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"),
+    *("METRICS_TOKEN", "METRICS_ADDRESS", "PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "LOG_LEVEL"),
+)
+# What production must set, and development and test take when it is not set.
+DEVELOPMENT_DEFAULTS = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CATALOG_SERVICES_API_TOKEN": DEV_CATALOG_TOKEN,
+    "ORDER_SERVICE_API_TOKEN": DEV_ORDER_TOKEN,
+}
+ENV_NAMES = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}  # where they differ from the settings'
 
 
 class Config:
-    """Defaults; production (the default environment) must set its secrets (`check_settings`)."""
+    """Defaults; production (the default environment) must set its secrets and services, which
+    development and test take from DEVELOPMENT_DEFAULTS (`check_settings`)."""
 
     APP_ENV = "production"
     SECRET_KEY = None
-    SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice"
+    SQLALCHEMY_DATABASE_URI = None
     # Bounded waits on Postgres (app/database.py): the server cancels a statement after the
     # statement timeout (0: never); the client gives up on a server that says nothing half a
     # second later, on a connection attempt after the connect timeout, and on a full pool
@@ -66,15 +84,15 @@ class Config:
     # (app/passwords.py); this many more wait their turn, and one more is told "busy".
     PASSWORD_HASH_THREADS = 1
     PASSWORD_HASH_QUEUE = 64
-    REDIS_URL = "redis://127.0.0.1:6379/0"
+    REDIS_URL = None
     REDIS_SOCKET_TIMEOUT = 0.5  # the web's and the jobs' Redis calls
     REDIS_PROCESS_SOCKET_TIMEOUT = 10.0  # the worker's and the scheduler's own connection
     OUTAGE_BACKOFF_CAP_SECONDS = 5.0  # a process's longest wait between reconnection attempts
 
     CATALOG_SERVICES_BASE_URL = SANDBOX_URL
-    CATALOG_SERVICES_API_TOKEN = DEV_CATALOG_TOKEN
+    CATALOG_SERVICES_API_TOKEN = None
     ORDER_SERVICE_BASE_URL = SANDBOX_URL
-    ORDER_SERVICE_API_TOKEN = DEV_ORDER_TOKEN
+    ORDER_SERVICE_API_TOKEN = None
     HTTP_CONNECT_TIMEOUT = 3.0
     HTTP_READ_TIMEOUT = 5.0
 
@@ -121,8 +139,12 @@ class Config:
     RQ_SEND_QUEUE = "sends"
     WORKER_HEARTBEAT_SECONDS = 15.0
 
+    WEB_CONCURRENCY = 2  # gunicorn's worker processes
     METRICS_TOKEN = None
+    METRICS_ADDRESS = None  # host:port where gunicorn's master serves the metrics, no token
     PROMETHEUS_MULTIPROC_DIR = None
+    LOG_FORMAT = "plain"  # or "json": one object per line
+    LOG_LEVEL = "INFO"
     READY_WORKER_SECONDS = 60
     READY_SYNC_INTERVALS = 3
     OPS_REFRESH_SECONDS = 10
@@ -165,26 +187,10 @@ class Config:
         """The settings that the environment overrides, as a dict for `app.config`."""
         load_dotenv()
         env = os.environ
-        settings = {
-            "APP_ENV": env.get("APP_ENV", cls.APP_ENV),
-            "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT"),
-            "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS"),
-            "SECRET_KEY": env.get("SECRET_KEY"),
-            "SQLALCHEMY_DATABASE_URI": database_url(
-                env.get("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI)
-            ),
-            "REDIS_URL": env.get("REDIS_URL", cls.REDIS_URL),
-            "LIVE_CHANNEL_PREFIX": env.get("LIVE_CHANNEL_PREFIX"),
-            "CATALOG_SERVICES_BASE_URL": env.get("CATALOG_SERVICES_BASE_URL", SANDBOX_URL),
-            "CATALOG_SERVICES_API_TOKEN": env.get("CATALOG_SERVICES_API_TOKEN"),
-            "ORDER_SERVICE_BASE_URL": env.get("ORDER_SERVICE_BASE_URL", SANDBOX_URL),
-            "ORDER_SERVICE_API_TOKEN": env.get("ORDER_SERVICE_API_TOKEN"),
-            **numbers_from_env(cls),
-            "METRICS_TOKEN": env.get("METRICS_TOKEN"),
-            "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE"),
-            "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
-        }
-        return {key: value for key, value in settings.items() if value is not None}
+        settings = {name: env[name] for name in TEXT_FROM_ENV if name in env}
+        if "DATABASE_URL" in env:
+            settings["SQLALCHEMY_DATABASE_URI"] = database_url(env["DATABASE_URL"])
+        return {**settings, **numbers_from_env(cls)}
 
 
 class ConfigError(RuntimeError):
@@ -199,19 +205,11 @@ class ProductionError(ConfigError):
     """The app was asked to run in production with a missing or published secret."""
 
 
-REQUIRED_IN_PRODUCTION = (
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CATALOG_SERVICES_API_TOKEN",
-    "ORDER_SERVICE_API_TOKEN",
-)
-
-
 def check_settings(config) -> None:
     """Refuse an unknown environment, and a secret key that is missing, published or short.
 
-    Development and test may run on the built-in development key; production never.
+    Development and test may run on the development defaults (the built-in key, the local
+    services and the sandbox's tokens); production never.
     """
     environment = config.get("APP_ENV")
     if environment not in ENVIRONMENTS:
@@ -222,9 +220,11 @@ def check_settings(config) -> None:
         raise ConfigError(f"DEFAULT_LOCALE must be {wanted}, not {config.get('DEFAULT_LOCALE')!r}")
     if environment == "production":
         check_production(config)
-    elif config.get("SECRET_KEY") in (None, DEV_SECRET_KEY):
-        config["SECRET_KEY"] = DEV_SECRET_KEY
-        return
+    else:
+        for name, value in DEVELOPMENT_DEFAULTS.items():
+            config[name] = config.get(name) or value
+        if config["SECRET_KEY"] == DEV_SECRET_KEY:
+            return
     check_secret_key(config["SECRET_KEY"])
 
 
@@ -253,19 +253,25 @@ def check_secret_key(key: str) -> None:
 
 
 def check_production(config) -> None:
-    """Refuse to start in production with a development default for any secret."""
-    missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name)]
+    """Refuse to start in production without each secret and service set."""
+    missing = [ENV_NAMES.get(key, key) for key in DEVELOPMENT_DEFAULTS if not config.get(key)]
     if missing:
         raise ProductionError("Production needs these settings: " + ", ".join(missing))
     config["SESSION_COOKIE_SECURE"] = True
     config["REMEMBER_COOKIE_SECURE"] = True
 
 
-def check_environment() -> None:
-    """The checks `create_app` makes, on the settings from the environment alone (for process
-    runners that must refuse to start before they open a port)."""
-    settings = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
-    check_settings({**settings, **Config.from_env()})
+def defaults() -> dict:
+    """Every setting as `Config` declares it."""
+    return {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+
+
+def environment_settings() -> dict:
+    """Every setting as `create_app()` reads it from the environment, checked (ConfigError on
+    unsafe ones): for a process that needs its settings before an app exists."""
+    settings = {**defaults(), **Config.from_env()}
+    check_settings(settings)
+    return settings
 
 
 class TestConfig(Config):

@@ -7,10 +7,10 @@ text, or JSON objects when LOG_FORMAT=json.
 """
 
 import logging
-import os
 import re
 import sys
 import uuid
+from collections.abc import Mapping
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
@@ -59,12 +59,12 @@ def make_formatter(log_format: str) -> logging.Formatter:
     return logging.Formatter(PLAIN_FORMAT)
 
 
-def configure_logging(log_format: str | None = None, level: str | None = None) -> None:
-    """Send every log record to stderr, formatted as LOG_FORMAT says (`plain` or `json`)."""
-    log_format = (log_format or os.environ.get("LOG_FORMAT", "plain")).lower()
+def configure_logging(config: Mapping) -> None:
+    """Send every log record to stderr, formatted as LOG_FORMAT says (`plain` or `json`), from
+    LOG_LEVEL up."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(make_formatter(log_format))
+    handler.setFormatter(make_formatter(config["LOG_FORMAT"].lower()))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    root.setLevel(config["LOG_LEVEL"])

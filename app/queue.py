@@ -15,6 +15,7 @@ from rq_scheduler import Scheduler
 from app.extensions import get_redis, redis_options
 from app.logs import REQUEST_ID, job_meta, new_request_id
 from app.outage import Outage
+from app.provider_http import flush_recent_calls
 
 log = logging.getLogger("app.jobs")
 
@@ -186,13 +187,6 @@ class AppWorker(SimpleWorker):
         self.connection.delete(self.key)
         self.register_birth()  # (ValueError if RQ's own heartbeat raced us: next beat retries)
         log.warning("worker %s registered again: Redis had lost its record", self.name)
-
-
-def flush_recent_calls() -> None:
-    """Move the order service client's recent-call sums (app/metrics/recent.py) to Redis."""
-    client = current_app.extensions.get("order_client")
-    if client is not None:
-        client.recent.flush(get_redis())
 
 
 def log_job(job, seconds: float) -> None:

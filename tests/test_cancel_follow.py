@@ -13,7 +13,7 @@ from app.extensions import db, get_redis
 from app.models import Order, OrderStatus
 from app.orders.live import user_channel
 from app.orders.sending import request_cancel
-from app.orders.sync import SyncSettings, run_sync
+from app.orders.sync import run_sync
 from app.orders.sync.checks import CheckResult, Outcome
 from app.orders.sync.engine import SyncSummary, apply_batch
 from app.orders.transitions import AFTER_CANCEL
@@ -94,7 +94,7 @@ def test_a_cancel_during_the_check_gets_the_note(app, user, sandbox):
     answer = CheckResult(order_id, Outcome.ANSWERED, state="done")
     assert request_cancel(order_id)
 
-    apply_batch([answer], SyncSettings.from_config(app.config), SyncSummary())
+    apply_batch([answer], SyncSummary())
 
     order = reload(order_id)
     assert order.status == CANCELLED and not order.follow_provider

@@ -7,14 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.catalog.client import (
-    SESSION_KEY,
-    CatalogError,
-    InvalidItem,
-    catalog_session,
-    fetch_catalog,
-    parse_item,
-)
+from app.catalog.client import InvalidItem, catalog_http, fetch_catalog, parse_item
+from app.provider_http import ProviderError
 from sandbox.catalog import build_catalog
 
 SEO_UUID = "58d230b1-1114-57bc-af31-f67b73b0d64d"
@@ -135,43 +129,46 @@ def test_an_empty_catalog_is_one_request(app, sandbox):
         {"status": 200, "body": '{"data": []}'},
     ],
 )
-def test_bad_answers_raise_catalog_error(app, sandbox, fault):
+def test_bad_answers_raise_a_provider_error(app, sandbox, fault):
     sandbox.add_faults("catalog", fault)
-    with pytest.raises(CatalogError):
+    with pytest.raises(ProviderError):
         fetch_catalog()
 
 
 def test_a_failing_later_page_fails_the_whole_read(app, sandbox):
     # Pages 2 and 3 are read at the same time, so either may meet the fault first.
     sandbox.add_faults("catalog", {}, {"status": 500})
-    with pytest.raises(CatalogError, match="page [23]: HTTP 500"):
+    with pytest.raises(ProviderError, match="HTTP 500") as caught:
         fetch_catalog()
+    assert caught.value.kind == "server_error" and sandbox.stats()["catalog"] == 3
 
 
-def test_a_wrong_token_is_a_catalog_error(make_app, sandbox):
+def test_a_wrong_token_is_a_refusal(make_app, sandbox):
     with (
         make_app(CATALOG_SERVICES_API_TOKEN="wrong").app_context(),
-        pytest.raises(CatalogError, match="401"),
+        pytest.raises(ProviderError, match="401") as caught,
     ):
         fetch_catalog()
+    assert caught.value.kind == "rejected"
 
 
-def test_an_unreachable_provider_is_a_catalog_error(make_app):
+def test_an_unreachable_provider_is_a_connection_error(make_app):
     with (
         make_app(CATALOG_SERVICES_BASE_URL="http://127.0.0.1:1").app_context(),
-        pytest.raises(CatalogError),
+        pytest.raises(ProviderError) as caught,
     ):
         fetch_catalog()
+    assert caught.value.kind == "connection"
 
 
 def test_one_session_per_app_created_on_first_use(app, make_app):
-    assert SESSION_KEY not in app.extensions
-    session = catalog_session()
-    assert catalog_session() is session
-    assert session.headers["Authorization"] == "Bearer sandbox-catalog-token"
-    assert session.headers["Accept"] == "application/json"
+    http = catalog_http()
+    assert catalog_http() is http
+    assert http.session.headers["Authorization"] == "Bearer sandbox-catalog-token"
+    assert http.session.headers["Accept"] == "application/json"
+    assert not http.session.trust_env
     with make_app().app_context():
-        assert catalog_session() is not session
+        assert catalog_http() is not http
 
 
 @pytest.mark.parametrize(

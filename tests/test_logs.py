@@ -30,7 +30,7 @@ def log_lines(capsys):
         logging.getLogger(name).disabled = False  # see tests/support/logs.py
 
     def configure(log_format: str):
-        configure_logging(log_format, "INFO")
+        configure_logging({"LOG_FORMAT": log_format, "LOG_LEVEL": "INFO"})
         capsys.readouterr()
         return lambda: capsys.readouterr().err.splitlines()
 

@@ -87,6 +87,11 @@ SAMPLES = {
         Reason(reasons.NOT_AT_PROVIDER),
         "The order service did not register this order. You can send it again.",
     ),
+    reasons.REGISTERED_LATE: (
+        Reason(reasons.REGISTERED_LATE, external_uuid="5f0c"),
+        "The order service registered this order as 5f0c after it had been settled here; our "
+        "team is checking it.",
+    ),
     reasons.SEND_RETRIED: (Reason(reasons.SEND_RETRIED), "Send retried now by an operator"),
     reasons.RECHECKED: (
         Reason(

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.config import DEV_SECRET_KEY, ConfigError, ProductionError, check_secret_key
+from app.config import (
+    DEV_SECRET_KEY,
+    ConfigError,
+    ProductionError,
+    check_production,
+    check_secret_key,
+    environment_settings,
+)
 from app.key_strength import MIN_SECRET_KEY_BITS, estimated_bits
 from tests.support.environment import PRODUCTION, use_environment
 from tests.support.processes import closed_port
@@ -85,6 +92,33 @@ def test_development_is_chosen_explicitly_and_runs_on_its_own_key(environment):
     app = create_app()
     assert app.config["SECRET_KEY"] == DEV_SECRET_KEY
     assert not app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_production_checks_the_settings_it_is_given_not_the_environment(environment):
+    given = {
+        "SECRET_KEY": "k" * 40,
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg2://u@db/prod",
+        "REDIS_URL": "redis://cache:6379/0",
+        "CATALOG_SERVICES_API_TOKEN": "t1",
+    }
+    environment(**PRODUCTION)  # the environment has every secret, the settings given lack one
+    with pytest.raises(ProductionError, match="needs these settings: ORDER_SERVICE_API_TOKEN$"):
+        check_production(given)
+    environment()  # the environment has none, the settings given have them all
+    complete = {**given, "ORDER_SERVICE_API_TOKEN": "t2"}
+    check_production(complete)
+    assert complete["SESSION_COOKIE_SECURE"] and complete["REMEMBER_COOKIE_SECURE"]
+
+
+def test_a_process_reads_its_settings_as_the_app_does(environment, monkeypatch):
+    environment(APP_ENV="development")
+    process = {"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING", "METRICS_ADDRESS": "10.0.0.5:9100"}
+    for name, value in {**process, "WEB_CONCURRENCY": "3"}.items():
+        monkeypatch.setenv(name, value)
+    settings, app = environment_settings(), create_app()
+    assert {name: settings[name] for name in process} == process
+    assert settings["WEB_CONCURRENCY"] == app.config["WEB_CONCURRENCY"] == 3
+    assert {name: app.config[name] for name in process} == process
 
 
 def test_an_unknown_environment_is_refused(environment):

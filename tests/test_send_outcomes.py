@@ -11,8 +11,10 @@ from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders import send_outcomes, sending
 from app.orders.drafts import create_draft, update_draft
-from app.orders.provider import OrderServiceClient, ProviderUnavailable
-from app.orders.send_resolution import resolve_not_registered, resolve_registered, unknown_sends
+from app.orders.provider import OrderServiceClient
+from app.orders.send_resolution import resolve_send, unknown_sends
+from app.orders.transitions import ChangeRefused
+from app.provider_http import ProviderHttp, ProviderUnavailable
 from app.queue import make_worker
 from tests.support.orders import reload, timeline
 from tests.support.processes import closed_port
@@ -146,10 +148,12 @@ def unknown(order_id) -> None:
 def test_an_operator_can_say_the_provider_has_it(draft):
     unknown(draft.id)
     external = uuid.uuid4()
-    assert resolve_registered(draft.id, external)
+    assert resolve_send(draft.id, external) == OrderStatus.IN_PROCESSING
     order = reload(draft.id)
     assert order.status == OrderStatus.IN_PROCESSING and order.external_uuid == external
-    assert order.send_unknown_since is None and not resolve_registered(draft.id, external)
+    assert order.send_unknown_since is None
+    with pytest.raises(ChangeRefused):
+        resolve_send(draft.id, uuid.uuid4())
 
 
 def test_an_operator_can_say_the_provider_has_nothing(draft, runner):
@@ -160,14 +164,17 @@ def test_an_operator_can_say_the_provider_has_nothing(draft, runner):
     assert result.exit_code == 0, result.output
     order = reload(draft.id)
     assert order.status == OrderStatus.DRAFT and order.revision == 2
-    assert "no such order" in order.status_reason
+    assert "did not register this order" in order.status_reason
     again = runner.invoke(args=["sends", "resolve", str(draft.id), "--not-registered"])
-    assert again.exit_code != 0 and "not sending" in again.output
-    assert not resolve_not_registered(draft.id)
+    assert again.exit_code == 1
+    assert "Only an order that is still being sent can be resolved." in again.output
+    assert reload(draft.id).revision == 2
 
 
 def registration_error(base_url: str) -> ProviderUnavailable:
-    client = OrderServiceClient(base_url, "sandbox-order-token", (0.5, 0.5))
+    client = OrderServiceClient(
+        ProviderHttp("order_service", base_url, "sandbox-order-token", (0.5, 0.5))
+    )
     with pytest.raises(ProviderUnavailable) as caught:
         client.register({"services": []}, "key")
     return caught.value

@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db, get_redis
 from app.models import OrderStatus
-from app.orders.sync import SyncSettings, SyncSummary, engine, run_batch, run_sync
+from app.orders.sync import SyncSummary, engine, run_batch, run_sync
 from app.orders.sync.checks import CheckResult, Outcome
 from app.orders.sync.engine import apply_batch
 from app.orders.sync.state import LOCK_KEY, RunLock
@@ -48,11 +48,10 @@ def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
 def test_a_second_apply_of_the_same_answers_is_a_no_op(app, user, sandbox):
     pairs = processing_orders(sandbox, user.id, 5, state="done")
     answers = [CheckResult(oid, Outcome.ANSWERED, state="done") for oid, _ in pairs]
-    settings = SyncSettings.from_config(app.config)
     first, second = SyncSummary(), SyncSummary()
 
-    apply_batch(answers, settings, first)
-    apply_batch(answers, settings, second)
+    apply_batch(answers, first)
+    apply_batch(answers, second)
 
     assert (first.changed, second.changed) == (5, 0)
     assert event_count() == 5
@@ -71,10 +70,10 @@ def test_a_cancel_committed_during_the_run_is_not_overwritten(app, user, sandbox
     cancelled_id = pairs[0][0]
     original_apply = engine.apply_batch
 
-    def cancel_then_apply(results, settings, summary):
+    def cancel_then_apply(results, summary):
         assert transition(cancelled_id, IN_PROCESSING, "cancelled", "Cancelled by the customer")
         db.session.commit()
-        original_apply(results, settings, summary)
+        original_apply(results, summary)
 
     monkeypatch.setattr(engine, "apply_batch", cancel_then_apply)
     summary = run_sync()
@@ -90,11 +89,11 @@ def test_a_run_that_failed_midway_is_completed_by_the_next(make_app, user, sandb
     original_apply = engine.apply_batch
     calls = []
 
-    def fail_on_second_batch(results, settings, summary):
+    def fail_on_second_batch(results, summary):
         calls.append(len(results))
         if len(calls) == 2:
             raise RuntimeError("database went away")
-        original_apply(results, settings, summary)
+        original_apply(results, summary)
 
     with app.app_context():
         processing_orders(sandbox, user.id, 30, state="done")
@@ -116,8 +115,8 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
     app = make_app(SYNC_BATCH_SIZE=10, SYNC_LOCK_TTL_SECONDS=0.5)
     original_apply = engine.apply_batch
 
-    def die_after_first_batch(results, settings, summary):
-        original_apply(results, settings, summary)
+    def die_after_first_batch(results, summary):
+        original_apply(results, summary)
         raise SystemExit("killed")
 
     with app.app_context():

@@ -1,4 +1,5 @@
-"""HTTP client for the provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md).
+"""The provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md), read over
+app/provider_http.py.
 
 Strict about the shape of a page, lenient about each item: an item we cannot use is skipped and
 logged, so one bad record never hides the rest of the catalog.
@@ -17,25 +18,16 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 
-from app import metrics
 from app.money import InvalidMoney, parse_money
+from app.provider_http import ProviderHttp, ProviderUnavailable, provider_http
 
 log = logging.getLogger(__name__)
 
-SESSION_KEY = "catalog_session"
 PARALLEL_PAGES = 8
 MONEY_FIELDS = ("price", "tax", "gross")
 # The longest text kept from an item (the name's column holds 255); longer text is clipped.
 TEXT_LIMITS = {"name": 255, "description": 5000, "updated_at": 64}
 MAX_IMAGE_URL = 2048
-
-
-class CatalogError(Exception):
-    """The provider's catalog could not be read: network error, non-2xx, non-JSON or bad shape."""
-
-    def __init__(self, message: str, kind: str = "bad_answer"):
-        super().__init__(message)
-        self.kind = kind  # the label of the provider errors metric
 
 
 class InvalidItem(ValueError):
@@ -167,14 +159,14 @@ def count_of(value, minimum: int) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise CatalogError(f"catalog pagination is malformed: {value!r}")
+        raise ProviderUnavailable(f"catalog pagination is malformed: {value!r}")
     return value
 
 
 def page_count(pagination) -> int:
     """`ceil(totalCount / pageSize)` pages, bounded by CATALOG_MAX_PAGES."""
     if not isinstance(pagination, Mapping):
-        raise CatalogError("catalog page has no pagination object")
+        raise ProviderUnavailable("catalog page has no pagination object")
     size = count_of(pagination.get("pageSize"), 1)
     total = count_of(pagination.get("totalCount"), 0)
     pages = math.ceil(total / size)
@@ -184,81 +176,37 @@ def page_count(pagination) -> int:
     return max(1, min(pages, limit))
 
 
-def catalog_session() -> requests.Session:
-    """The app's pooled session for the catalog, created on first use."""
-    session = current_app.extensions.get(SESSION_KEY)
-    if session is None:
-        session = requests.Session()
-        token = current_app.config["CATALOG_SERVICES_API_TOKEN"]
-        session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        session = current_app.extensions.setdefault(SESSION_KEY, session)
-    return session
+def catalog_http() -> ProviderHttp:
+    """The app's client of the catalog service, made on first use."""
+    return provider_http("catalog", "CATALOG_SERVICES", PARALLEL_PAGES)
 
 
-@dataclass(frozen=True)
-class PageReader:
-    """What reading a page needs, taken from the app once, so that pool threads (which have
-    no app context) can read pages too."""
-
-    session: requests.Session
-    url: str
-    timeout: tuple[float, float]
-
-    @classmethod
-    def for_app(cls) -> "PageReader":
-        config = current_app.config
-        url = config["CATALOG_SERVICES_BASE_URL"].rstrip("/") + "/api/service"
-        timeout = (config["HTTP_CONNECT_TIMEOUT"], config["HTTP_READ_TIMEOUT"])
-        return cls(catalog_session(), url, timeout)
-
-    def __call__(self, page: int) -> dict:
-        return read_page(self, page)
-
-
-def get_page(page: int) -> dict:
-    """One catalog page as a JSON object with a `data` list; anything else is a CatalogError."""
-    return read_page(PageReader.for_app(), page)
-
-
-def read_page(reader: PageReader, page: int) -> dict:
-    """One page through `reader`, timed and counted in the provider metrics."""
-    with metrics.provider_call("catalog", "page"):
-        return request_page(reader, page)
-
-
-def request_page(reader: PageReader, page: int) -> dict:
-    url, timeout = reader.url, reader.timeout
-    try:
-        response = reader.session.get(url, params={"page": page}, timeout=timeout)
-    except requests.Timeout as error:
-        message = f"catalog page {page}: no answer from {url} in time"
-        raise CatalogError(message, "timeout") from error
-    except requests.ConnectionError as error:
-        raise CatalogError(f"catalog page {page}: cannot connect to {url}", "connection") from error
-    except requests.RequestException as error:
-        raise CatalogError(f"catalog page {page}: {type(error).__name__}", "connection") from error
-    if not response.ok:
-        kind = "server_error" if response.status_code >= 500 else "rejected"
-        raise CatalogError(f"catalog page {page}: HTTP {response.status_code}", kind)
+def page_body(response: requests.Response) -> dict:
+    """One page as a JSON object with a `data` list, its amounts read as exact decimals."""
     try:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError as error:
-        raise CatalogError(f"catalog page {page}: the answer is not JSON") from error
+        raise ProviderUnavailable("the catalog page is not JSON") from error
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise CatalogError(f"catalog page {page}: the answer has no data list")
+        raise ProviderUnavailable("the catalog page has no data list")
     return body
 
 
 def fetch_catalog() -> list[CatalogService]:
-    """Every service on every page (each uuid once, first occurrence kept). Page 1 says how
-    many pages there are; the others are read at the same time, so a slow provider costs two
-    page times, not one per page."""
-    reader = PageReader.for_app()
-    first = reader(1)
+    """Every service on every page (each uuid once, first occurrence kept); any failure is a
+    `ProviderError`. Page 1 says how many pages there are; the others are read at the same
+    time (pool threads need no app context), so a slow provider costs two page times, not
+    one per page."""
+    http = catalog_http()
+
+    def read(page: int) -> dict:
+        return http.call("page", "GET", "/api/service", page_body, params={"page": page})
+
+    first = read(1)
     services = parse_items(first["data"], 1)
     pages = range(2, page_count(first.get("pagination")) + 1)
     with ThreadPoolExecutor(max(1, min(PARALLEL_PAGES, len(pages)))) as pool:
-        for page, body in zip(pages, pool.map(reader, pages), strict=True):
+        for page, body in zip(pages, pool.map(read, pages), strict=True):
             services.extend(parse_items(body["data"], page))
     unique: dict[str, CatalogService] = {}
     for service in services:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app
 
-from app.catalog.client import CatalogError, fetch_catalog
+from app.catalog.client import fetch_catalog
 from app.catalog.snapshot import CatalogSnapshot, CatalogUnavailable
+from app.provider_http import ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class CatalogMemory:
         with app.app_context():
             try:
                 self.remember(CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC)))
-            except CatalogError as error:
+            except ProviderError as error:
                 log.warning("catalog fetch while Redis is unavailable failed: %s", error)
             finally:
                 with self.guard:

@@ -22,16 +22,11 @@ from uuid import UUID
 
 from flask import Flask, current_app
 
-from app.catalog.client import (
-    CatalogError,
-    CatalogService,
-    InvalidItem,
-    canonical_uuid,
-    fetch_catalog,
-)
+from app.catalog.client import CatalogService, InvalidItem, canonical_uuid, fetch_catalog
 from app.catalog.memory import MEMORY_KEY, catalog_memory
 from app.catalog.snapshot import CatalogSnapshot, CatalogUnavailable
 from app.catalog.store import FRESH_KEY, STALE_KEY, CatalogStore
+from app.provider_http import ProviderError, flush_recent_calls
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +135,15 @@ def wait_for_background_refresh(app: Flask, seconds: float = 30) -> None:
 
 
 def fetch_and_keep(store: CatalogStore) -> CatalogSnapshot:
-    """Read the provider and keep both copies; on failure, mark it and raise CatalogUnavailable."""
+    """Read the provider and keep both copies, and the calls' record for the health page; on
+    failure, mark it and raise CatalogUnavailable."""
     try:
         snapshot = CatalogSnapshot(tuple(fetch_catalog()), datetime.now(UTC))
-    except CatalogError as error:
+    except ProviderError as error:
         store.mark_failed(current_app.config["CATALOG_RETRY_SECONDS"])
         raise CatalogUnavailable(str(error)) from error
+    finally:
+        flush_recent_calls()
     keep(store, snapshot)
     return snapshot
 

@@ -7,9 +7,6 @@ gunicorn workers and the RQ workers of the machine. Without it, `/metrics` shows
 """
 
 import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge, Histogram, multiprocess
 
@@ -88,17 +85,11 @@ def count_sync(part: str, outcome: str, seconds: float, checked: int, changed: i
     SYNC_CHANGED.inc(changed)
 
 
-@contextmanager
-def provider_call(service: str, endpoint: str) -> Iterator[None]:
-    """Time one call to the provider; an error with a `kind` counts as a provider error."""
-    started = time.perf_counter()
-    try:
-        yield
-    except Exception as error:
-        PROVIDER_ERRORS.labels(service, getattr(error, "kind", "other")).inc()
-        raise
-    finally:
-        PROVIDER_LATENCY.labels(service, endpoint).observe(time.perf_counter() - started)
+def observe_provider_call(service: str, endpoint: str, seconds: float, kind: str | None) -> None:
+    """One call to the provider, answered or not; a failed one counts by its `kind`."""
+    PROVIDER_LATENCY.labels(service, endpoint).observe(seconds)
+    if kind is not None:
+        PROVIDER_ERRORS.labels(service, kind).inc()
 
 
 def stream_opened() -> None:

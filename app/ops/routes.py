@@ -14,6 +14,7 @@ from app.htmx import wants_fragment
 from app.ops import actions, bp, jobs
 from app.ops.health import gather
 from app.ops.queries import AGES, Filters, list_orders, needing_attention, order_story
+from app.orders import ChangeRefused
 from app.queue_info import queue_states, workers
 
 
@@ -78,7 +79,7 @@ def run_order_action(order_id: uuid.UUID, action, *args):
         message = action(order_id, current_user, *args)
     except actions.OrderMissing:
         abort(404)
-    except actions.ActionRefused as error:
+    except ChangeRefused as error:
         return refused(str(error), 409, back)
     except actions.ActionInvalid as error:
         story = order_story(order_id)

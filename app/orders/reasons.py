@@ -33,6 +33,7 @@ CONFIRMED_REGISTERED = "confirmed_registered"
 CONFIRMED_NOT_REGISTERED = "confirmed_not_registered"
 FOUND_AT_PROVIDER = "found_at_provider"
 NOT_AT_PROVIDER = "not_at_provider"
+REGISTERED_LATE = "registered_late"
 # Operators' notes.
 SEND_RETRIED = "send_retried"
 RECHECKED = "rechecked"
@@ -122,6 +123,11 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     FOUND_AT_PROVIDER: lambda a: _("Registered at the order service (confirmed by our staff)"),
     NOT_AT_PROVIDER: lambda a: _(
         "The order service did not register this order. You can send it again."
+    ),
+    REGISTERED_LATE: lambda a: _(
+        "The order service registered this order as %(external_uuid)s after it had been "
+        "settled here; our team is checking it.",
+        **a,
     ),
     SEND_RETRIED: lambda a: _("Send retried now by an operator"),
     RECHECKED: lambda a: _("Status re-checked by an operator: %(answer)s", **a),

@@ -1,4 +1,4 @@
-"""What a registration that did not succeed leads to.
+"""What a registration that did not succeed, or succeeded too late, leads to.
 
 - **Surely not registered** (no connection was made, a 429, a 4xx about the order): the
   provider has nothing. Retry on a growing back-off; after SEND_MAX_ATTEMPTS tries, or at
@@ -11,21 +11,23 @@
 - **For a person** (`needs_attention_since`): an outcome unknown for longer than
   SEND_ATTENTION_AFTER_SECONDS is flagged (retries go on); a refusal after an unknown outcome,
   or a refusal about the key itself, is flagged and retries stop, since repeating cannot
-  change the answer. An operator settles such an order (app/orders/send_resolution.py).
+  change the answer. So is a registration that lands after the order was settled by hand
+  (`registered_late`). An operator settles such an order (app/orders/send_resolution.py).
 """
 
 import logging
+import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, update
+from sqlalchemy import and_, case, func, select, update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders import reasons
-from app.orders.provider import ProviderRejected, ProviderUnavailable
 from app.orders.reasons import Reason
-from app.orders.transitions import commit_transition
+from app.orders.transitions import add_note, commit_transition, transition
+from app.provider_http import ProviderRejected, ProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +131,33 @@ def update_sending(order: Order, **values) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def registered_late(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
+    """The provider registered the order after it had moved on here (settled by hand while
+    the registration was under way). Its id is never dropped: it goes into the order's reason
+    and onto its timeline, the order is flagged for a person, and the log says so. A draft
+    goes back to sending, held for that person (no retries, no edits; the console lists it),
+    so nobody sends it a second time. Commits, with what the caller added (the call's record),
+    unless the order is gone."""
+    found = db.session.execute(
+        select(Order.status, Order.external_uuid).where(Order.id == order_id)
+    ).one_or_none()
+    if found is None:
+        db.session.rollback()
+        log.error("order %s was registered as %s but no longer exists", order_id, external_uuid)
+        return f"registered as {external_uuid}, but the order is gone"
+    if found.external_uuid == external_uuid:
+        db.session.commit()
+        return f"registered as {external_uuid} (recorded already)"
+    reason = Reason(reasons.REGISTERED_LATE, external_uuid=str(external_uuid))
+    held = {"needs_attention_since": func.now(), "send_claimed_until": None}
+    unknown = {"send_unknown_since": func.now(), **held}
+    if transition(order_id, OrderStatus.DRAFT, OrderStatus.SENDING, reason, **unknown) is None:
+        add_note(order_id, found.status, reason)
+        text, coded = reasons.columns(reason)
+        kept = {"status_reason": text, "status_reason_coded": coded, **held}
+        db.session.execute(update(Order).where(Order.id == order_id).values(**kept))
+    db.session.commit()
+    log.warning("order %s needs attention: %s", order_id, reason.english())
+    return f"needs attention: registered as {external_uuid} after it was settled here"

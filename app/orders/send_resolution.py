@@ -1,5 +1,8 @@
-"""Settling, by hand, a send whose outcome stays unknown: what an operator does once they have
-asked the provider (by its own means) whether it holds the order.
+"""What a person does about a send, from the console or the command line alike: settle one
+whose outcome stays unknown, once they have asked the provider (by its own means) whether it
+holds the order, or retry one now. Like a send job, a person first takes the order's send
+lease (app/orders/sending.py), and is refused while a send job is running for the order or
+has taken the lease since: a registration under way is never overtaken.
 
 - `flask sends unknown` lists the orders whose send outcome is unknown, the ones flagged for
   a person first, with since when, how many tries, and the last answer.
@@ -10,35 +13,36 @@ asked the provider (by its own means) whether it holds the order.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
 import click
-from sqlalchemy import func, select
+import redis
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from rq.registry import StartedJobRegistry
+from sqlalchemy import Row, func, select, update
 
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders import reasons
 from app.orders.reasons import Reason
 from app.orders.send_outcomes import SETTLED
-from app.orders.transitions import commit_transition
+from app.orders.sending import enqueue_send, send_job_id
+from app.orders.transitions import ChangeRefused, add_note, transition
+from app.queue import get_send_queue
 
 
-@dataclass(frozen=True)
-class UnknownSend:
-    order_id: uuid.UUID
-    user_id: int
-    unknown_since: datetime
-    attempts: int
-    needs_attention_since: datetime | None
-    last_answer: str | None
+class ProviderIdTaken(ChangeRefused):
+    """The provider's id given for an order belongs to another order already."""
 
 
-def unknown_sends(limit: int = 200) -> list[UnknownSend]:
+def unknown_sends(limit: int = 200) -> list[Row]:
     """Orders in sending whose outcome is unknown: flagged ones first, then the oldest."""
-    rows = db.session.execute(
+    return db.session.execute(
         select(
-            Order.id,
+            Order.id.label("order_id"),
             Order.user_id,
             Order.send_unknown_since,
             Order.send_attempts,
@@ -49,32 +53,87 @@ def unknown_sends(limit: int = 200) -> list[UnknownSend]:
         .order_by(Order.needs_attention_since.asc().nulls_last(), Order.send_unknown_since)
         .limit(limit)
     ).all()
-    return [UnknownSend(*row) for row in rows]
 
 
-def resolve_registered(order_id: uuid.UUID, external_uuid: uuid.UUID) -> bool:
-    """The provider holds the order under `external_uuid`; False if it was not sending."""
-    return commit_transition(
-        order_id,
-        OrderStatus.SENDING,
-        OrderStatus.IN_PROCESSING,
-        Reason(reasons.CONFIRMED_REGISTERED, external_uuid=str(external_uuid)),
-        external_uuid=external_uuid,
-        next_check_at=func.now(),
-        **SETTLED,
+def send_in_flight(order_id: uuid.UUID) -> bool:
+    """A send job for this order is running right now (RQ marks it started before it claims)."""
+    prefix = send_job_id(order_id)
+    running = StartedJobRegistry(queue=get_send_queue()).get_job_ids()
+    return any(job_id.startswith(prefix) for job_id in running)
+
+
+def take_over_send(order_id: uuid.UUID, lease_until, refusal: LazyString) -> Order:
+    """Set the send lease of an order still being sent, unless a send job holds it; the order.
+
+    A waiting retry also holds a lease (until it is due), so the lease alone cannot tell; no
+    running send job, and a lease unchanged since we read it, can. `refusal` says why an
+    order that is not being sent is refused.
+    """
+    order = db.session.get(Order, order_id, populate_existing=True)
+    if order is None or order.status != OrderStatus.SENDING or order.external_uuid is not None:
+        raise ChangeRefused(refusal)
+    if send_in_flight(order_id):
+        raise ChangeRefused(_l("A send attempt is running right now; wait for its outcome."))
+    seen = order.send_claimed_until
+    unchanged = (
+        Order.send_claimed_until.is_(None) if seen is None else Order.send_claimed_until == seen
     )
+    taken = db.session.execute(
+        update(Order)
+        .where(
+            Order.id == order_id,
+            Order.status == OrderStatus.SENDING,
+            Order.external_uuid.is_(None),
+            unchanged,
+        )
+        .values(send_claimed_until=lease_until)
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if taken is None:
+        db.session.rollback()
+        raise ChangeRefused(_l("A send attempt started meanwhile; wait for its outcome."))
+    return order
 
 
-def resolve_not_registered(order_id: uuid.UUID) -> bool:
-    """The provider holds nothing; back to draft under a new revision. False if not sending."""
-    return commit_transition(
-        order_id,
-        OrderStatus.SENDING,
-        OrderStatus.DRAFT,
-        Reason(reasons.CONFIRMED_NOT_REGISTERED),
-        revision=Order.revision + 1,
-        **SETTLED,
-    )
+def retry_send(order_id: uuid.UUID, actor_id: int) -> bool:
+    """Queue another send attempt at once, instead of waiting for the next retry; False if
+    Redis could not take it (the sweep will)."""
+    refusal = _l("Only an order that is still being sent can be retried.")
+    order = take_over_send(order_id, None, refusal)
+    add_note(order_id, OrderStatus.SENDING, Reason(reasons.SEND_RETRIED), actor_id)
+    db.session.commit()
+    job_id = f"{send_job_id(order_id, order.send_attempts)}-operator-{uuid.uuid4().hex[:8]}"
+    return enqueue_send(order_id, job_id)
+
+
+def resolve_send(
+    order_id: uuid.UUID,
+    external_uuid: uuid.UUID | None,
+    actor_id: int | None = None,
+    note: str | None = None,
+) -> str:
+    """Settle a send nobody could confirm: registered under the provider's id (→ in
+    processing) or not registered at all (→ draft under a new revision, so a new
+    Idempotency-Key); with the person's note, if any, on the timeline. Returns the status."""
+    if external_uuid is not None:
+        owner = db.session.scalar(select(Order.id).where(Order.external_uuid == external_uuid))
+        if owner is not None:
+            taken = _l("That provider id belongs to order %(order)s already.", order=owner)
+            raise ProviderIdTaken(taken)
+    lease = func.now() + timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"])
+    take_over_send(order_id, lease, _l("Only an order that is still being sent can be resolved."))
+    if external_uuid is not None:
+        to, reason = OrderStatus.IN_PROCESSING, Reason(reasons.FOUND_AT_PROVIDER)
+        found = {"external_uuid": external_uuid, "next_check_at": func.now()}
+    else:
+        to, reason = OrderStatus.DRAFT, Reason(reasons.NOT_AT_PROVIDER)
+        found = {"revision": Order.revision + 1}
+    transition(order_id, OrderStatus.SENDING, to, reason, actor_id, **SETTLED, **found)
+    if note:
+        add_note(order_id, to, Reason(reasons.SEND_RESOLVED, note=note), actor_id)
+    db.session.commit()
+    return to
 
 
 @click.group("sends")
@@ -85,11 +144,15 @@ def sends_command() -> None:
 @sends_command.command("unknown")
 def list_unknown() -> None:
     """List the sends whose outcome is unknown, flagged ones first."""
-    for send in unknown_sends():
+    sends = unknown_sends()
+    if not sends:
+        click.echo("No sends with an unknown outcome.")
+    for send in sends:
         flag = "NEEDS ATTENTION " if send.needs_attention_since else ""
         click.echo(
             f"{flag}{send.order_id} user={send.user_id} unknown since "
-            f"{send.unknown_since:%Y-%m-%d %H:%M:%S %Z} tries={send.attempts}: {send.last_answer}"
+            f"{send.send_unknown_since:%Y-%m-%d %H:%M:%S %Z} tries={send.send_attempts}: "
+            f"{send.status_reason}"
         )
 
 
@@ -101,10 +164,12 @@ def resolve(order_id: uuid.UUID, registered_as: uuid.UUID | None, not_registered
     """Settle one send after asking the provider what it holds."""
     if (registered_as is None) == (not not_registered):
         raise click.UsageError("Give exactly one of --registered-as UUID or --not-registered.")
-    if registered_as is not None:
-        done = resolve_registered(order_id, registered_as)
-    else:
-        done = resolve_not_registered(order_id)
-    if not done:
-        raise click.ClickException(f"Order {order_id} is not sending; nothing changed.")
-    click.echo(f"Order {order_id} settled.")
+    try:
+        status = resolve_send(order_id, registered_as)
+    except ChangeRefused as error:
+        with force_locale("en"):
+            refusal = str(error)
+        raise click.ClickException(f"Order {order_id}: {refusal} Nothing changed.") from error
+    except redis.RedisError as error:
+        raise click.ClickException(f"Redis is not answering ({error}); nothing changed.") from error
+    click.echo(f"Order {order_id} settled: now {status}.")

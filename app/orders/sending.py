@@ -21,9 +21,10 @@ from app.extensions import db
 from app.logs import job_meta
 from app.models import Order, OrderStatus
 from app.orders import reasons, send_outcomes
-from app.orders.provider import ProviderRejected, ProviderUnavailable, get_order_client
+from app.orders.provider import get_order_client
 from app.orders.reasons import Reason
-from app.orders.transitions import commit_transition
+from app.orders.transitions import commit_transition, transition
+from app.provider_http import ProviderRejected, ProviderUnavailable
 from app.queue import get_send_queue, get_send_scheduler
 from app.records.calls import failed_send_outcome, record_send
 
@@ -140,7 +141,9 @@ def submit_order(order_id: uuid.UUID) -> str:
 
 
 def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
-    commit_transition(
+    """Sending → in processing under the provider's id, with the call's record; an order
+    that moved on meanwhile is flagged instead (`send_outcomes.registered_late`)."""
+    recorded = transition(
         order_id,
         OrderStatus.SENDING,
         OrderStatus.IN_PROCESSING,
@@ -149,6 +152,9 @@ def record_registration(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
         next_check_at=func.now(),
         **send_outcomes.SETTLED,
     )
+    if recorded is None:
+        return send_outcomes.registered_late(order_id, external_uuid)
+    db.session.commit()
     return f"registered as {external_uuid}"
 
 

@@ -37,6 +37,11 @@ ALLOWED = {
 }
 
 
+class ChangeRefused(Exception):
+    """The order is not in a state this action applies to now; the message says why, in the
+    reader's language (English on the command line)."""
+
+
 @dataclass(frozen=True)
 class Change:
     order_id: uuid.UUID
@@ -188,6 +193,15 @@ def event_fields(from_status: str | None, to: str, reason: AnyReason) -> dict:
     """A timeline entry's columns: the change and its reason (as wording and as code)."""
     text, coded = reasons.columns(reason)
     return {"from_status": from_status, "to_status": to, "reason": text, "reason_coded": coded}
+
+
+def add_note(
+    order_id: uuid.UUID, status: str, reason: AnyReason, actor_id: int | None = None
+) -> None:
+    """A timeline entry that changes nothing (the same status on both sides): an operator's,
+    with their id, or the app's own."""
+    event = event_fields(status, status, reason)
+    db.session.add(OrderEvent(order_id=order_id, actor_id=actor_id, **event))
 
 
 AFTER_CANCEL_REASONS = {

@@ -26,9 +26,8 @@ def milliseconds(seconds: float | None) -> int | None:
 def failed_send_outcome(error) -> str:
     """A send attempt without a usable answer: `unknown` when the request may have reached the
     provider (a read timeout, a 5xx, an answer we cannot read), `retried` when it surely did
-    not (no connection was made, a 429). Uses the error's own `outcome_unknown` if it has one."""
-    surely_not = error.unreachable or error.status == 429
-    return "unknown" if getattr(error, "outcome_unknown", not surely_not) else "retried"
+    not (no connection was made, a 429)."""
+    return "unknown" if error.outcome_unknown else "retried"
 
 
 def record_send(

@@ -51,7 +51,7 @@ def closed_port() -> int:
 def process_environment(settings: dict) -> dict:
     """The environment under which `worker.py` or `scheduler.py` works like an app built with
     `settings`."""
-    values = {name: str(settings[name]) for name in WORKER_ENV}
+    values = {name: str(settings[name]) for name in WORKER_ENV if settings[name] is not None}
     return {**os.environ, **values, "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"]}
 
 

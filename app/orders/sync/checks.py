@@ -12,12 +12,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 
-import requests
-
 from app.orders import reasons
-from app.orders.provider import OrderNotFound, OrderServiceClient, ProviderUnavailable
+from app.orders.provider import OrderServiceClient
 from app.orders.reasons import Reason
 from app.orders.sync.store import DueOrder
+from app.provider_http import ProviderError, ProviderNotFound, ProviderUnavailable
 
 
 class Outcome(Enum):
@@ -49,11 +48,6 @@ def failed(order_id: uuid.UUID, outcome: Outcome, reason: Reason | str, **values
     return CheckResult(
         order_id, outcome, error=reasons.english(reason), error_reason=reason, **values
     )
-
-
-def is_connection_failure(error: ProviderUnavailable) -> bool:
-    """No answer at all (refused, reset, timed out), as opposed to an answer we dislike."""
-    return error.unreachable or isinstance(error.__cause__, requests.Timeout)
 
 
 class RunGate:
@@ -93,7 +87,7 @@ class RunGate:
                 wait = self.rate_limit_pause if error.retry_after is None else error.retry_after
                 self.retry_after = max(self.retry_after, wait)
                 self.stop_reason = self.stop_reason or StopReason.RATE_LIMITED
-            elif is_connection_failure(error):
+            elif error.unanswered:
                 self._consecutive += 1
                 if self._consecutive >= self.down_after:
                     self.stop_reason = self.stop_reason or StopReason.PROVIDER_DOWN
@@ -111,14 +105,9 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
     started = time.perf_counter()
     try:
         state = client.state(order.external_uuid)
-    except OrderNotFound as error:
-        gate.answered()
-        return failed(
-            order.id, Outcome.NOT_FOUND, error.reason, seconds=time.perf_counter() - started
-        )
     except ProviderUnavailable as error:
         gate.failed(error)
-        provider_wide = error.rate_limited or is_connection_failure(error)
+        provider_wide = error.rate_limited or error.unanswered
         return failed(
             order.id,
             Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
@@ -126,6 +115,10 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
             retry_after=error.retry_after or 0.0,
             seconds=time.perf_counter() - started,
         )
+    except ProviderError as error:  # a refusal: the provider answered, about this order
+        gate.answered()
+        outcome = Outcome.NOT_FOUND if isinstance(error, ProviderNotFound) else Outcome.FAILED
+        return failed(order.id, outcome, error.reason, seconds=time.perf_counter() - started)
     gate.answered()
     return CheckResult(
         order.id, Outcome.ANSWERED, state=state, seconds=time.perf_counter() - started

@@ -16,7 +16,7 @@ from rq import Queue
 
 from app.extensions import db
 from app.orders.sync import state, store
-from app.orders.sync.engine import SyncSettings, SyncSummary, sync_range
+from app.orders.sync.engine import SyncSummary, sync_range
 from app.orders.sync.state import RunLock
 from app.queue import get_queue
 from app.records.sync_runs import record_run
@@ -28,53 +28,54 @@ BATCH_JOB = "app.orders.jobs.sync_batch"
 
 def run_sync(allow_fan_out: bool = True) -> SyncSummary:
     """One sync run under the run lock; a run that finds the lock taken does nothing."""
-    started = time.monotonic()
-    settings = SyncSettings.from_config(current_app.config)
-    lock = RunLock.acquire(settings.lock_ttl)
+    started, ttl = time.monotonic(), current_app.config["SYNC_LOCK_TTL_SECONDS"]
+    lock = RunLock.acquire(ttl)
     if lock is None:
         log.info("status sync skipped: another run holds the lock")
         return finish(SyncSummary(outcome="locked"), started, "run")
     try:
         with lock.kept_alive():
-            summary = coordinate(settings, lock, allow_fan_out)
+            summary = coordinate(lock, allow_fan_out)
     except Exception as error:
         db.session.rollback()
         finish(SyncSummary(outcome="error", first_error=repr(error)), started, "run")
         raise
     finally:
         if not lock.release():
-            log.warning("status sync outlasted its lock (TTL %ss)", settings.lock_ttl)
+            log.warning("status sync outlasted its lock (TTL %ss)", ttl)
     return finish(summary, started, "run")
 
 
-def coordinate(settings: SyncSettings, lock: RunLock, allow_fan_out: bool) -> SyncSummary:
+def coordinate(lock: RunLock, allow_fan_out: bool) -> SyncSummary:
     if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
         return SyncSummary(outcome="paused")
     if (pending := state.fanout_left()) > 0:
         log.info("status sync skipped: %d batch jobs of the last fan-out still pending", pending)
         return SyncSummary(outcome="busy")
-    threshold = settings.fanout_threshold
+    threshold = current_app.config["SYNC_FANOUT_THRESHOLD"]
     if allow_fan_out and store.count_due(threshold + 1) > threshold:
-        return fan_out(settings, run_name(lock.token))
-    return sync_range(settings, keep_alive=lock.extend)
+        return fan_out(run_name(lock.token))
+    return sync_range(keep_alive=lock.extend)
 
 
-def fan_out(settings: SyncSettings, run_id: str) -> SyncSummary:
+def fan_out(run_id: str) -> SyncSummary:
     """Queue the due orders as id-range batch jobs with ids fixed by run and range."""
-    ranges = store.due_ranges(settings.fanout_job_size)
+    config = current_app.config
+    ranges = store.due_ranges(config["SYNC_FANOUT_JOB_SIZE"])
+    timeout = config["SYNC_BATCH_JOB_TIMEOUT"]
     jobs = [
         Queue.prepare_data(
             BATCH_JOB,
             args=(str_or_none(start_after), str_or_none(end), run_id),
             job_id=f"sync-batch-{run_id}-{index:05d}",
-            timeout=settings.batch_job_timeout,
-            result_ttl=int(settings.interval * 10),
+            timeout=timeout,
+            result_ttl=int(config["SYNC_INTERVAL_SECONDS"] * 10),
             description=f"status sync batch {index + 1}/{len(ranges)}",
         )
         for index, (start_after, end) in enumerate(ranges)
     ]
-    state.start_fanout(run_id, len(jobs), ttl=settings.batch_job_timeout)
+    state.start_fanout(run_id, len(jobs), ttl=timeout)
     get_queue().enqueue_many(jobs)
     log.info("status sync fanned out as %d batch jobs (run %s)", len(jobs), run_id)
     return SyncSummary(outcome="fanned_out", jobs_enqueued=len(jobs))
@@ -84,12 +85,11 @@ def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSumm
     """One fan-out batch job: check the due orders in (start_after, end]. Safe to run twice:
     a second run finds them no longer due, and every update is guarded."""
     started = time.monotonic()
-    settings = SyncSettings.from_config(current_app.config)
     try:
         if (left := state.paused_for()) > 0:
             log.info("status sync batch skipped: paused for %.0f more seconds", left)
             return finish(SyncSummary(outcome="paused"), started, "batch")
-        summary = sync_range(settings, as_uuid(start_after), as_uuid(end))
+        summary = sync_range(as_uuid(start_after), as_uuid(end))
     finally:
         state.finish_fanout_batch(run_id)
     return finish(summary, started, "batch")
