@@ -85,9 +85,9 @@ def register_extensions(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     from app import security
     from app.auth import limits
-    from app.orders.quick_refresh import load_user
+    from app.auth.sessions import load_session_user
 
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_session_user)
     login_manager.id_attribute = "get_session_token"
     limits.init_app(app)
     security.init_app(app)

@@ -106,9 +106,6 @@ class Config:
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
     ORDERS_TABLE_CACHE_SIZE = 256  # rendered tables kept per process (0: render every time)
-    # Logins a web process knows, to answer unchanged table refreshes without the database
-    # (app/orders/quick_refresh.py); 0: every refresh asks the database.
-    REFRESH_MEMORY_SIZE = 10_000
     LIVE_MAX_STREAMS = 1500  # per web process
     LIVE_STREAMS_PER_USER = 10  # one more tab polls instead
     LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this
@@ -299,7 +296,6 @@ class TestConfig(Config):
     HTTP_READ_TIMEOUT = 2.0
     SYNC_LOCK_TTL_SECONDS = 10
     DEFAULT_LOCALE = "en"  # tests that want Russian ask for it
-    REFRESH_MEMORY_SIZE = 0  # no listener per test app; the tests of the memory turn it on
 
     @classmethod
     def from_env(cls) -> dict:

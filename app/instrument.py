@@ -61,7 +61,7 @@ def user_id() -> int | None:
     state = inspect(user, raiseerr=False) if user is not None else None
     if state is not None:
         return state.identity[0] if state.identity else None
-    return getattr(user, "id", None) or g.get("known_user_id")
+    return getattr(user, "id", None)
 
 
 def end_request(_error: BaseException | None) -> None:

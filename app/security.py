@@ -55,7 +55,7 @@ def drawn_for_a_customer() -> bool:
     or (for an operator) the console. Such a request has always looked up its user; a request
     that never did (a static file, the login page, a health probe) shows nobody's data."""
     user = g.get("_login_user")  # Flask-Login's, set only once the request asked who it is
-    return bool(getattr(user, "is_authenticated", False)) or "known_user_id" in g
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def keep_out_of_caches(response: Response) -> Response:

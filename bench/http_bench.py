@@ -34,11 +34,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--no-kept-tables", action="store_true", help="ORDERS_TABLE_CACHE_SIZE=0: render each time"
     )
-    parser.add_argument(
-        "--no-memory",
-        action="store_true",
-        help="REFRESH_MEMORY_SIZE=0: every refresh asks the database for the login",
-    )
     return parser.parse_args(argv)
 
 
@@ -67,8 +62,12 @@ def cases(app_url: str, floor_url: str, cookie: str, args) -> list[tuple]:
         ("dashboard page 1, full page", app_url + "/", c, auth),
         ("dashboard page 500, full page", app_url + "/?page=500", c, auth),
         ("table partial, no tag sent", app_url + "/", c, {**auth, **TABLE}),
-        ("table refresh, unchanged" + (" (304)" if etag else " (no ETag: rendered)"),
-         app_url + "/", c, unchanged),
+        (
+            "table refresh, unchanged" + (" (304)" if etag else " (no ETag: rendered)"),
+            app_url + "/",
+            c,
+            unchanged,
+        ),
         (f"dashboard page 1, full page, {low} connections", app_url + "/", low, auth),
     ]
 
@@ -124,15 +123,15 @@ def main(argv=None) -> None:
     web_data.prepare(users=1, orders_each=args.orders)
     env = web_data.app_environment(
         ORDERS_TABLE_CACHE_SIZE="0" if args.no_kept_tables else "256",
-        REFRESH_MEMORY_SIZE="0" if args.no_memory else "10000",
     )
     app_port, floor_port = closed_port(), closed_port()
     app_command = web_command(app_port, command=args.web)
     floor_command = web_command(floor_port, "bench.trivial_app:app", command=args.web)
     print("web:", " ".join(app_command))
-    with serve(app_command, env, "http-bench-web", RESULTS) as app, serve(
-        floor_command, env, "http-bench-floor", RESULTS
-    ) as floor:
+    with (
+        serve(app_command, env, "http-bench-web", RESULTS) as app,
+        serve(floor_command, env, "http-bench-floor", RESULTS) as floor,
+    ):
         cookie = web_data.session_cookie(app.url)
         plan = cases(app.url, floor.url + "/", cookie, args)
         print(f"{args.orders:,} orders for the user; wrk, {args.seconds:g} s per case\n")

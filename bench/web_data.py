@@ -18,8 +18,7 @@ RESULTS = Path(__file__).resolve().parent / "results"  # servers' logs (not comm
 PASSWORD = "bench-password"
 SECRET_KEY = "bench-only-secret-not-for-production-use-0123456789"
 CHANNELS = "bench-web:"
-# The browser the bench users log in with and refresh from: a login is answered from a web
-# process's memory only for the browser it was made in (app/orders/quick_refresh.py).
+# The browser the bench users log in with and refresh from.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) click-to-mice-bench"
 STATUSES = ("done", "in_processing", "draft", "done", "cancelled", "done", "failed")
 

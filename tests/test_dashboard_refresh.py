@@ -1,38 +1,22 @@
 """The dashboard table's conditional refresh: an unchanged table answers 304 without a body,
 any change to the user's orders (and only theirs) brings the new table, and a table kept from
-one session never carries another session's CSRF token.
-
-Each test runs twice: with every refresh asking the database, and with the web process
-answering known logins from memory (app/orders/quick_refresh.py); a refresh then comes after
-the process has heard of every change committed before it, as the next refresh does."""
+one session never carries another session's CSRF token."""
 
 import json
 import re
 
-import pytest
 from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.transitions import transition
 from tests.support.auth import logged_in_client
-from tests.support.known_logins import caught_up, remembering_apps
 from tests.test_dashboard import row_ids, seed_orders
 
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table"}
 
 
-@pytest.fixture(params=["database", "memory"])
-def make_app(request, make_app, monkeypatch):
-    if request.param == "database":
-        yield make_app
-        return
-    with remembering_apps(make_app, monkeypatch) as build:
-        yield build
-
-
 def refresh(client, tag: str | None = None, url: str = "/"):
-    caught_up(client.application)
     headers = {**TABLE, "If-None-Match": tag} if tag else TABLE
     return client.get(url, headers=headers)
 

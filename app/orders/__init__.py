@@ -14,10 +14,9 @@ from app.orders.transitions import ChangeRefused  # noqa: E402,F401
 
 @bp.record_once
 def setup(state) -> None:
-    from app.orders import live, quick_refresh
+    from app.orders import live
 
     live.init_app(state.app)
-    quick_refresh.init_app(state.app)
 
 
 from app.orders import actions, routes  # noqa: E402,F401

@@ -28,7 +28,6 @@ from app.orders.queries import (
     open_drafts,
     parse_listing_args,
 )
-from app.orders.quick_refresh import answer_from_memory, remember_current_login
 from app.orders.table import (
     current_table_tag,
     not_modified,
@@ -36,8 +35,6 @@ from app.orders.table import (
     still_current,
     table_response,
 )
-
-bp.before_request(answer_from_memory)
 
 
 def listing_for(args: ListingArgs):
@@ -48,11 +45,9 @@ def listing_for(args: ListingArgs):
 @bp.get("/")
 @login_required
 def dashboard():
-    """The page, or for htmx its table; the table is answered 304 when the client has it
-    (often before this view, from memory: quick_refresh)."""
+    """The page, or for htmx its table; the table is answered 304 when the client has it."""
     args = parse_listing_args(request.args)
     tag = current_table_tag(args)
-    remember_current_login()
     wants_table = wants_fragment("orders-table")
     if wants_table and still_current(tag):
         return not_modified(tag)

@@ -72,9 +72,8 @@ def templates_fingerprint() -> str:
 
 def table_tag(args, user_id: int, orders_version: int, locale: str) -> str:
     """`args` are the listing's (page, status, search); the user's id and orders version and
-    the page's language come from the loaded user, or from what the process knows
-    (quick_refresh). The summary above the table counts this month's orders, so the month is
-    part of the tag too."""
+    the page's language come from the loaded user. The summary above the table counts this
+    month's orders, so the month is part of the tag too."""
     config = current_app.config
     parts = (
         user_id,

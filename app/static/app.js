@@ -191,6 +191,21 @@
     if (event.detail.type === "message" && !leaving) { window.location.reload(); }
   });
 
+  // A region that reloads itself on a timer (the orders list, an order's summary) skips the
+  // timer's reload while its page's live stream is open: the stream brings every change, and
+  // the region reloads once whenever the stream (re)connects. So the timer stands in only
+  // while the stream is down. (A reload the timer asks for has no triggering event.)
+  var liveStreams = new WeakMap();
+  document.addEventListener("htmx:sseOpen", function (event) {
+    liveStreams.set(event.target, event.detail.source);
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.detail.triggeringEvent) { return; }
+    var holder = event.detail.elt.closest && event.detail.elt.closest("[sse-connect]");
+    var stream = holder && liveStreams.get(holder);
+    if (stream && stream.readyState === EventSource.OPEN) { event.preventDefault(); }
+  });
+
   // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
   // htmx logs every aborted request with console.error. Its own clean-up still runs.
   var inFlight = new Set();

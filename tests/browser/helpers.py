@@ -57,6 +57,14 @@ def stream_requests(page: Page) -> list[str]:
     return asked
 
 
+def refuse_streams(page: Page, browser_errors) -> None:
+    """Every stream request of `page` is answered 204, as the server answers a tab over the
+    cap (htmx logs each refusal as the stream's error); its live regions reload on their
+    timers instead."""
+    browser_errors.allow(r"console error: \[object Event\]")
+    page.route(STREAM, lambda route: route.fulfill(status=204))
+
+
 def mark_page(page: Page) -> None:
     """Leave a marker on `window` that a reload or a navigation would wipe."""
     page.evaluate("window.__stillHere = true")

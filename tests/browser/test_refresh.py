@@ -1,5 +1,7 @@
 """The dashboard's refresh in the browser: an unchanged table is answered 304 and left in place
-(htmx does not swap it); a change brings the new table, without a reload."""
+(htmx does not swap it); a change brings the new table, without a reload. The page's live
+stream is refused here, so the table reloads on its timer (every 2 s), as it does whenever
+the stream is down (tests/browser/test_live_polling.py has the stream's side)."""
 
 from urllib.parse import urlsplit
 
@@ -9,7 +11,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
-from tests.browser.helpers import mark_page, page_not_reloaded
+from tests.browser.helpers import mark_page, page_not_reloaded, refuse_streams
 
 MARK = "document.getElementById('orders-table').dataset.mark = 'before'"
 
@@ -28,8 +30,9 @@ def is_table_refresh(response, status: int) -> bool:
     )
 
 
-def test_an_unchanged_table_stays_and_a_change_replaces_it(user_page, order):
+def test_an_unchanged_table_stays_and_a_change_replaces_it(user_page, order, browser_errors):
     page = user_page
+    refuse_streams(page, browser_errors)
     page.goto("/")
     mark_page(page)
     row = page.locator(f'tr[data-order-id="{order.id}"]')
