@@ -80,6 +80,7 @@ class Config:
     DATABASE_POOL_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_SIZE = 10  # connections each process keeps
     DATABASE_POOL_OVERFLOW = 10  # and may open on top at busy times
+    DATABASE_PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer is checked before use
     # Password hashes (about 170 ms of CPU each) run at once per process, off the event loop
     # (app/passwords.py); this many more wait their turn, and one more is told "busy".
     PASSWORD_HASH_THREADS = 1

@@ -17,17 +17,28 @@ The pool: DATABASE_POOL_SIZE connections kept, DATABASE_POOL_OVERFLOW more at bu
 a request that finds them all taken waits DATABASE_POOL_TIMEOUT_SECONDS for one (to the
 fraction: SQLAlchemy reads a configured pool timeout as whole seconds, so the pool class
 carries it), then is answered "busy" (app.errors), not "down".
+
+Round trips: a request that only reads (GET and HEAD, which never write) runs its statements
+without a transaction, so it sends no BEGIN and no ROLLBACK; and a pooled connection is
+checked with a `SELECT 1` only when it has been idle for DATABASE_PING_AFTER_IDLE_SECONDS (a
+connection lost while idle is replaced before use; one used a moment ago is not asked). An
+unchanged table refresh costs one round trip: the query that loads the login and its user.
 """
 
 import select
+import time
 
 import psycopg2
+from flask import has_request_context, request
 from psycopg2 import extensions
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import QueuePool
 
 from app.extensions import db
 
-SLACK_SECONDS = 0.5  # how much longer than the statement timeout the client waits
+SLACK_SECONDS = 0.5
+READING_METHODS = ("GET", "HEAD")  # how much longer than the statement timeout the client waits
 
 
 class Deadlines:
@@ -47,13 +58,41 @@ def connection_class(connect_seconds: float, statement_seconds: float) -> type:
     )
 
 
-def pool_class(timeout: float) -> type[QueuePool]:
-    """A QueuePool whose checkout waits exactly `timeout` seconds."""
+def pool_class(timeout: float, ping_after: float) -> type[QueuePool]:
+    """A QueuePool whose checkout waits exactly `timeout` seconds, and whose connections are
+    made ready for each request (`checked_out`, `checked_in`)."""
 
     def init(self, creator, **options) -> None:
         QueuePool.__init__(self, creator, **{**options, "timeout": timeout})
 
-    return type("BoundedWaitPool", (QueuePool,), {"__init__": init})
+    pool = type("BoundedWaitPool", (QueuePool,), {"__init__": init})
+    event.listen(pool, "checkout", lambda conn, record, _: checked_out(conn, record, ping_after))
+    event.listen(pool, "checkin", checked_in)
+    return pool
+
+
+def checked_out(conn, record, ping_after: float) -> None:
+    """A connection idle for longer than `ping_after` is asked whether it still works (a
+    raised DisconnectionError makes the pool take another); one used a moment ago is not, so a
+    busy process pays no extra round trip. A request that only reads (GET, HEAD) reads without
+    a transaction: no BEGIN before its first query, no ROLLBACK after its last."""
+    last_used = record.info.get("checked_in")  # None: a new connection
+    if last_used is not None and time.monotonic() - last_used > ping_after:
+        ping(conn)
+    conn.autocommit = has_request_context() and request.method in READING_METHODS
+
+
+def checked_in(conn, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def ping(conn) -> None:
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except psycopg2.Error as error:
+        raise DisconnectionError(str(error)) from error
 
 
 def engine_options(config) -> dict:
@@ -67,9 +106,12 @@ def engine_options(config) -> dict:
     }
     if statement > 0:
         connect_args["options"] = f"-c statement_timeout={int(statement * 1000)}"
+    pool = pool_class(
+        float(config["DATABASE_POOL_TIMEOUT_SECONDS"]),
+        float(config["DATABASE_PING_AFTER_IDLE_SECONDS"]),
+    )
     return {
-        "pool_pre_ping": True,
-        "poolclass": pool_class(float(config["DATABASE_POOL_TIMEOUT_SECONDS"])),
+        "poolclass": pool,
         "pool_size": int(config["DATABASE_POOL_SIZE"]),
         "max_overflow": int(config["DATABASE_POOL_OVERFLOW"]),
         "connect_args": connect_args,
