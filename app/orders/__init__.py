@@ -11,4 +11,4 @@ def setup(state) -> None:
     quick_refresh.init_app(state.app)
 
 
-from app.orders import actions, routes  # noqa: E402,F401
+from app.orders import actions, revisions, routes  # noqa: E402,F401
