@@ -66,7 +66,7 @@ def test_a_stale_save_gets_the_conflict_page_and_the_first_save_stays(
     page = response.get_data(as_text=True)
     assert "changed while you were editing it" in page
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    rows = re.findall(r'<tr( class="is-different")?><th scope="row">([^<]+)</th>', body)
+    rows = re.findall(r'<tr( class="is-different")?><td>([^<]+)</td>', body)
     assert [(bool(marked), name) for marked, name in rows] == [
         (False, html.escape(services[0].name)),
         (True, html.escape(services[2].name)),  # only in the draft now
