@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.orders.drafts import create_draft
-from tests.browser.helpers import mark_page, page_not_reloaded, screenshot, service
+from app.orders.drafts import create_draft, update_draft
+from tests.browser.helpers import log_in, mark_page, page_not_reloaded, screenshot, service
 from tests.support.orders import reload
 from tests.support.waiting import wait_until
 
@@ -18,8 +18,12 @@ TOLD_WITHIN_MS = 5_000
 
 
 @pytest.fixture
-def draft(seeded_user, services):
-    named = {s.name: s for s in services}
+def named(services) -> dict:
+    return {s.name: s for s in services}
+
+
+@pytest.fixture
+def draft(seeded_user, named):
     return create_draft(seeded_user.id, [named[SEO].uuid, named[LOGO].uuid])
 
 
@@ -135,3 +139,22 @@ def test_a_delete_in_one_tab_is_told_to_the_other(app, user_page, draft, second_
     expect(tab_b.get_by_role("button", name="Save draft")).to_be_disabled()
     notice.get_by_role("link", name="Back to your orders").click()
     expect(tab_b.locator(f'tr[data-order-id="{order_id}"]')).to_have_count(0)
+
+
+def test_without_javascript_a_stale_save_gets_the_same_choice(
+    open_context, seeded_user, draft, named, browser_errors
+):
+    browser_errors.allow(r"status of 409")
+    page = open_context(java_script_enabled=False).new_page()
+    log_in(page)
+    page.goto(f"/orders/{draft.id}/edit")
+    service(page, NEWSLETTER).check()
+    update_draft(reload(draft.id), [named[SEO].uuid], seen_revision=1)  # saved in another tab
+
+    page.get_by_role("button", name="Save draft").click()
+    heading = page.get_by_role("heading", name=re.compile("changed while you were editing it"))
+    expect(heading).to_be_visible()
+    assert names_of(draft.id) == [SEO]
+    page.get_by_role("button", name="Keep my version").click()
+    expect(page.get_by_role("status").filter(has_text="Draft updated.")).to_be_visible()
+    assert names_of(draft.id) == [SEO, LOGO, NEWSLETTER]
