@@ -1,7 +1,9 @@
 """The order state machine: every status change is one guarded UPDATE plus an event.
 
-A guarded update (`WHERE id = :id AND status = :expected`) that lost a race changes nothing,
-so two clicks, two tabs, two workers or a sync racing a cancel can never apply twice.
+A guarded update (`WHERE id = :id AND status = :expected`, and `AND revision = :seen` for a
+customer's send from a page that showed that revision) that lost a race changes nothing, so
+two clicks, two tabs, two workers or a sync racing a cancel can never apply twice, and a send
+never sends content its page did not show.
 
 Each change is also noted on the database session; once the session commits, the live module
 publishes the noted changes to their owners (`app.orders.live`), and a rollback drops them. So a

@@ -1,8 +1,8 @@
 // Small enhancements on top of pages that work without JavaScript:
 // dates in the reader's time zone with a relative form, a filter and an empty-selection check
 // on the order form, plain form buttons disabled while their request is in flight, messages
-// that go when their order moves on, and no console errors for polls cut short by leaving the
-// page.
+// that go when their order moves on, open drafts told when they moved on elsewhere, and no
+// console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
   // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
