@@ -29,11 +29,18 @@ PARAMETERS = [
     "email",
     "password",
     "locale",
+    "revision",
 ]
 # The console's query parameters and form fields (only operators reach the console).
 OPS_PARAMETERS = ["page", "status", "customer", "age", "next", "note", "external_uuid"]
 # Fields that the app's forms take, for the body shapes.
-SHAPE_FIELDS = {"email": "a@b.c", "password": "secret", "services": ["s1", "s2"], "next": "/"}
+SHAPE_FIELDS = {
+    "email": "a@b.c",
+    "password": "secret",
+    "services": ["s1", "s2"],
+    "next": "/",
+    "revision": "1",
+}
 
 ODD_VALUES = [
     "²",  # a digit to str.isdigit(), not to int()

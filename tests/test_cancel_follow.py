@@ -111,7 +111,11 @@ def test_the_note_is_published_to_the_owner(cancelled_here, sandbox, user):
     while message is None and time.monotonic() < deadline:
         message = pubsub.get_message(timeout=0.5)
     pubsub.close()
-    assert json.loads(message["data"]) == {"order_id": str(order_id), "status": CANCELLED}
+    assert json.loads(message["data"]) == {
+        "order_id": str(order_id),
+        "status": CANCELLED,
+        "revision": 1,
+    }
 
 
 def test_one_sync_run_asks_about_a_cancelled_order_once(cancelled_here, sandbox):

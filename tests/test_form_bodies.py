@@ -52,6 +52,7 @@ def log_in(client, email: str, password: str) -> str:
 def forms(order_id: uuid.UUID, services) -> dict[str, dict]:
     """Every form endpoint's URL, with the fields it takes as a plain web form."""
     order, back = f"/orders/{order_id}", {"next": "/"}
+    drawn = {**back, "revision": "1"}  # a draft's actions say which revision they were drawn from
     console = f"/ops/orders/{order_id}"
     return {
         "/login": {"email": EMAIL, "password": PASSWORD},
@@ -64,10 +65,10 @@ def forms(order_id: uuid.UUID, services) -> dict[str, dict]:
         "/account/sessions/end-others": {},
         "/language": {"locale": "ru", "next": "/catalog"},
         "/orders/new": {"services": [services[0].uuid, services[1].uuid]},
-        f"{order}/edit": {"services": [services[2].uuid]},
-        f"{order}/send": back,
+        f"{order}/edit": {"services": [services[2].uuid], "revision": "1"},
+        f"{order}/send": drawn,
         f"{order}/cancel": back,
-        f"{order}/delete": back,
+        f"{order}/delete": drawn,
         f"{order}/order-again": {},
         f"{console}/retry-send": {},
         f"{console}/recheck": {},

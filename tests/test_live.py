@@ -6,7 +6,7 @@ import time
 
 from app.extensions import db, get_redis
 from app.orders.live import publish_changes, sse_event, stream_lifetime, user_channel
-from app.orders.transitions import transition
+from app.orders.transitions import Change, transition
 from tests.support.auth import logged_in_client, session_client
 from tests.support.orders import insert_orders
 from tests.support.waiting import wait_until
@@ -44,8 +44,8 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
     def publish():
         with app.app_context():
             wait_until(app.extensions["live_hub"].listening.is_set, seconds=5)
-            publish_changes([(other, "someone-elses", "done")])
-            publish_changes([(mine, "mine", "in_processing")])
+            publish_changes([Change("someone-elses", other, "sending", "done", 1)])
+            publish_changes([Change("mine", mine, "sending", "in_processing", 3)])
 
     threading.Thread(target=publish).start()
     [event] = read_events(response, 1)
@@ -54,6 +54,7 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
     assert json.loads(lines[1].removeprefix("data: ")) == {
         "order_id": "mine",
         "status": "in_processing",
+        "revision": 3,
     }
 
 
@@ -110,5 +111,5 @@ def test_a_change_is_published_once_committed_and_never_when_rolled_back(app, us
     assert received(pubsub, seconds=0.2) == []  # noted, not yet committed
     db.session.commit()
 
-    assert received(pubsub) == [{"order_id": str(kept), "status": "done"}]
+    assert received(pubsub) == [{"order_id": str(kept), "status": "done", "revision": 1}]
     pubsub.close()

@@ -23,6 +23,7 @@ from app.models import User, UserSession
 from app.orders.live import publish_changes
 from app.orders.live_logins import live_among
 from app.orders.live_slots import slots_key
+from app.orders.transitions import Change
 from tests.support.auth import PASSWORD, login_over_http
 from tests.support.processes import closed_port, process_environment
 from tests.support.streams import LOGIN_ENDED, Tab, arrival_times, serving_process
@@ -138,7 +139,7 @@ def moment_login_ends(token_hash: str) -> float:
 def still_streaming(user_id: int, tabs: list[Tab]) -> None:
     """The kept tabs still receive the user's changes, and never heard their login ended."""
     probe = f'"order_id": "probe-{user_id}"'.encode()
-    publish_changes([(user_id, f"probe-{user_id}", "done")])
+    publish_changes([Change(f"probe-{user_id}", user_id, "in_processing", "done", 1)])
     for tab in tabs:
         tab.read_until(probe, seconds=5)
         assert LOGIN_ENDED not in tab.received

@@ -218,8 +218,8 @@ def test_each_change_is_published_on_its_owners_channel(app, factory, sandbox):
             received.setdefault(channel, []).append(json.loads(message["data"]))
     pubsub.close()
     assert received == {
-        user_channel(alice.id): [{"order_id": str(alice_order), "status": "done"}],
-        user_channel(bob.id): [{"order_id": str(bob_order), "status": "cancelled"}],
+        user_channel(alice.id): [{"order_id": str(alice_order), "status": "done", "revision": 1}],
+        user_channel(bob.id): [{"order_id": str(bob_order), "status": "cancelled", "revision": 1}],
     }
 
 

@@ -19,4 +19,4 @@ def setup(state) -> None:
     live.init_app(state.app)
 
 
-from app.orders import actions, routes  # noqa: E402,F401
+from app.orders import actions, revisions, routes  # noqa: E402,F401

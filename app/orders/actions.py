@@ -16,8 +16,17 @@ from app.flashes import Message, flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.orders import bp
-from app.orders.drafts import OrderConflict, OrderInputError, copy_as_draft, delete_draft
+from app.orders.conflicts import DELETE, SEND, action_conflict
+from app.orders.drafts import (
+    OrderConflict,
+    OrderInputError,
+    StaleRevision,
+    copy_as_draft,
+    delete_draft,
+    draft_moved_on,
+)
 from app.orders.queries import get_own_order, summarise
+from app.orders.revisions import linked_revision, seen_revision
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
@@ -70,10 +79,14 @@ def refuse(order_id: uuid.UUID, code: int, message: str):
 @login_required
 def send(order_id: uuid.UUID):
     order = get_own_order(order_id)
+    seen = seen_revision()
     target = back_to(order_id)
-    if order.status != OrderStatus.DRAFT or not request_send(order.id):
-        return refuse(order_id, 409, _("This order is not a draft any more; it was sent already."))
-    return respond(order_id, _("Sending your order to processing…"), target, OrderStatus.SENDING)
+    if order.status == OrderStatus.DRAFT and request_send(order.id, seen):
+        text = _("Sending your order to processing…")
+        return respond(order_id, text, target, OrderStatus.SENDING)
+    if draft_moved_on(order_id, seen):
+        return action_conflict(get_own_order(order_id), SEND)
+    return refuse(order_id, 409, _("This order is not a draft any more; it was sent already."))
 
 
 @bp.post("/orders/<uuid:order_id>/cancel")
@@ -105,12 +118,19 @@ def order_again(order_id: uuid.UUID):
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
-    """The confirmation page for `action`, used by browsers without JavaScript."""
+    """The confirmation page for `action`, used by browsers without JavaScript. A draft's page
+    carries on the revision of the page that asked (`?revision=`), else the current one."""
     order = get_own_order(order_id)
     if order.status != allowed:
         return refuse(order_id, 409, refusal)
     action_url = url_for(f"orders.{action}", order_id=order.id)
-    return render_template("orders/confirm.html", order=order, action_url=action_url, **texts)
+    revision = None
+    if order.status == OrderStatus.DRAFT:
+        revision = linked_revision(request.args)
+        revision = order.revision if revision is None else revision
+    return render_template(
+        "orders/confirm.html", order=order, action_url=action_url, revision=revision, **texts
+    )
 
 
 @bp.get("/orders/<uuid:order_id>/cancel")
@@ -149,9 +169,12 @@ def confirm_delete(order_id: uuid.UUID):
 @login_required
 def delete(order_id: uuid.UUID):
     get_own_order(order_id)
+    seen = seen_revision()
     target = back_to(None)
     try:
-        delete_draft(order_id)
+        delete_draft(order_id, seen)
+    except StaleRevision:
+        return action_conflict(get_own_order(order_id), DELETE)
     except OrderConflict as error:
         return refuse(order_id, 409, str(error))
     return respond(order_id, _("Draft deleted."), target)

@@ -5,14 +5,14 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, update
 
 from app.catalog.client import canonical_uuid
 from app.catalog.service import find_services
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
 from app.money import LARGEST_AMOUNT, compute_totals, fits_an_order, format_money
-from app.orders.transitions import start_draft
+from app.orders.transitions import Change, note, start_draft
 
 MAX_ITEMS = 200
 
@@ -23,6 +23,11 @@ class OrderInputError(ValueError):
 
 class OrderConflict(Exception):
     """The order is not in a status that allows this action."""
+
+
+class StaleRevision(Exception):
+    """The draft is still a draft, but its content is no longer the revision the customer's
+    page was drawn from: another tab or window changed it meanwhile."""
 
 
 def split_selection(raw_values: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -122,34 +127,95 @@ def copy_as_draft(user_id: int, order: Order) -> tuple[Order, list[str]]:
     return create_draft(user_id, [value for value in wanted if value in found]), gone
 
 
-def update_draft(order: Order, raw_selection: Iterable[str]) -> Order:
-    """Replace a draft's items; the row lock makes a concurrent send wait, then see the change.
-
-    The new content is a new revision, so its registration carries a new Idempotency-Key.
+def update_draft(
+    order: Order, raw_selection: Iterable[str], seen_revision: int | None = None
+) -> Order:
+    """Replace a draft's items under a new revision (so its registration carries a new
+    Idempotency-Key). `seen_revision` is the revision the customer's form was drawn from: a
+    draft changed since is refused (StaleRevision), never overwritten; None checks nothing.
     """
     services = current_services(parse_selection(raw_selection))
-    locked = db.session.scalar(
-        select(Order)
-        .where(Order.id == order.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if locked is None or locked.status != OrderStatus.DRAFT:
+    if revise_draft(order.id, seen_revision) is None:
         db.session.rollback()
-        raise OrderConflict(_("Only drafts can be edited; this order was sent meanwhile."))
-    fill(locked, services)
-    locked.revision += 1
-    locked.status_reason = None
-    locked.status_reason_coded = None
+        message = _("Only drafts can be edited; this order was sent meanwhile.")
+        raise refusal(order.id, seen_revision, message)
+    revised = db.session.get(Order, order.id, populate_existing=True)
+    fill(revised, services)
     db.session.commit()
-    return locked
+    return revised
 
 
-def delete_draft(order_id: uuid.UUID) -> None:
-    result = db.session.execute(
-        delete(Order).where(Order.id == order_id, Order.status == OrderStatus.DRAFT)
+def draft_guards(order_id: uuid.UUID, seen_revision: int | None) -> list:
+    """The conditions of a change to a draft: still a draft and, when the customer's page
+    said which revision it showed, still that revision."""
+    guards = [Order.id == order_id, Order.status == OrderStatus.DRAFT]
+    if seen_revision is not None:
+        guards.append(Order.revision == seen_revision)
+    return guards
+
+
+def revise_draft(order_id: uuid.UUID, seen_revision: int | None) -> Change | None:
+    """Start the draft's next revision, or None if it is not a draft of `seen_revision` any
+    more. One guarded UPDATE checks and takes the row's lock at once, so of two saves (or a
+    save and a send) made from one revision exactly one passes: the other waits for the lock,
+    then finds a newer revision or another status. The change is noted, so open pages learn it
+    once it commits."""
+    applied = db.session.execute(
+        update(Order)
+        .where(*draft_guards(order_id, seen_revision))
+        .values(
+            revision=Order.revision + 1,
+            status_reason=None,
+            status_reason_coded=None,
+            updated_at=func.now(),
+        )
+        .returning(Order.user_id, Order.revision)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if applied is None:
+        return None
+    change = Change(
+        order_id, applied.user_id, OrderStatus.DRAFT, OrderStatus.DRAFT, applied.revision
     )
-    if result.rowcount == 0:
+    note([change])
+    return change
+
+
+def refusal(order_id: uuid.UUID, seen_revision: int | None, message: str) -> Exception:
+    """Why a guarded change to a draft found nothing to change: a newer revision of the draft
+    (StaleRevision), or an order that is no draft any more (OrderConflict, with `message`)."""
+    if draft_moved_on(order_id, seen_revision):
+        return StaleRevision()
+    return OrderConflict(message)
+
+
+def draft_moved_on(order_id: uuid.UUID, seen_revision: int | None) -> bool:
+    """Whether the order, read afresh, is still a draft but no longer `seen_revision`."""
+    current = db.session.get(Order, order_id, populate_existing=True)
+    return current is not None and is_stale(current, seen_revision)
+
+
+def is_stale(order: Order, seen_revision: int | None) -> bool:
+    """A draft whose content moved on from the revision a page showed."""
+    return (
+        order.status == OrderStatus.DRAFT
+        and seen_revision is not None
+        and order.revision != seen_revision
+    )
+
+
+def delete_draft(order_id: uuid.UUID, seen_revision: int | None = None) -> None:
+    """Delete a draft, refused like an edit when its content moved on from `seen_revision`:
+    a customer never deletes a draft whose latest content they have not seen."""
+    applied = db.session.execute(
+        delete(Order)
+        .where(*draft_guards(order_id, seen_revision))
+        .returning(Order.user_id, Order.revision)
+    ).one_or_none()
+    if applied is None:
         db.session.rollback()
-        raise OrderConflict(_("Only drafts can be deleted; this order was sent meanwhile."))
+        message = _("Only drafts can be deleted; this order was sent meanwhile.")
+        raise refusal(order_id, seen_revision, message)
+    draft = OrderStatus.DRAFT
+    note([Change(order_id, applied.user_id, draft, draft, applied.revision, deleted=True)])
     db.session.commit()

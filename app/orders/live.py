@@ -2,7 +2,8 @@
 each open dashboard or order page listens to its own user's changes over server-sent events.
 
 This is the only place that publishes: a hook on the database session sends the changes the
-state machine noted (`app.orders.transitions`) once their transaction has committed.
+state machine noted (`app.orders.transitions`: status changes, and a draft's new revision or its
+deletion, noted by `app.orders.drafts`) once their transaction has committed.
 
 Streams are cheap: they share one subscription per process (`live_hub`), a user holds at most
 LIVE_STREAMS_PER_USER of them across all processes (`live_slots`), and a stream ends, freeing
@@ -32,7 +33,7 @@ from app.models import User
 from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
 from app.orders.live_logins import StreamLogin, announce_ended
 from app.orders.live_slots import take_slot
-from app.orders.transitions import take_noted
+from app.orders.transitions import Change, take_noted
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,28 @@ def user_channel(user_id: int) -> str:
     return f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:{user_id}"
 
 
-def publish_changes(changes: list[tuple[int, object, str]]) -> None:
-    """Publish (user id, order id, new status) triples; a Redis outage only costs a refresh."""
+def change_message(change: Change) -> str:
+    """What a page is told of a change: the order, its status and its content's revision, and
+    `"deleted": true` when the order is gone. An open draft compares them with the revision it
+    was drawn from."""
+    message: dict = {
+        "order_id": str(change.order_id),
+        "status": change.to_status,
+        "revision": change.revision,
+    }
+    if change.deleted:
+        message["deleted"] = True
+    return json.dumps(message)
+
+
+def publish_changes(changes: list[Change]) -> None:
+    """Publish each change to its owner's channel; a Redis outage only costs a refresh."""
     if not changes:
         return
     try:
         pipe = get_redis().pipeline(transaction=False)
-        for user_id, order_id, status in changes:
-            message = json.dumps({"order_id": str(order_id), "status": status})
-            pipe.publish(user_channel(user_id), message)
+        for change in changes:
+            pipe.publish(user_channel(change.user_id), change_message(change))
         pipe.execute()
     except redis.RedisError as error:
         log.warning("live update not published (Redis): %s", error)
@@ -65,8 +79,7 @@ def publish_committed(session: Session) -> None:
     the outer commit.)"""
     if session.in_nested_transaction():
         return
-    changes = take_noted(session)
-    publish_changes([(c.user_id, c.order_id, c.to_status) for c in changes])
+    publish_changes(take_noted(session))
     announce_ended(take_ended(session))
 
 

@@ -21,12 +21,17 @@ def get_own_order(order_id: uuid.UUID) -> Order:
     Someone else's order answers exactly like one that does not exist, so an id never
     confirms that an order exists.
     """
-    order = db.session.scalar(
-        select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
-    )
+    order = find_own_order(order_id)
     if order is None:
         abort(404)
     return order
+
+
+def find_own_order(order_id: uuid.UUID) -> Order | None:
+    """The current user's order, or None (for someone else's order too)."""
+    return db.session.scalar(
+        select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
+    )
 
 
 MAX_SEARCH_LENGTH = 100

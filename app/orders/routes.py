@@ -13,9 +13,11 @@ from app.models import OrderStatus
 from app.money import compute_totals
 from app.orders import bp
 from app.orders.actions import refuse
+from app.orders.conflicts import save_conflict
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
+    StaleRevision,
     create_draft,
     split_selection,
     update_draft,
@@ -28,6 +30,7 @@ from app.orders.queries import (
     open_drafts,
     parse_listing_args,
 )
+from app.orders.revisions import seen_revision
 from app.orders.table import (
     current_table_tag,
     not_modified,
@@ -72,9 +75,10 @@ def events():
     return Response(stream, mimetype="text/event-stream", headers=headers)
 
 
-def render_form(order=None, selected=(), error=None, status=200, added=None):
+def render_form(order=None, selected=(), error=None, status=200, added=None, revision=None):
     """The new or edit form: the chosen services first (in the order chosen), then the rest
-    of the catalog; totals of the chosen ones and of any that left the catalog."""
+    of the catalog; totals of the chosen ones and of any that left the catalog. An edit form
+    carries the draft's `revision` it was drawn from (by default the current one)."""
     catalog = get_catalog()
     index = catalog.by_uuid()
     chosen = [index[value] for value in selected if value in index]
@@ -87,6 +91,7 @@ def render_form(order=None, selected=(), error=None, status=200, added=None):
     html = render_template(
         "orders/form.html",
         order=order,
+        revision=order.revision if order and revision is None else revision,
         catalog=catalog,
         chosen=chosen,
         others=[service for service in catalog.services if service.uuid not in picked],
@@ -135,13 +140,16 @@ def edit(order_id: uuid.UUID):
         current = [str(item.service_uuid) for item in order.items]
         selected, added = with_added(current, request.args.get("add"))
         return render_form(order, selected, added=added)
+    seen = seen_revision()  # redrawn forms carry it on, so a change meanwhile is still caught
+    selected = canonical(submitted_selection())
     if recalculating():
-        return render_form(order, selected=canonical(submitted_selection()))
+        return render_form(order, selected=selected, revision=seen)
     try:
-        update_draft(order, submitted_selection())
+        update_draft(order, submitted_selection(), seen)
     except OrderInputError as error:
-        selected = canonical(submitted_selection())
-        return render_form(order, selected=selected, error=str(error), status=422)
+        return render_form(order, selected=selected, error=str(error), status=422, revision=seen)
+    except StaleRevision:
+        return save_conflict(get_own_order(order_id), selected)
     except OrderConflict:
         return refuse_edit(order_id)
     flash_progress(order_id, OrderStatus.DRAFT, _("Draft updated."))

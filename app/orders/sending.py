@@ -38,13 +38,15 @@ def send_job_id(order_id: uuid.UUID, attempt: int = 0) -> str:
     return f"send-order-{order_id}" + (f"-retry-{attempt}" if attempt else "")
 
 
-def request_send(order_id: uuid.UUID) -> bool:
-    """Flip draft → sending and enqueue the job; False if the order was not a draft."""
+def request_send(order_id: uuid.UUID, seen_revision: int | None = None) -> bool:
+    """Flip draft → sending and enqueue the job; False if the order was not a draft, or (given
+    `seen_revision`, the revision the customer's page showed) not that revision any more."""
     sent = commit_transition(
         order_id,
         OrderStatus.DRAFT,
         OrderStatus.SENDING,
         Reason(reasons.SENT_BY_CUSTOMER),
+        seen_revision=seen_revision,
         **send_outcomes.FRESH_SEND,
     )
     if sent:

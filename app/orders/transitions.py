@@ -1,7 +1,9 @@
 """The order state machine: every status change is one guarded UPDATE plus an event.
 
-A guarded update (`WHERE id = :id AND status = :expected`) that lost a race changes nothing,
-so two clicks, two tabs, two workers or a sync racing a cancel can never apply twice.
+A guarded update (`WHERE id = :id AND status = :expected`, and `AND revision = :seen` for a
+customer's send from a page that showed that revision) that lost a race changes nothing, so
+two clicks, two tabs, two workers or a sync racing a cancel can never apply twice, and a send
+never sends content its page did not show.
 
 Each change is also noted on the database session; once the session commits, the live module
 publishes the noted changes to their owners (`app.orders.live`), and a rollback drops them. So a
@@ -44,10 +46,15 @@ class ChangeRefused(Exception):
 
 @dataclass(frozen=True)
 class Change:
+    """One committed change of an order, as its owner's open pages are told it: the status and
+    the content's revision it left, or that the order is gone (a draft deleted)."""
+
     order_id: uuid.UUID
     user_id: int
     from_status: str
     to_status: str
+    revision: int
+    deleted: bool = False
 
 
 def note(changes: list[Change]) -> None:
@@ -72,9 +79,11 @@ def transition(
     to: str,
     reason: AnyReason = None,
     actor_id: int | None = None,
+    seen_revision: int | None = None,
     **values_,
 ) -> Change | None:
-    """Move one order from `expected` to `to`; None if it was not in `expected` any more.
+    """Move one order from `expected` to `to`; None if it was not in `expected` any more, or
+    (given `seen_revision`) if its content is no longer that revision.
 
     `actor_id` names the operator who made the change, if one did. The caller commits (the
     change is then published) or rolls back.
@@ -82,9 +91,12 @@ def transition(
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
     event = event_fields(expected, to, reason)
+    guards = [Order.id == order_id, Order.status == expected]
+    if seen_revision is not None:
+        guards.append(Order.revision == seen_revision)
     statement = (
         update(Order)
-        .where(Order.id == order_id, Order.status == expected)
+        .where(*guards)
         .values(
             status=to,
             status_reason=event["reason"],
@@ -92,14 +104,14 @@ def transition(
             updated_at=func.now(),
             **values_,
         )
-        .returning(Order.user_id)
+        .returning(Order.user_id, Order.revision)
         .execution_options(synchronize_session=False)
     )
-    user_id = db.session.execute(statement).scalar_one_or_none()
-    if user_id is None:
+    applied = db.session.execute(statement).one_or_none()
+    if applied is None:
         return None
     db.session.add(OrderEvent(order_id=order_id, actor_id=actor_id, **event))
-    change = Change(order_id, user_id, expected, to)
+    change = Change(order_id, applied.user_id, expected, to, applied.revision)
     note([change])
     return change
 
@@ -166,7 +178,9 @@ def bulk_transition(
             updated_at=func.now(),
             **values_,
         )
-        .returning(Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason, coded)
+        .returning(
+            Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason, coded, Order.revision
+        )
         .execution_options(synchronize_session=False)
     )
     applied = db.session.execute(statement).all()
@@ -181,10 +195,10 @@ def bulk_transition(
                     "reason": text,
                     "reason_coded": reason_coded,
                 }
-                for oid, _, to, text, reason_coded in applied
+                for oid, _, to, text, reason_coded, _ in applied
             ],
         )
-    changes = [Change(oid, uid, expected, to) for oid, uid, to, _, _ in applied]
+    changes = [Change(oid, uid, expected, to, rev) for oid, uid, to, _, _, rev in applied]
     note(changes)
     return changes
 
@@ -232,7 +246,7 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
             after_cancel_state=case(outcomes, value=Order.id),
             **values_,
         )
-        .returning(Order.id, Order.user_id)
+        .returning(Order.id, Order.user_id, Order.revision)
         .execution_options(synchronize_session=False)
     )
     applied = db.session.execute(statement).all()
@@ -245,9 +259,9 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
                     "order_id": oid,
                     **event_fields(cancelled, cancelled, AFTER_CANCEL_REASONS[outcomes[oid]]),
                 }
-                for oid, _ in applied
+                for oid, _, _ in applied
             ],
         )
-    changes = [Change(oid, uid, cancelled, cancelled) for oid, uid in applied]
+    changes = [Change(oid, uid, cancelled, cancelled, rev) for oid, uid, rev in applied]
     note(changes)
     return changes

@@ -1,8 +1,8 @@
 // Small enhancements on top of pages that work without JavaScript:
 // dates in the reader's time zone with a relative form, a filter and an empty-selection check
 // on the order form, plain form buttons disabled while their request is in flight, messages
-// that go when their order moves on, and no console errors for polls cut short by leaving the
-// page.
+// that go when their order moves on, open drafts told when they moved on elsewhere, and no
+// console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
   // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
@@ -205,6 +205,56 @@
     var stream = holder && liveStreams.get(holder);
     if (stream && stream.readyState === EventSource.OPEN) { event.preventDefault(); }
   });
+
+  // An open draft (its order page, its edit form) follows its stream: when a change says the
+  // draft moved on from the revision the page shows (edited, sent or deleted elsewhere), its
+  // watch asks the server, which answers with the notice. A change the page is making itself
+  // (a request from one of the draft's forms in flight) is left to that request's answer.
+  var acting = {};
+  function movedOn(change, watch) {
+    return change.deleted || change.status !== "draft" ||
+      String(change.revision) !== watch.dataset.revision;
+  }
+  document.addEventListener("htmx:sseOpen", function (event) {
+    var source = event.detail.source;
+    if (source.followsDrafts) { return; }
+    source.followsDrafts = true;
+    source.addEventListener("order-changed", function (message) {
+      var change = JSON.parse(message.data);
+      if (leaving || acting[change.order_id]) { return; }
+      document.querySelectorAll("[data-draft-watch]:not([data-stale])").forEach(function (watch) {
+        if (watch.dataset.orderId === change.order_id && movedOn(change, watch)) {
+          htmx.trigger(watch, "order-moved");
+        }
+      });
+    });
+  });
+  function draftForm(event) {
+    return event.detail.elt.closest && event.detail.elt.closest("form[data-revision-of]");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = draftForm(event);
+    if (form) { acting[form.dataset.revisionOf] = true; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = draftForm(event);
+    if (form) { delete acting[form.dataset.revisionOf]; }
+  });
+  // Once a watch says its draft moved on, the page's forms of that draft cannot be sent: the
+  // server would refuse them.
+  function disableStaleForms() {
+    document.querySelectorAll("[data-draft-watch][data-stale]").forEach(function (watch) {
+      var forms = document.querySelectorAll(
+        'form[data-revision-of="' + CSS.escape(watch.dataset.orderId) + '"]');
+      forms.forEach(function (form) {
+        form.classList.add("is-stale");
+        form.querySelectorAll("button[type=submit]").forEach(function (button) {
+          button.disabled = true;
+        });
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", disableStaleForms);
 
   // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
   // htmx logs every aborted request with console.error. Its own clean-up still runs.
