@@ -100,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.metrics.routes import bp as metrics_bp
     from app.ops import PREFIX as ops_prefix
     from app.ops import bp as ops_bp
-    from app.orders import bp as orders_bp
+    from app.orders.pages import bp as orders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
@@ -111,8 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from app import flashes, formatting, htmx, i18n
-    from app.orders import reasons
+    from app import flashes, formatting, htmx, i18n, reasons
 
     i18n.init_app(app)
     flashes.init_app(app)

@@ -10,7 +10,7 @@ from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
 from app.accounts import AccountError, create_user, set_operator, upsert_user
-from app.orders.send_resolution import sends_command
+from app.orders.sending.resolution import sends_command
 from app.orders.sync import sync_orders_command
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"

@@ -1,6 +1,6 @@
 """Ending logins: their rows in `user_sessions` deleted, and each ended login noted on the
 database session, so that once the deletion commits the web processes end that login's live
-streams at once (`app.orders.live` publishes the noted logins, `app.orders.live_logins` ends the
+streams at once (`app.orders.live` publishes the noted logins, `app.orders.live.logins` ends the
 streams). A login that ends any other way (a row or a user deleted in SQL, an expired login)
 ends its streams at the next check of each process's streams, about a second later.
 """

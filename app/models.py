@@ -114,7 +114,7 @@ class Order(db.Model):
     gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     # Each reason is kept as its English wording (text) and as a code with parameters (JSON)
-    # that pages render in their reader's language: see app/orders/reasons.py.
+    # that pages render in their reader's language: see app/reasons.py.
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_reason_coded: Mapped[dict | None] = mapped_column(JSONB)
     # The content's revision: every edit of a draft adds one, so each content has its own
@@ -127,7 +127,7 @@ class Order(db.Model):
     # dropped connection after the request went out): never a draft again until it settles.
     send_unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the order was flagged for a person: unknown for SEND_ATTENTION_AFTER_SECONDS, or an
-    # answer that retrying cannot change (see app/orders/send_outcomes.py).
+    # answer that retrying cannot change (see app/orders/sending/outcomes.py).
     needs_attention_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -214,7 +214,7 @@ class OrderEvent(db.Model):
     )
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)  # English; see app/orders/reasons.py
+    reason: Mapped[str | None] = mapped_column(Text)  # English; see app/reasons.py
     reason_coded: Mapped[dict | None] = mapped_column(JSONB)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
@@ -246,7 +246,7 @@ class ProviderCall(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     outcome: Mapped[str] = mapped_column(String(20))
     answer: Mapped[str | None] = mapped_column(Text)  # English, or the provider's words
-    answer_coded: Mapped[dict | None] = mapped_column(JSONB)  # see app/orders/reasons.py
+    answer_coded: Mapped[dict | None] = mapped_column(JSONB)  # see app/reasons.py
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

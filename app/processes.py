@@ -2,7 +2,7 @@
 
 Redis cut, frozen or restarted: the loop logs one warning, waits a growing pause capped at
 OUTAGE_BACKOFF_CAP_SECONDS, tries again on a fresh connection, and logs once more when Redis
-is back. Postgres down: the jobs say so once and are retried later (app/orders/jobs.py). A
+is back. Postgres down: the jobs say so once and are retried later (app/orders/jobs/). A
 process stops only when asked (SIGTERM, SIGINT: exit status 0) or on an error it cannot live
 with, such as a bad setting: then it exits with status 1 and one line saying why.
 """

@@ -28,7 +28,7 @@ RECENT_KEY = "provider_recent_calls"
 
 class ProviderError(Exception):
     """A call that gave no usable answer; the text says what went wrong, in English. `reason`
-    is how the order's pages say it (set by the order client, see app/orders/reasons.py)."""
+    is how the order's pages say it (set by the order client, see app/reasons.py)."""
 
     kind = "bad_answer"
 

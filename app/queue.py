@@ -116,7 +116,7 @@ class OutageLog(logging.LoggerAdapter):
 class AppWorker(SimpleWorker):
     """Runs jobs in this process (no fork, so no inherited connection pools), each job in its
     own app context so the database session never leaks from one job into the next. While
-    Postgres is down (the jobs note it, see app/orders/jobs.py), it waits a capped back-off
+    Postgres is down (the jobs note it, see app/orders/jobs/), it waits a capped back-off
     before each job.
 
     A thread beats the worker's heartbeat every WORKER_HEARTBEAT_SECONDS, also while a long

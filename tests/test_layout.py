@@ -1,5 +1,6 @@
-"""The layout holds: no import cycles in app/ beyond the blueprint pattern, and the sandbox
-and the app share no code (app/sandbox.py only launches the sandbox)."""
+"""The layout holds: no import cycles in app/ beyond the blueprint pattern, none between its
+rooms (packages) either, and the sandbox and the app share no code (app/sandbox.py only
+launches the sandbox)."""
 
 import ast
 from pathlib import Path
@@ -52,6 +53,30 @@ def test_no_module_in_app_imports_in_a_circle():
     known = modules("app")
     graph = {name: imports(path, known) - {name} for name, path in known.items()}
     cycles = [cycle for name in graph if (cycle := cycle_from(name, graph))]
+    assert cycles == []
+
+
+def room_of(name: str, path: Path) -> str | None:
+    """The room a module belongs to: its package; a module directly in app/ is a room of its
+    own; the app's factory (app/__init__.py) puts every room together and belongs to none."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    if name == "app":
+        return None
+    return name if package == "app" else package
+
+
+def test_no_room_depends_on_a_room_that_depends_on_it():
+    known = modules("app")
+    rooms: dict[str, set[str]] = {}
+    for name, path in known.items():
+        room = room_of(name, path)
+        if room is None:
+            continue
+        targets = {room_of(target, known[target]) for target in imports(path, known)}
+        rooms.setdefault(room, set()).update(targets - {room, None})
+    for room in rooms:
+        rooms[room] &= rooms.keys()
+    cycles = [cycle for room in rooms if (cycle := cycle_from(room, rooms))]
     assert cycles == []
 
 

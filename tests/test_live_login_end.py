@@ -21,8 +21,8 @@ from app.auth.sessions import digest
 from app.extensions import db, get_redis
 from app.models import User, UserSession
 from app.orders.live import publish_changes
-from app.orders.live_logins import live_among
-from app.orders.live_slots import slots_key
+from app.orders.live.logins import live_among
+from app.orders.live.slots import slots_key
 from app.orders.transitions import Change
 from tests.support.auth import PASSWORD, login_over_http
 from tests.support.processes import closed_port, process_environment

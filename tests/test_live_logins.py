@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from app.auth.sessions import digest, end_session, start_session
 from app.extensions import db, get_redis
-from app.orders.live_hub import Listener
-from app.orders.live_logins import LoginSweep, StreamLogin, live_among
-from app.orders.live_slots import Slot
+from app.orders.live.hub import Listener
+from app.orders.live.logins import LoginSweep, StreamLogin, live_among
+from app.orders.live.slots import Slot
 from tests.chaos.proxy import FaultProxy
 from tests.support.auth import logged_in_client
 from tests.support.waiting import wait_until
@@ -75,7 +75,7 @@ def test_a_sweep_without_postgres_keeps_the_streams_logs_once_and_asks_again(
     try:
         proxy.cut()
         end_session(gone)
-        with proxied.app_context(), caplog.at_level(logging.INFO, "app.orders.live_logins"):
+        with proxied.app_context(), caplog.at_level(logging.INFO, "app.orders.live.logins"):
             for _ in range(3):
                 sweep.sweep([*streams, expired])
             assert expired.login_ended  # an expiry needs no question

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.extensions import get_redis
-from app.orders.live_slots import slots_key
+from app.orders.live.slots import slots_key
 from tests.support.auth import logged_in_client
 from tests.support.waiting import wait_until
 

@@ -7,11 +7,11 @@ import re
 import pytest
 from flask_babel import force_locale
 
+from app import reasons
 from app.extensions import db
 from app.models import OrderEvent, OrderStatus
-from app.orders import reasons
-from app.orders.reasons import MESSAGES, Reason
 from app.orders.transitions import commit_transition
+from app.reasons import MESSAGES, Reason
 from tests.support.ops import send
 from tests.support.orders import reload
 

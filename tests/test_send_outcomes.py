@@ -9,10 +9,11 @@ import pytest
 
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import send_outcomes, sending
+from app.orders import sending
 from app.orders.drafts import create_draft, update_draft
 from app.orders.provider import OrderServiceClient
-from app.orders.send_resolution import resolve_send, unknown_sends
+from app.orders.sending import outcomes as send_outcomes
+from app.orders.sending.resolution import resolve_send, unknown_sends
 from app.orders.transitions import ChangeRefused
 from app.provider_http import ProviderHttp, ProviderUnavailable
 from app.queue import make_worker

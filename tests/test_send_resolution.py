@@ -9,7 +9,7 @@ from rq.registry import StartedJobRegistry
 
 from app.models import OrderStatus
 from app.orders import sending
-from app.orders.send_resolution import unknown_sends
+from app.orders.sending.resolution import unknown_sends
 from app.queue import get_send_queue
 from tests.support.ops import notes
 from tests.support.orders import reload, timeline

@@ -16,7 +16,7 @@ from gunicorn.ctl.client import ControlClient
 
 from app.extensions import db, get_redis
 from app.orders.live import user_channel
-from app.orders.live_slots import slots_key
+from app.orders.live.slots import slots_key
 from app.orders.transitions import transition
 from tests.support.auth import login_over_http
 from tests.support.orders import insert_orders

@@ -11,7 +11,9 @@ from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Order, User
-from app.orders import ProviderIdTaken, localized, recheck_status, resolve_send, retry_send
+from app.orders.sending.resolution import ProviderIdTaken, resolve_send, retry_send
+from app.orders.sync import recheck_status
+from app.reasons import localized
 
 MAX_NOTE = 500
 

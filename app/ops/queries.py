@@ -2,7 +2,7 @@
 
 What needs a human, most urgent first:
 - a send unconfirmed for OPS_SEND_UNCONFIRMED_SECONDS (still `sending`, no provider id), or
-  flagged for a person by the send itself (app/orders/send_outcomes.py);
+  flagged for a person by the send itself (app/orders/sending/outcomes.py);
 - an order the provider no longer knows (its last status check was a 404);
 - an order whose status checks failed OPS_CHECK_FAILURES_ALERT times in a row;
 - an order the provider finished after it was cancelled here.

@@ -14,7 +14,7 @@ from app.htmx import wants_fragment
 from app.ops import actions, bp, jobs
 from app.ops.health import gather
 from app.ops.queries import AGES, Filters, list_orders, needing_attention, order_story
-from app.orders import ChangeRefused
+from app.orders.transitions import ChangeRefused
 from app.queue_info import queue_states, workers
 
 

@@ -12,8 +12,7 @@ from typing import TypeVar
 import requests
 from flask import current_app
 
-from app.orders import reasons
-from app.orders.reasons import Reason
+from app import reasons
 from app.provider_http import (
     ProviderError,
     ProviderHttp,
@@ -22,6 +21,7 @@ from app.provider_http import (
     ProviderUnavailable,
     provider_http,
 )
+from app.reasons import Reason
 
 T = TypeVar("T")
 TERMINAL_STATES = {

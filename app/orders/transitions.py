@@ -18,10 +18,10 @@ from sqlalchemy import Text, Uuid, case, cast, column, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
-from app.orders import reasons
-from app.orders.reasons import Reason
+from app.reasons import Reason
 
 # A reason is a `Reason` (a code the pages show in their reader's language) or, from older
 # callers and tests, plain text shown as written.

@@ -10,11 +10,11 @@ import uuid
 
 from sqlalchemy import insert
 
+from app import reasons
 from app.extensions import db
 from app.metrics import count_send
 from app.models import ProviderCall
-from app.orders import reasons
-from app.orders.reasons import Reason
+from app.reasons import Reason
 
 SEND, CHECK = "send", "check"
 

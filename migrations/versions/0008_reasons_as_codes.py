@@ -2,7 +2,7 @@
 
 Adds `order_events.reason_coded`, `orders.status_reason_coded`,
 `orders.last_check_error_coded` and `provider_calls.answer_coded` (JSONB: {"code": ..., "args": {...}}, see
-app/orders/reasons.py), and fills them for the rows written before, by matching the English
+app/reasons.py), and fills them for the rows written before, by matching the English
 wordings the application has written over time. Rows that match none keep only their text,
 which is shown as it was written.
 

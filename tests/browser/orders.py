@@ -2,12 +2,12 @@
 
 import uuid
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import reasons
 from app.orders.drafts import create_draft
-from app.orders.reasons import Reason
 from app.orders.transitions import transition
+from app.reasons import Reason
 
 S = OrderStatus
 R = reasons

@@ -8,13 +8,13 @@ import uuid
 import pytest
 from rq.registry import FailedJobRegistry
 
+from app import reasons
 from app.catalog.store import FRESH_KEY
 from app.extensions import cache, db
 from app.models import OrderStatus, ProviderCall
-from app.orders import reasons
-from app.orders.reasons import Reason
 from app.orders.transitions import transition
 from app.queue import get_queue
+from app.reasons import Reason
 from tests.browser.helpers import ENGLISH_LOGIN, RUSSIAN_LOGIN, log_in
 from tests.browser.orders import order_in_status
 from tests.factories import Factory

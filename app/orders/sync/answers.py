@@ -17,15 +17,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import reasons
 from app.orders.provider import get_order_client, map_state
-from app.orders.reasons import Reason
 from app.orders.sync import store
 from app.orders.sync.checks import CheckResult, Outcome, RunGate, check_state
 from app.orders.transitions import ChangeRefused, add_note, bulk_transition, note_after_cancel
 from app.provider_http import flush_recent_calls
+from app.reasons import Reason
 from app.records.calls import record_checks
 
 RECHECK_SHARE_OF_INTERVAL = 0.75

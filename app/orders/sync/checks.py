@@ -12,11 +12,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 
-from app.orders import reasons
+from app import reasons
 from app.orders.provider import OrderServiceClient
-from app.orders.reasons import Reason
 from app.orders.sync.store import DueOrder
 from app.provider_http import ProviderError, ProviderNotFound, ProviderUnavailable
+from app.reasons import Reason
 
 
 class Outcome(Enum):

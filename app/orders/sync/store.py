@@ -25,10 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import reasons
-from app.orders.reasons import Reason
+from app.reasons import Reason
 
 MAX_BACKOFF_EXPONENT = 20
 
@@ -44,7 +44,7 @@ class CheckFailure:
     """A failed status check: a readable reason, and the least time to wait (Retry-After).
 
     `error` is the reason in English; `reason`, if given, is the same as the order's pages
-    show it in their reader's language (app/orders/reasons.py)."""
+    show it in their reader's language (app/reasons.py)."""
 
     order_id: uuid.UUID
     error: str

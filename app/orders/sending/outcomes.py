@@ -12,7 +12,7 @@
   SEND_ATTENTION_AFTER_SECONDS is flagged (retries go on); a refusal after an unknown outcome,
   or a refusal about the key itself, is flagged and retries stop, since repeating cannot
   change the answer. So is a registration that lands after the order was settled by hand
-  (`registered_late`). An operator settles such an order (app/orders/send_resolution.py).
+  (`registered_late`). An operator settles such an order (app/orders/sending/resolution.py).
 """
 
 import logging
@@ -22,12 +22,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import reasons
-from app.orders.reasons import Reason
 from app.orders.transitions import add_note, commit_transition, transition
 from app.provider_http import ProviderRejected, ProviderUnavailable
+from app.reasons import Reason
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What a person does about a send, from the console or the command line alike: settle one
 whose outcome stays unknown, once they have asked the provider (by its own means) whether it
 holds the order, or retry one now. Like a send job, a person first takes the order's send
-lease (app/orders/sending.py), and is refused while a send job is running for the order or
+lease (app/orders/sending/), and is refused while a send job is running for the order or
 has taken the lease since: a registration under way is never overtaken.
 
 - `flask sends unknown` lists the orders whose send outcome is unknown, the ones flagged for
@@ -24,14 +24,14 @@ from flask_babel.speaklater import LazyString
 from rq.registry import StartedJobRegistry
 from sqlalchemy import Row, func, select, update
 
+from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders import reasons
-from app.orders.reasons import Reason
-from app.orders.send_outcomes import SETTLED
 from app.orders.sending import enqueue_send, send_job_id
+from app.orders.sending.outcomes import SETTLED
 from app.orders.transitions import ChangeRefused, add_note, transition
 from app.queue import get_send_queue
+from app.reasons import Reason
 
 
 class ProviderIdTaken(ChangeRefused):

@@ -17,15 +17,16 @@ import redis
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
+from app import reasons
 from app.extensions import db
 from app.logs import job_meta
 from app.models import Order, OrderStatus
-from app.orders import reasons, send_outcomes
 from app.orders.provider import get_order_client
-from app.orders.reasons import Reason
+from app.orders.sending import outcomes as send_outcomes
 from app.orders.transitions import commit_transition, transition
 from app.provider_http import ProviderRejected, ProviderUnavailable
 from app.queue import get_send_queue, get_send_scheduler
+from app.reasons import Reason
 from app.records.calls import failed_send_outcome, record_send
 
 log = logging.getLogger(__name__)

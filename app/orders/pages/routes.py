@@ -11,9 +11,6 @@ from app.flashes import flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
 from app.money import compute_totals
-from app.orders import bp
-from app.orders.actions import refuse
-from app.orders.conflicts import save_conflict
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
@@ -23,20 +20,23 @@ from app.orders.drafts import (
     update_draft,
 )
 from app.orders.live import login_ended_answer, open_stream
+from app.orders.pages import bp
+from app.orders.pages.actions import refuse
+from app.orders.pages.conflicts import save_conflict
+from app.orders.pages.revisions import seen_revision
+from app.orders.pages.table import (
+    current_table_tag,
+    not_modified,
+    rendered_table,
+    still_current,
+    table_response,
+)
 from app.orders.queries import (
     ListingArgs,
     get_own_order,
     list_orders,
     open_drafts,
     parse_listing_args,
-)
-from app.orders.revisions import seen_revision
-from app.orders.table import (
-    current_table_tag,
-    not_modified,
-    rendered_table,
-    still_current,
-    table_response,
 )
 
 

@@ -30,9 +30,9 @@ from app.auth.sessions import digest
 from app.ended_logins import take_ended
 from app.extensions import db, get_redis
 from app.models import User
-from app.orders.live_hub import GONE, Hub, Listener, client_socket, watch_client
-from app.orders.live_logins import StreamLogin, announce_ended
-from app.orders.live_slots import take_slot
+from app.orders.live.hub import GONE, Hub, Listener, client_socket, watch_client
+from app.orders.live.logins import StreamLogin, announce_ended
+from app.orders.live.slots import take_slot
 from app.orders.transitions import Change, take_noted
 
 log = logging.getLogger(__name__)

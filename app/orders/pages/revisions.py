@@ -2,7 +2,7 @@
 
 Every form that changes a draft (Save, Send, Delete) carries the revision it was drawn from in
 a hidden field, `revision`; the change is made only while the draft is still that revision
-(`app.orders.drafts`), and a stale one gets the conflict page (`app.orders.conflicts`). A
+(`app.orders.drafts`), and a stale one gets the conflict page (`app.orders.pages.conflicts`). A
 request without the field is not checked (older pages, scripts); one with a field that is no
 revision number is a 400.
 
@@ -21,7 +21,7 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from app.models import Order, OrderStatus
-from app.orders import bp
+from app.orders.pages import bp
 from app.orders.queries import find_own_order
 
 # ASCII digits only (`str.isdigit` also takes "²"), and few enough for a Postgres integer.

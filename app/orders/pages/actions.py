@@ -15,8 +15,6 @@ from app.errors import error_response
 from app.flashes import Message, flash_progress
 from app.htmx import wants_fragment
 from app.models import OrderStatus
-from app.orders import bp
-from app.orders.conflicts import DELETE, SEND, action_conflict
 from app.orders.drafts import (
     OrderConflict,
     OrderInputError,
@@ -25,8 +23,10 @@ from app.orders.drafts import (
     delete_draft,
     draft_moved_on,
 )
+from app.orders.pages import bp
+from app.orders.pages.conflicts import DELETE, SEND, action_conflict
+from app.orders.pages.revisions import linked_revision, seen_revision
 from app.orders.queries import get_own_order, summarise
-from app.orders.revisions import linked_revision, seen_revision
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 

@@ -24,8 +24,8 @@ import redis
 from flask import Flask, current_app
 
 from app.extensions import get_redis
-from app.orders.live_logins import LoginSweep, StreamLogin, ended_in, logins_pattern
-from app.orders.live_slots import Slot, renew
+from app.orders.live.logins import LoginSweep, StreamLogin, ended_in, logins_pattern
+from app.orders.live.slots import Slot, renew
 
 log = logging.getLogger(__name__)
 
