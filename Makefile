@@ -50,6 +50,7 @@ translations: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup bench-web
 	$(BIN)/python -m bench.sync_bench

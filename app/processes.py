@@ -63,7 +63,7 @@ def run_worker(app: Flask) -> None:
         try:
             with stop_on_signal():
                 worker = make_worker(app, outage=outage)
-            worker.work(logging_level="INFO")
+            worker.work(logging_level="WARNING")
         except redis.RedisError as error:
             wait = outage.failed(error)
         else:

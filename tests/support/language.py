@@ -10,8 +10,20 @@ import re
 from html.parser import HTMLParser
 
 ALLOWED = {
-    "Click", "to", "Mice",  # the product's name
-    "UTC", "ID", "HTTP", "API", "JSON", "CSV", "SSE", "RQ", "Redis", "Postgres", "PostgreSQL",
+    "Click",
+    "to",
+    "Mice",  # the product's name
+    "UTC",
+    "ID",
+    "HTTP",
+    "API",
+    "JSON",
+    "CSV",
+    "SSE",
+    "RQ",
+    "Redis",
+    "Postgres",
+    "PostgreSQL",
     "English",  # the switcher names each language in that language
 }
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
