@@ -86,3 +86,15 @@ def test_the_sandbox_and_the_app_share_no_code():
         assert not imports(path, app), f"{path} imports the app"
     launchers = [name for name, path in app.items() if imports(path, sandbox)]
     assert launchers == ["app.sandbox"]
+
+
+def test_the_migrations_files_follow_their_chain():
+    """Sorted by name, the migration files run in order: each revises the one before it, and
+    its docstring's `Revises:` line says the same as its `down_revision`."""
+    previous = None
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        text = path.read_text()
+        down = ast.literal_eval(text.split("down_revision = ", 1)[1].splitlines()[0])
+        said = text.split("Revises:", 1)[1].splitlines()[0].strip() or None
+        assert (down, said) == (previous, previous), path.name
+        previous = ast.literal_eval(text.split("\nrevision = ", 1)[1].splitlines()[0])

@@ -7,7 +7,7 @@ statement-level trigger per operation bumps each affected user once per statemen
 the users' rows in id order so concurrent statements cannot deadlock on them.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa

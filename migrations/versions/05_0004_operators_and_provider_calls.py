@@ -1,7 +1,7 @@
 """operators, who did what on the timeline, provider calls, following cancelled orders
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0007
 Create Date: 2026-11-28 21:00:00
 
 """

@@ -5,7 +5,7 @@ status sync keeps asking about it until the provider reports it finished, and no
 the order's timeline. The sync's index covers the orders it follows.
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-11-29 10:00:00
 
 """
