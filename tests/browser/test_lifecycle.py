@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
-from tests.browser.helpers import mark_page, page_not_reloaded, screenshot
+from tests.browser.helpers import mark_page, page_not_reloaded, refuse_streams, screenshot
 
 
 @pytest.fixture
@@ -83,8 +83,11 @@ def test_dismissing_the_cancel_question_keeps_the_order(user_page, order, worker
     expect(row).to_have_attribute("data-status", "in_processing")
 
 
-def test_sending_an_order_already_sent_elsewhere_says_so(user_page, order):
+def test_sending_an_order_already_sent_elsewhere_says_so(user_page, order, browser_errors):
+    """A page that has not heard of the send (its stream refused here; with its stream open it
+    is told at once and offers no Send: tests/browser/test_two_tabs.py) is told by the answer."""
     page = user_page
+    refuse_streams(page, browser_errors)
     page.goto(f"/orders/{order.id}")
     expect(page.locator("#order-summary")).to_have_attribute("data-status", "draft")
     assert transition(order.id, "draft", "sending", "Sent from another tab") is not None
