@@ -243,11 +243,16 @@ def test_resolve_is_refused_for_an_order_whose_send_is_not_unknown(operator_clie
     assert reload(registered.id).status == IN_PROCESSING and notes(registered.id) == []
 
 
+def rows_of(listing: str, email: str) -> int:
+    """The console's rows of this customer (each shows the email, and holds it in a title)."""
+    return listing.count(f">{email}</span>")
+
+
 def test_the_console_filters_by_status_customer_and_age(operator_client, registered, factory):
     stranger = factory.user(email="someone@else.org")
     insert_orders(stranger.id, 2)
     listing = operator_client.get("/ops/?customer=ELSE.org").get_data(as_text=True)
-    assert listing.count("someone@else.org") == 2 and str(registered.id) not in listing
+    assert rows_of(listing, "someone@else.org") == 2 and str(registered.id) not in listing
     drafts = operator_client.get("/ops/?status=draft").get_data(as_text=True)
     assert "No orders match these filters." in drafts
     old = operator_client.get("/ops/?age=gt1d").get_data(as_text=True)
@@ -267,4 +272,4 @@ def test_the_console_pages_through_orders_keeping_the_filters(make_app, operator
     [older] = re.findall(r'rel="next" href="([^"]+)"', first)
     assert "page=2" in older and "customer=pages" in older
     last = client.get("/ops/?customer=pages&page=3").get_data(as_text=True)
-    assert "Page 3 of 3" in last and last.count("pages@example.org") == 1
+    assert "Page 3 of 3" in last and rows_of(last, "pages@example.org") == 1
