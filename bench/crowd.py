@@ -73,7 +73,8 @@ class Customer:
                 method, self.base_url + path, timeout=60, allow_redirects=False, **kwargs
             )
         except requests.RequestException as error:
-            self.recorder.record(kind, type(error).__name__, time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self.recorder.record(kind, type(error).__name__, elapsed, repr(error))
             return None
         status = response.status_code
         self.recorder.record(kind, status, time.perf_counter() - started, response.text)

@@ -32,7 +32,7 @@ from werkzeug.security import generate_password_hash
 from app.config import DEV_CATALOG_TOKEN, DEV_ORDER_TOKEN
 from app.extensions import db
 from app.models import User
-from bench import web_data
+from bench import cpu_profile, web_data
 from bench.common import peak_rss_mb
 from bench.crowd import Behaviour, Customer, Recorder, login_burst, run_crowd
 from bench.environment import ROOT, prepare_database, sandbox_processes
@@ -189,17 +189,19 @@ def main(argv=None) -> None:
             login_burst(customers_of(web.url, range(args.burst), burst))
             print_table(f"{args.burst} customers logging in at the same moment", burst)
         crowd = Recorder()
-        started = time.monotonic()
+        started, cpu_start = time.monotonic(), cpu_profile.snapshot()
         customers = customers_of(web.url, range(args.customers), crowd)
         run_crowd(customers, args.login_window, args.minutes * 60, behaviour)
         elapsed = time.monotonic() - started
+        cpu_spent = cpu_profile.report(cpu_start, cpu_profile.snapshot(), elapsed)
         print_table(
             f"{args.customers} customers, logging in within {args.login_window:g} s, browsing "
             f"for {args.minutes:g} min (think {args.think[0]:g}-{args.think[1]:g} s); "
             f"{sum(map(len, crowd.times.values())) / elapsed:.1f} requests/s",
             crowd,
         )
-        print(f"\nweb processes' peak memory: {web_memory(web)}")
+        print(f"\n{cpu_spent}")
+        print(f"web processes' peak memory: {web_memory(web)}")
         cpu = os.times()
         used = cpu.user - cpu_before.user + cpu.system - cpu_before.system
         print(f"the client's own CPU: {used:.1f} s; its peak RSS {peak_rss_mb():.0f} MB")
