@@ -19,7 +19,7 @@ from rq_scheduler import Scheduler
 
 from app import create_app_or_exit
 from app.logs import configure_logging
-from app.processes import SchedulerLoop, exit_on_failure
+from app.processes import exit_on_failure, run_scheduler
 
 # Each periodic job: its function, and the setting that holds its interval in seconds.
 PERIODIC_JOBS = {
@@ -67,7 +67,7 @@ def main() -> None:
     with exit_on_failure("scheduler"):
         app = create_app_or_exit()
         configure_logging(app.config)
-        SchedulerLoop(app, lambda scheduler: register_periodic_jobs(scheduler, app.config)).run()
+        run_scheduler(app, lambda scheduler: register_periodic_jobs(scheduler, app.config))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,5 @@
-"""The worker's and the scheduler's main loops, which live through their dependencies' outages.
-
-Redis cut, frozen or restarted: the loop logs one warning, waits a growing pause capped at
-OUTAGE_BACKOFF_CAP_SECONDS, tries again on a fresh connection, and logs once more when Redis
-is back. Postgres down: the jobs say so once and are retried later (app/orders/jobs/). A
-process stops only when asked (SIGTERM, SIGINT: exit status 0) or on an error it cannot live
-with, such as a bad setting: then it exits with status 1 and one line saying why.
-"""
+"""The worker's and the scheduler's main loops, which live through Redis outages and stop only
+when asked (SIGTERM, SIGINT: status 0) or on an error they cannot live with (status 1)."""
 
 import logging
 import signal
@@ -59,7 +53,6 @@ def run_worker(app: Flask) -> None:
     its loop (it does on some Redis errors) or cannot start one."""
     outage = redis_outage(app)
     while True:
-        worker = None
         try:
             with stop_on_signal():
                 worker = make_worker(app, outage=outage)
@@ -69,49 +62,33 @@ def run_worker(app: Flask) -> None:
         else:
             if worker.stop_asked:
                 return
-            wait = next_try_after_loop_ended(outage)
+            # RQ ended its loop unasked: for Redis (already reported), or for an error it logged.
+            if outage.ongoing:
+                wait = outage.failed("the worker's loop ended")
+            else:
+                log.error("the worker's loop ended unexpectedly; starting a new one")
+                wait = outage.cap_seconds
         with stop_on_signal():
             time.sleep(wait)
 
 
-def next_try_after_loop_ended(outage: Outage) -> float:
-    """RQ ended its loop without being asked to: for Redis (already reported as the outage),
-    or for an error it has logged with its traceback."""
-    if outage.ongoing:
-        return outage.failed("the worker's loop ended")
-    log.error("the worker's loop ended unexpectedly; starting a new one")
-    return outage.cap_seconds
-
-
-class SchedulerLoop:
-    """Registers the periodic jobs (`register(scheduler)`), then polls every
-    SCHEDULER_POLL_SECONDS for due jobs; registers again after every outage, in case Redis
-    came back without them."""
-
-    def __init__(self, app: Flask, register: Callable):
-        self.scheduler = make_scheduler(app)
-        self.register = register
-        self.registered = False
-        self.poll = app.config["SCHEDULER_POLL_SECONDS"]
-        self.outage = redis_outage(app)
-
-    def run(self) -> None:
-        log.info("polling every %ss for due jobs", self.poll)
-        with stop_on_signal():
-            try:
-                while True:
-                    time.sleep(self.step())
-            finally:
-                with suppress(redis.RedisError):
-                    self.scheduler.remove_lock()
-
-    def step(self) -> float:
-        """One poll; returns how long to wait before the next."""
+def run_scheduler(app: Flask, register: Callable) -> None:
+    """Register the periodic jobs (`register(scheduler)`), then poll for due jobs every
+    SCHEDULER_POLL_SECONDS; register again after every outage, in case Redis lost them."""
+    scheduler, outage = make_scheduler(app), redis_outage(app)
+    every, registered = app.config["SCHEDULER_POLL_SECONDS"], False
+    log.info("polling every %ss for due jobs", every)
+    with stop_on_signal():
         try:
-            polled = self.scheduler.poll(None if self.registered else self.register)
-            self.registered = self.registered or polled
-        except redis.RedisError as error:
-            self.registered = False
-            return self.outage.failed(error)
-        self.outage.recovered()
-        return self.poll
+            while True:
+                try:
+                    registered = scheduler.poll(None if registered else register) or registered
+                except redis.RedisError as error:
+                    registered = False
+                    time.sleep(outage.failed(error))
+                    continue
+                outage.recovered()
+                time.sleep(every)
+        finally:
+            with suppress(redis.RedisError):
+                scheduler.remove_lock()

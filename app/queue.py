@@ -31,14 +31,12 @@ class AppQueue(Queue):
 
 
 def get_queue(name: str | None = None) -> Queue:
-    """A job queue (the default one unless named), on the app's Redis connection (short
-    timeouts)."""
+    """A job queue (the default one unless named) on the app's Redis connection."""
     return AppQueue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
 
 
 def get_send_queue() -> Queue:
-    """Sends have their own queue, which workers empty first, so a large sync never delays
-    a customer's order."""
+    """Sends have their own queue, which workers empty first: a large sync never delays them."""
     return get_queue(current_app.config["RQ_SEND_QUEUE"])
 
 
@@ -49,9 +47,8 @@ def get_send_scheduler() -> Scheduler:
 
 
 def process_connection(app: Flask) -> redis.Redis:
-    """The worker's or the scheduler's own Redis connection: a timeout long enough for the
-    worker's blocking dequeue, short enough that a frozen Redis is noticed; no retries of its
-    own, since the process's loop waits and retries (see app/processes.py)."""
+    """The worker's or the scheduler's own Redis connection: a timeout long enough for a blocking
+    dequeue, short enough to notice a frozen Redis; no retries, as the process's loop retries."""
     options = redis_options(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"], retries=0)
     return redis.Redis.from_url(app.config["REDIS_URL"], socket_keepalive=True, **options)
 
@@ -72,9 +69,9 @@ class PeriodicScheduler(Scheduler):
             self._lock_acquired = False
 
     def poll(self, first: Callable[["PeriodicScheduler"], object] | None = None) -> bool:
-        """Under the lock, run `first` (registering the periodic jobs: two schedulers doing it
-        at once could each schedule a job that the other has just enqueued), then move the
-        jobs that are due to their queues. False if another scheduler held the lock."""
+        """Under the lock, run `first` (registering the periodic jobs: two schedulers doing it at
+        once could each schedule a job the other has just enqueued), then enqueue the due jobs.
+        False if another scheduler held the lock."""
         if not self.acquire_lock():
             return False
         try:
@@ -86,12 +83,11 @@ class PeriodicScheduler(Scheduler):
         return True
 
 
-def make_scheduler(app: Flask, connection: redis.Redis | None = None) -> PeriodicScheduler:
-    """The scheduler process's rq-scheduler on the default queue, polled every
-    SCHEDULER_POLL_SECONDS by `app.processes.run_scheduler`."""
+def make_scheduler(app: Flask) -> PeriodicScheduler:
+    """The scheduler process's rq-scheduler on the default queue (see app/processes.py)."""
     return PeriodicScheduler(
         queue_name=app.config["RQ_QUEUE"],
-        connection=connection or process_connection(app),
+        connection=process_connection(app),
         interval=app.config["SCHEDULER_POLL_SECONDS"],
     )
 
@@ -114,25 +110,19 @@ class OutageLog(logging.LoggerAdapter):
 
 
 class AppWorker(SimpleWorker):
-    """Runs jobs in this process (no fork, so no inherited connection pools), each job in its
-    own app context so the database session never leaks from one job into the next. While
-    Postgres is down (the jobs note it, see app/orders/jobs/), it waits a capped back-off
-    before each job.
-
-    A thread beats the worker's heartbeat every WORKER_HEARTBEAT_SECONDS, also while a long
-    job runs (RQ beats only between jobs, and every few minutes when idle), so `/readyz` can
-    tell a busy worker from a dead one.
-    """
+    """Runs each job in this process (no fork, so no inherited connection pools) in its own app
+    context, so no database session leaks into the next; while Postgres is down, after a capped
+    back-off. A thread beats the heartbeat every WORKER_HEARTBEAT_SECONDS, also during a long
+    job (RQ beats only between jobs), so `/readyz` can tell a busy worker from a dead one."""
 
     def __init__(self, *args, app: Flask, outage: Outage | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.flask_app = app
         self.stop_asked = False
         self.max_connection_wait_time = app.config["OUTAGE_BACKOFF_CAP_SECONDS"]
+        self.redis_outage = outage
         if outage is not None:
             self.log = OutageLog(self.log, outage)
-            self.redis_outage = outage
-
         self.beating = threading.Event()
 
     def request_stop(self, signum, frame):
@@ -143,7 +133,7 @@ class AppWorker(SimpleWorker):
         """RQ beats before every dequeue and after every job: a beat sent straight to Redis
         (not queued on a pipeline) that went through means Redis is back."""
         super().heartbeat(timeout, pipeline)
-        if pipeline is None and hasattr(self, "redis_outage"):
+        if pipeline is None and self.redis_outage is not None:
             self.redis_outage.recovered()
 
     def execute_job(self, job, queue):
@@ -163,56 +153,39 @@ class AppWorker(SimpleWorker):
             REQUEST_ID.reset(token)
 
     def work(self, *args, **kwargs):
-        beat = threading.Thread(target=self.keep_beating, name="heartbeat", daemon=True)
-        beat.start()
+        threading.Thread(target=self.keep_beating, name="heartbeat", daemon=True).start()
         try:
             return super().work(*args, **kwargs)
         finally:
             self.beating.set()
 
     def keep_beating(self) -> None:
+        """If Redis lost the worker's record (restarted without persistence, or flushed), a beat
+        registers it again, or monitoring would never see this worker."""
         every = self.flask_app.config["WORKER_HEARTBEAT_SECONDS"]
         while not self.beating.wait(every):
             try:
-                self.beat()
+                if self.connection.hexists(self.key, "birth"):
+                    self.heartbeat()
+                    continue
+                self.connection.delete(self.key)
+                self.register_birth()  # ValueError if RQ's heartbeat raced us: next beat retries
+                log.warning("worker %s registered again: Redis had lost its record", self.name)
             except (redis.RedisError, ValueError) as error:
                 log.warning("worker heartbeat failed: %s", error)
 
-    def beat(self) -> None:
-        """A heartbeat; if Redis lost the worker's record (restarted without persistence, or
-        flushed), register it again, or monitoring would never see this worker."""
-        if self.connection.hexists(self.key, "birth"):
-            self.heartbeat()
-            return
-        self.connection.delete(self.key)
-        self.register_birth()  # (ValueError if RQ's own heartbeat raced us: next beat retries)
-        log.warning("worker %s registered again: Redis had lost its record", self.name)
-
 
 def log_job(job, seconds: float) -> None:
-    """The job's one line: what ran, how it ended, how long it took."""
     status = getattr(job.get_status(refresh=False), "value", "unknown")
-    log.info(
-        "job %s %s %s %.1fms",
-        job.func_name,
-        job.id,
-        status,
-        seconds * 1000,
-        extra={
-            "job_id": job.id,
-            "job": job.func_name,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 1),
-        },
-    )
+    ms = round(seconds * 1000, 1)
+    extra = {"job_id": job.id, "job": job.func_name, "status": status, "duration_ms": ms}
+    log.info("job %s %s %s %.1fms", job.func_name, job.id, status, ms, extra=extra)
 
 
-def make_worker(
-    app: Flask, connection: redis.Redis | None = None, outage: Outage | None = None
-) -> AppWorker:
+def make_worker(app: Flask, outage: Outage | None = None) -> AppWorker:
     """A worker on the send queue, then the default queue. Its blocking dequeue waits less
     than its connection's timeout, so only a Redis that stopped answering times out."""
-    connection = connection or process_connection(app)
+    connection = process_connection(app)
     names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"])
     queues = [AppQueue(name, connection=connection) for name in names]
     ttl = int(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"]) + 10  # RQ waits ttl - 15 s to dequeue

@@ -22,9 +22,7 @@ class QueueState:
 
     @property
     def oldest_age(self) -> float | None:
-        if self.oldest_enqueued_at is None:
-            return None
-        return max(0.0, (datetime.now(UTC) - self.oldest_enqueued_at).total_seconds())
+        return age(self.oldest_enqueued_at)
 
 
 def queue_names() -> list[str]:
@@ -35,14 +33,17 @@ def queue_names() -> list[str]:
 def oldest_enqueued_at(queue: Queue) -> datetime | None:
     ids = queue.get_job_ids(0, 0)
     job = queue.fetch_job(ids[0]) if ids else None
-    if job is None or job.enqueued_at is None:
-        return None
-    return aware(job.enqueued_at)
+    return None if job is None or job.enqueued_at is None else aware(job.enqueued_at)
 
 
 def aware(moment: datetime) -> datetime:
     """RQ's timestamps are UTC, sometimes without a time zone."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def age(moment: datetime | None) -> float | None:
+    """Seconds since an RQ timestamp."""
+    return None if moment is None else max(0.0, (datetime.now(UTC) - aware(moment)).total_seconds())
 
 
 def queue_state(name: str, connection: Redis) -> QueueState:
@@ -61,18 +62,12 @@ def queue_states() -> list[QueueState]:
     return [queue_state(name, get_redis()) for name in queue_names()]
 
 
-def heartbeat_age(worker: Worker) -> float | None:
-    if worker.last_heartbeat is None:
-        return None
-    return max(0.0, (datetime.now(UTC) - aware(worker.last_heartbeat)).total_seconds())
-
-
 def workers() -> list[Worker]:
     """Every worker registered in Redis, most recently seen first."""
     found = Worker.all(connection=get_redis())
-    return sorted(found, key=lambda w: heartbeat_age(w) or float("inf"))
+    return sorted(found, key=lambda w: age(w.last_heartbeat) or float("inf"))
 
 
 def live_workers(within_seconds: float) -> list[Worker]:
-    """Workers whose last heartbeat is at most `within_seconds` old."""
-    return [w for w in workers() if (age := heartbeat_age(w)) is not None and age <= within_seconds]
+    ages = ((worker, age(worker.last_heartbeat)) for worker in workers())
+    return [worker for worker, seconds in ages if seconds is not None and seconds <= within_seconds]

@@ -1,10 +1,6 @@
-"""The provider calls of each order, for the operators' story of an order.
-
-Every send attempt is kept. Of the status checks, the ones worth reading are kept: failures,
-404s, terminal answers and the checks an operator asked for. A routine "still processing"
-answer only updates the order's `last_checked_at`; keeping each of them would write a row per
-order per minute. Rows are added to the caller's transaction, so they commit with its changes.
-"""
+"""The provider calls of each order, for the operators' story of an order: every send attempt,
+and the status checks worth reading (not a routine "still processing": that would be a row per
+order per minute). Rows join the caller's transaction and commit with its changes."""
 
 import uuid
 
@@ -16,8 +12,6 @@ from app.metrics import count_send
 from app.models import ProviderCall
 from app.reasons import Reason
 
-SEND, CHECK = "send", "check"
-
 
 def milliseconds(seconds: float | None) -> int | None:
     return None if seconds is None else round(seconds * 1000)
@@ -25,31 +19,23 @@ def milliseconds(seconds: float | None) -> int | None:
 
 def failed_send_outcome(error) -> str:
     """A send attempt without a usable answer: `unknown` when the request may have reached the
-    provider (a read timeout, a 5xx, an answer we cannot read), `retried` when it surely did
-    not (no connection was made, a 429)."""
+    provider (a read timeout, a 5xx, an unreadable answer), `retried` when it surely did not."""
     return "unknown" if error.outcome_unknown else "retried"
 
 
-def record_send(
-    order_id: uuid.UUID,
-    outcome: str,
-    answer: Reason | str,
-    seconds: float,
-    actor_id: int | None = None,
-) -> None:
-    """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`); the
-    row joins the caller's transaction. `answer`: the provider's id or words, or our reason."""
+def record_send(order_id: uuid.UUID, outcome: str, answer: Reason | str, seconds: float) -> None:
+    """One send attempt: registered, rejected, retried or unknown (see `metrics.SENDS`).
+    `answer`: the provider's id or words, or our reason."""
     count_send(outcome)
     text, coded = reasons.columns(answer)
     db.session.add(
         ProviderCall(
             order_id=order_id,
-            kind=SEND,
+            kind="send",
             outcome=outcome,
             answer=text[:1000],
             answer_coded=coded,
             duration_ms=milliseconds(seconds),
-            actor_id=actor_id,
         )
     )
 
@@ -63,7 +49,7 @@ def record_checks(results: list, actor_id: int | None = None) -> None:
         [
             {
                 "order_id": result.order_id,
-                "kind": CHECK,
+                "kind": "check",
                 "outcome": result.outcome.value,
                 "answer": (result.state or result.error or "")[:1000],
                 "answer_coded": None if result.state else reasons.columns(result.error_reason)[1],

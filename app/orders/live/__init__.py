@@ -1,18 +1,7 @@
-"""Live updates: every committed order change is published to the owner's Redis channel, and
-each open dashboard or order page listens to its own user's changes over server-sent events.
-
-This is the only place that publishes: a hook on the database session sends the changes the
-state machine noted (`app.orders.transitions`: status changes, and a draft's new revision or its
-deletion, noted by `app.orders.drafts`) once their transaction has committed.
-
-Streams are cheap: they share one subscription per process (`live_hub`), a user holds at most
-LIVE_STREAMS_PER_USER of them across all processes (`live_slots`), and a stream ends, freeing
-its slot, as soon as its client leaves. `streams_open()` counts this process's streams.
-
-A stream ends with its login (`live_logins`). Its last event, `login-ended`, tells the page to
-stop listening (`sse-close`) and go to the login page; a request for a stream without a live
-login gets only that event, so a page whose login ended never keeps trying.
-"""
+"""Live updates: a session hook publishes every committed order change to its owner's Redis
+channel, and each open page listens to its own user's changes over server-sent events. The
+streams share one subscription per process (`hub`), are capped per user (`slots`) and end with
+their login (`logins`): a last `login-ended` event sends the page to the login page."""
 
 import json
 import logging
@@ -30,7 +19,7 @@ from app.auth.sessions import digest
 from app.ended_logins import take_ended
 from app.extensions import db, get_redis
 from app.models import User
-from app.orders.live.hub import GONE, Hub, Listener, client_socket, watch_client
+from app.orders.live.hub import GONE, Hub, Listener, watch_client
 from app.orders.live.logins import StreamLogin, announce_ended
 from app.orders.live.slots import take_slot
 from app.orders.transitions import Change, take_noted
@@ -47,9 +36,7 @@ def user_channel(user_id: int) -> str:
 
 
 def change_message(change: Change) -> str:
-    """What a page is told of a change: the order, its status and its content's revision, and
-    `"deleted": true` when the order is gone. An open draft compares them with the revision it
-    was drawn from."""
+    """The order, its status and its revision (which an open draft compares with its own)."""
     message: dict = {
         "order_id": str(change.order_id),
         "status": change.to_status,
@@ -74,9 +61,7 @@ def publish_changes(changes: list[Change]) -> None:
 
 
 def publish_committed(session: Session) -> None:
-    """After a commit of the whole transaction (not a savepoint's): publish its order changes
-    and the logins it ended. (The app uses no savepoints; a change noted inside one waits for
-    the outer commit.)"""
+    """After a whole transaction commits (not a savepoint): publish its changes and ended logins."""
     if session.in_nested_transaction():
         return
     publish_changes(take_noted(session))
@@ -90,13 +75,10 @@ def forget_uncommitted(session: Session, transaction: SessionTransaction) -> Non
         take_ended(session)
 
 
-SESSION_HOOKS = (("after_commit", publish_committed), ("after_transaction_end", forget_uncommitted))
-
-
 def init_app(app: Flask) -> None:
-    """Publish committed changes (the hooks are registered once per process), and give the
-    process its hub: one Redis subscription fanned out to the streams it serves."""
-    for name, hook in SESSION_HOOKS:
+    """Publish committed changes (hooks registered once per process); give the process its hub."""
+    hooks = {"after_commit": publish_committed, "after_transaction_end": forget_uncommitted}
+    for name, hook in hooks.items():
         if not event.contains(db.session, name, hook):
             event.listen(db.session, name, hook)
     app.extensions["live_hub"] = Hub(app)
@@ -109,21 +91,14 @@ def sse_event(data: str, event: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def streams_open() -> int:
-    """How many event streams this process serves now."""
-    return current_app.extensions["live_hub"].count()
-
-
 def login_ended_answer() -> str:
     """All a request without a live login gets instead of a stream: the page stops listening."""
     return sse_event("", LOGIN_ENDED)
 
 
 def open_stream(user: User) -> "EventStream | None":
-    """The event stream for the logged-in `user`'s channel, under their current login, or None
-    (the page then polls) when the user already has LIVE_STREAMS_PER_USER streams, this process
-    serves LIVE_MAX_STREAMS, or Redis is down. The channel comes from the session's user, never
-    from the client."""
+    """The event stream of the logged-in `user` (never a channel the client names), or None
+    (the page then polls) when the user or this process holds its most streams, or Redis is down."""
     hub = current_app.extensions["live_hub"]
     if hub.count() >= current_app.config["LIVE_MAX_STREAMS"]:
         return None
@@ -138,26 +113,20 @@ def open_stream(user: User) -> "EventStream | None":
     listener = Listener(user.id, login, slot)
     hub.join(listener)
     lifetime = stream_lifetime(current_app.config)
-    sock = client_socket(request.environ)
-    if sock is not None:
-        watch_client(sock, listener, lifetime)
+    watch_client(request.environ, listener, lifetime)
     return EventStream(hub, listener, time.monotonic() + lifetime)
 
 
 def stream_lifetime(config) -> float:
-    """Seconds before the browser is asked to reconnect: LIVE_STREAM_SECONDS, shortened by up
-    to LIVE_STREAM_JITTER of it at random, so tabs opened together do not all reconnect in the
-    same second (a thousand at once lost some deliveries in the benchmark)."""
-    seconds = config["LIVE_STREAM_SECONDS"]
-    return seconds * (1 - random.uniform(0, config["LIVE_STREAM_JITTER"]))
+    """Seconds before the browser is asked to reconnect, shortened at random so that tabs opened
+    together do not all reconnect at once (a thousand at once lost deliveries in the benchmark)."""
+    return config["LIVE_STREAM_SECONDS"] * (1 - random.uniform(0, config["LIVE_STREAM_JITTER"]))
 
 
 class EventStream:
-    """A response body that forwards the user's changes as events until the deadline (the
-    browser then reconnects), until its client leaves, or until its login ends (a last
-    `login-ended` event, and the page stops listening). Its `close`, which the server always
-    calls, frees the stream's slot even when the body was never read (a HEAD request, a client
-    gone before the first event): a generator's `finally` would not run then."""
+    """A response body forwarding the user's changes until the deadline, its client leaves or its
+    login ends. The server always calls `close`, which frees the slot even when the body was never
+    read (a HEAD request, a client gone at once): a generator's `finally` would not run then."""
 
     def __init__(self, hub: Hub, listener: Listener, deadline: float):
         self.hub, self.listener, self.deadline = hub, listener, deadline

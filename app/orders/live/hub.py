@@ -1,16 +1,6 @@
-"""One Redis subscription per web process, fanned out to the event streams it serves.
-
-A stream does not hold a Redis connection of its own: it joins the process's hub with an inbox,
-and the hub's single pattern subscription (`<prefix>orders:user:*`) drops each message into the
-inboxes of that user's streams. The hub starts with the first stream and stops after the last;
-if Redis fails, it ends every stream (the browsers reconnect, or fall back to polling).
-
-The hub also ends the streams whose login ended (`live_logins`): those named on
-`<prefix>logins:user:*` at once, and the rest at its sweep, about every second.
-
-Under gunicorn's gevent worker the hub and the streams are greenlets (the standard library is
-patched), under threads they are threads; the code is the same.
-"""
+"""One Redis subscription per web process, fanned out to the inboxes of the event streams it
+serves; it starts with the first stream, stops after the last, and ends every stream if Redis
+fails (the browsers reconnect, or poll). Under gevent its threads are greenlets."""
 
 import contextlib
 import logging
@@ -34,8 +24,6 @@ GONE = object()  # put in an inbox when its stream must end
 
 
 class Listener:
-    """One open stream: whose it is, under which login, its slot, and its inbox."""
-
     def __init__(self, user_id: int, login: StreamLogin, slot: Slot):
         self.user_id, self.login, self.slot = user_id, login, slot
         self.inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
@@ -43,8 +31,8 @@ class Listener:
         self.login_ended = False
 
     def deliver(self, data: str) -> None:
-        """A tab too slow to read its events loses the oldest ones: any event makes it reload
-        its table, and the table is what matters."""
+        """A tab too slow to read its events loses the new ones: any event makes it reload its
+        table, and the table is what matters."""
         try:
             self.inbox.put_nowait(data)
         except queue.Full:
@@ -56,7 +44,6 @@ class Listener:
             self.inbox.put_nowait(GONE)
 
     def end_login(self) -> None:
-        """End the stream because its login ended (its page is told so)."""
         self.login_ended = True
         self.end()
 
@@ -70,7 +57,8 @@ class Listener:
 
 
 class Hub:
-    """The process's streams by user, and the one subscription that feeds them."""
+    """The process's streams by user, the one subscription that feeds them, and the sweep that
+    ends those whose login ended (`logins`; an announced end, the hub applies at once)."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -109,7 +97,11 @@ class Hub:
                 self.listen()
             except redis.RedisError as error:
                 log.warning("live updates interrupted (Redis): %s", error)
-                self.end_all()
+                with self.lock:
+                    self.running = False
+                    ending = [listener for group in self.listeners.values() for listener in group]
+                for listener in ending:
+                    listener.end()
 
     def listen(self) -> None:
         pubsub = get_redis().pubsub()
@@ -133,26 +125,19 @@ class Hub:
         if message["type"] == "psubscribe":
             self.listening.set()
         elif message["type"] == "pmessage" and message["pattern"] == self.logins_pattern:
-            self.end_logins(message["channel"], message["data"])
+            ended = ended_in(message["data"])
+            for listener in self.of_user(message["channel"]):
+                if listener.login.token_hash in ended:
+                    listener.end_login()
         elif message["type"] == "pmessage":
-            self.dispatch(message["channel"], message["data"])
+            for listener in self.of_user(message["channel"]):
+                listener.deliver(message["data"].decode())
 
     def still_needed(self) -> bool:
         """Whether a stream is left; if not, the hub stops (and a new stream starts it again)."""
         with self.lock:
             self.running = bool(self.listeners)
             return self.running
-
-    def dispatch(self, channel: bytes, data: bytes) -> None:
-        text = data.decode()
-        for listener in self.of_user(channel):
-            listener.deliver(text)
-
-    def end_logins(self, channel: bytes, data: bytes) -> None:
-        ended = ended_in(data)
-        for listener in self.of_user(channel):
-            if listener.login.token_hash in ended:
-                listener.end_login()
 
     def of_user(self, channel: bytes) -> list[Listener]:
         """The streams of the user a channel (`...:user:<id>`) is about."""
@@ -163,42 +148,35 @@ class Hub:
             return list(self.listeners.get(int(user), ()))
 
     def run_sweep(self) -> None:
-        """The sweep's thread; it stops itself (`sweep_targets`), or here on an error it did
-        not expect, so that the next stream starts another."""
+        """The sweep's thread: every LIVE_LOGIN_CHECK_SECONDS while a stream is left. It stops
+        when none is, or on an error it did not expect, so that the next stream starts another."""
+        every = self.app.config["LIVE_LOGIN_CHECK_SECONDS"]
         try:
-            self.sweep.run(self.sweep_targets)
+            with self.app.app_context():
+                while True:
+                    time.sleep(every)
+                    with self.lock:
+                        streams = [stream for group in self.listeners.values() for stream in group]
+                        self.sweeping = bool(streams)
+                    if not streams:
+                        return
+                    self.sweep.sweep(streams)
         except BaseException:
             with self.lock:
                 self.sweeping = False
             raise
 
-    def sweep_targets(self) -> list[Listener] | None:
-        """Every stream, for the sweep; None when none is left (the sweep then stops, and a new
-        stream starts it again)."""
-        with self.lock:
-            self.sweeping = bool(self.listeners)
-            return [listener for group in self.listeners.values() for listener in group] or None
-
     def leases(self) -> list[Slot]:
         with self.lock:
             return [listener.slot for group in self.listeners.values() for listener in group]
 
-    def end_all(self) -> None:
-        with self.lock:
-            self.running = False
-            ending = [listener for group in self.listeners.values() for listener in group]
-        for listener in ending:
-            listener.end()
 
-
-def client_socket(environ: dict) -> socket.socket | None:
-    """The connection to the client, where the server exposes it (gunicorn, werkzeug)."""
-    return environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
-
-
-def watch_client(sock: socket.socket, listener: Listener, seconds: float) -> None:
-    """End the stream as soon as its client closes the connection, rather than at the next
-    write that fails (which can take two writes, long after the tab is gone)."""
+def watch_client(environ: dict, listener: Listener, seconds: float) -> None:
+    """End the stream as soon as its client closes the connection (where the server exposes it)
+    rather than at the next write that fails (which can take two, long after the tab is gone)."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is None:
+        return
 
     def wait_for_close() -> None:
         try:

@@ -1,11 +1,5 @@
-"""Per-user stream slots, shared by every web process through Redis.
-
-Each user has a sorted set of the streams they hold: member = the stream's token, score = when
-its lease runs out. Opening a stream drops expired leases and takes a slot if fewer than the cap
-are held, in one script (atomic across processes). A closing stream gives its slot back at
-once; the hub renews the leases of the streams it serves, so only a process that died leaves
-slots behind, and only until their leases run out.
-"""
+"""Per-user stream slots shared by every web process: a Redis sorted set of stream tokens scored
+by lease end. The hub renews its streams' leases, so a dead process's slots expire soon."""
 
 import time
 import uuid
@@ -29,10 +23,6 @@ def slots_key(user_id: int) -> str:
     return f"{current_app.config['LIVE_CHANNEL_PREFIX']}live:slots:user:{user_id}"
 
 
-def lease_seconds() -> int:
-    return current_app.config["LIVE_SLOT_LEASE_SECONDS"]
-
-
 @dataclass(frozen=True)
 class Slot:
     """A stream's place among its user's; usable outside the request (the stream outlives it)."""
@@ -46,22 +36,22 @@ class Slot:
 
 
 def take_slot(user_id: int) -> Slot | None:
-    """A slot for a new stream of this user, or None when they hold the most allowed.
-    Raises redis.RedisError when Redis cannot be asked."""
+    """A slot for a new stream of this user, or None when they hold the most allowed; taken in
+    one script (atomic across processes) that first drops expired leases. Raises RedisError."""
     slot = Slot(slots_key(user_id), uuid.uuid4().hex, get_redis())
-    now, lease = time.time(), lease_seconds()
+    now, lease = time.time(), current_app.config["LIVE_SLOT_LEASE_SECONDS"]
     cap = current_app.config["LIVE_STREAMS_PER_USER"]
     taken = slot.client.eval(TAKE_SLOT, 1, slot.key, now, cap, now + lease, slot.token, lease)
     return slot if taken else None
 
 
 def renew(slots: list[Slot]) -> None:
-    """Extend the leases of the slots still being served, in one round trip."""
     if not slots:
         return
-    until = time.time() + lease_seconds()
+    lease = current_app.config["LIVE_SLOT_LEASE_SECONDS"]
+    until = time.time() + lease
     pipe = get_redis().pipeline(transaction=False)
     for slot in slots:
         pipe.zadd(slot.key, {slot.token: until}, xx=True)
-        pipe.expire(slot.key, lease_seconds())
+        pipe.expire(slot.key, lease)
     pipe.execute()

@@ -1,22 +1,22 @@
-"""The status sync's HTTP side: ask the order service for many states at once.
-
-The request threads only call the order-service client and return plain results; they never
-touch the database session or the app context. A `RunGate`, shared by the threads of one run,
-stops new requests once the provider looks down or has asked us to wait (Retry-After).
-"""
+"""The status sync's HTTP side: many status requests at once, from threads that never touch the
+database session; a `RunGate` stops them once the provider looks down or asks us to wait."""
 
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 
 from app import reasons
 from app.orders.provider import OrderServiceClient
-from app.orders.sync.store import DueOrder
 from app.provider_http import ProviderError, ProviderNotFound, ProviderUnavailable
 from app.reasons import Reason
+
+
+@dataclass(frozen=True)
+class DueOrder:
+    id: uuid.UUID
+    external_uuid: uuid.UUID | None
 
 
 class Outcome(Enum):
@@ -43,18 +43,13 @@ class CheckResult:
     error_reason: Reason | str | None = None  # the error, for the order's pages
 
 
-def failed(order_id: uuid.UUID, outcome: Outcome, reason: Reason | str, **values) -> CheckResult:
-    """A check that got no usable answer, with its reason in English and as given."""
-    return CheckResult(
-        order_id, outcome, error=reasons.english(reason), error_reason=reason, **values
-    )
+def failed(order_id: uuid.UUID, outcome: Outcome, why: Reason | str, **values) -> CheckResult:
+    return CheckResult(order_id, outcome, error=reasons.english(why), error_reason=why, **values)
 
 
 class RunGate:
     """Counts consecutive connection failures across threads and stops the run when needed.
-
-    `rate_limit_pause` is the wait assumed after a 429 that does not say how long to wait.
-    """
+    `rate_limit_pause`: the wait assumed after a 429 that does not say how long to wait."""
 
     def __init__(self, down_after: int, rate_limit_pause: float):
         self.down_after = down_after
@@ -82,22 +77,20 @@ class RunGate:
             self._answers += 1
 
     def failed(self, error: ProviderUnavailable) -> None:
+        if not (error.rate_limited or error.unanswered):
+            return self.answered()
         with self._lock:
             if error.rate_limited:
                 wait = self.rate_limit_pause if error.retry_after is None else error.retry_after
                 self.retry_after = max(self.retry_after, wait)
                 self.stop_reason = self.stop_reason or StopReason.RATE_LIMITED
-            elif error.unanswered:
+            else:
                 self._consecutive += 1
                 if self._consecutive >= self.down_after:
                     self.stop_reason = self.stop_reason or StopReason.PROVIDER_DOWN
-            else:
-                self._consecutive = 0
-                self._answers += 1
 
 
 def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> CheckResult:
-    """One status request (run in a pool thread); skipped once the gate has closed."""
     if gate.stopped:
         return CheckResult(order.id, Outcome.SKIPPED)
     if order.external_uuid is None:
@@ -107,26 +100,13 @@ def check_state(client: OrderServiceClient, order: DueOrder, gate: RunGate) -> C
         state = client.state(order.external_uuid)
     except ProviderUnavailable as error:
         gate.failed(error)
-        provider_wide = error.rate_limited or error.unanswered
-        return failed(
-            order.id,
-            Outcome.UNREACHABLE if provider_wide else Outcome.FAILED,
-            error.reason,
-            retry_after=error.retry_after or 0.0,
-            seconds=time.perf_counter() - started,
-        )
+        outcome = Outcome.UNREACHABLE if error.rate_limited or error.unanswered else Outcome.FAILED
+        wait, seconds = error.retry_after or 0.0, time.perf_counter() - started
+        return failed(order.id, outcome, error.reason, retry_after=wait, seconds=seconds)
     except ProviderError as error:  # a refusal: the provider answered, about this order
         gate.answered()
         outcome = Outcome.NOT_FOUND if isinstance(error, ProviderNotFound) else Outcome.FAILED
         return failed(order.id, outcome, error.reason, seconds=time.perf_counter() - started)
     gate.answered()
-    return CheckResult(
-        order.id, Outcome.ANSWERED, state=state, seconds=time.perf_counter() - started
-    )
-
-
-def submit_checks(
-    pool: ThreadPoolExecutor, client: OrderServiceClient, batch: list[DueOrder], gate: RunGate
-) -> list[Future]:
-    """Queue one request per order on the bounded pool; results are collected later."""
-    return [pool.submit(check_state, client, order, gate) for order in batch]
+    seconds = time.perf_counter() - started
+    return CheckResult(order.id, Outcome.ANSWERED, state=state, seconds=seconds)

@@ -1,11 +1,4 @@
-"""Checking a range of due orders, batch by batch: the engine under every sync run and job.
-
-The states are fetched concurrently by a bounded thread pool. While one batch is written, the
-next BATCHES_IN_FLIGHT batches are already queued on the pool, so the request threads never
-wait for the database (at 64 threads a single queued batch ran dry while the previous one was
-written; two did not). Each batch's answers are applied in one transaction, as `answers`
-says each answer means; the commit publishes the changes to their owners' live channels.
-"""
+"""Checking a range of due orders batch by batch, the engine under every sync run and job."""
 
 import logging
 import uuid
@@ -20,10 +13,12 @@ from app.extensions import db
 from app.orders.provider import get_order_client
 from app.orders.sync import state, store
 from app.orders.sync.answers import write_answers
-from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, submit_checks
+from app.orders.sync.checks import CheckResult, Outcome, RunGate, StopReason, check_state
 
 log = logging.getLogger(__name__)
 
+# Batches queued on the pool while one is written, so that the request threads never wait for
+# the database (at 64 threads one queued batch ran dry while the previous was written; two did not).
 BATCHES_IN_FLIGHT = 2
 LOCK_LOST = "lock_lost"
 
@@ -56,12 +51,9 @@ class SyncSummary:
 
 
 def sync_range(
-    start_after: uuid.UUID | None = None,
-    end: uuid.UUID | None = None,
-    keep_alive: Callable[[], bool] | None = None,
+    start_after: uuid.UUID | None, end: uuid.UUID | None, keep_alive: Callable[[], bool] | None
 ) -> SyncSummary:
-    """Check the due orders in (start_after, end], batch by batch, writing each batch while
-    the next ones are being fetched. If writing fails, the requests not yet made are dropped."""
+    """Check the due orders in (start_after, end], writing each batch while the next are fetched."""
     config, summary = current_app.config, SyncSummary()
     client = get_order_client()
     gate = RunGate(config["SYNC_PROVIDER_DOWN_AFTER"], config["SYNC_RATE_LIMIT_PAUSE_SECONDS"])
@@ -70,7 +62,7 @@ def sync_range(
     in_flight: deque[list[Future]] = deque()
     try:
         for batch in store.due_batches(start_after, end, config["SYNC_BATCH_SIZE"]):
-            in_flight.append(submit_checks(pool, client, batch, gate))
+            in_flight.append([pool.submit(check_state, client, order, gate) for order in batch])
             if len(in_flight) > BATCHES_IN_FLIGHT:
                 write_oldest(in_flight, summary, keep_alive)
             if gate.stopped or summary.outcome == LOCK_LOST:
@@ -86,7 +78,6 @@ def sync_range(
 def write_oldest(
     in_flight: deque[list[Future]], summary: SyncSummary, keep_alive: Callable[[], bool] | None
 ) -> None:
-    """Wait for the oldest batch's answers, write them, and keep the run's lock alive."""
     apply_batch([future.result() for future in in_flight.popleft()], summary)
     if keep_alive is None or summary.outcome == LOCK_LOST or keep_alive():
         return
@@ -98,36 +89,30 @@ def apply_batch(results: list[CheckResult], summary: SyncSummary) -> None:
     """Write one batch's answers in one transaction (its commit publishes what changed)."""
     changed = write_answers(results)
     db.session.commit()
-    warn_not_found(results)
-    count(summary, results, changed)
-
-
-def warn_not_found(results: list[CheckResult]) -> None:
-    """An unknown external uuid is a real anomaly: say so once per order and run."""
-    for result in results:
-        if result.outcome is Outcome.NOT_FOUND:
-            log.warning("order %s: %s Checking it less often.", result.order_id, result.error)
-
-
-def count(summary: SyncSummary, results: list[CheckResult], changed: int) -> None:
     summary.batches += 1
     summary.changed += changed
     for result in results:
-        if result.outcome is Outcome.SKIPPED:
-            summary.skipped += 1
-            continue
-        summary.checked += 1
-        if result.outcome is Outcome.ANSWERED:
+        summary.skipped += result.outcome is Outcome.SKIPPED
+        summary.checked += result.outcome is not Outcome.SKIPPED
+        if result.outcome in (Outcome.SKIPPED, Outcome.ANSWERED):
             continue
         summary.errors += 1
-        summary.not_found += result.outcome is Outcome.NOT_FOUND
         summary.first_error = summary.first_error or result.error
+        if result.outcome is Outcome.NOT_FOUND:
+            summary.not_found += 1
+            # An unknown external uuid is a real anomaly: said once per order and run.
+            log.warning("order %s: %s Checking it less often.", result.order_id, result.error)
 
 
 def report_stop(gate: RunGate, summary: SyncSummary) -> None:
-    """Pause the runs after one the provider cut short, and say why."""
+    """Pause the runs after one the provider cut short; report an outage once, however long."""
     if gate.provider_down:
-        report_provider_down()
+        report = log.warning if state.provider_went_down() else log.info
+        report(
+            "order service unreachable: run ended early; orders in processing keep their status "
+            "and are checked again once it answers"
+        )
+        state.pause(current_app.config["SYNC_PROVIDER_DOWN_PAUSE_SECONDS"], "provider down")
     elif summary.checked > summary.errors and (down := state.provider_came_back()) is not None:
         log.info("order service reachable again after %.0f s", down)
     if gate.stop_reason is StopReason.RATE_LIMITED:
@@ -136,13 +121,3 @@ def report_stop(gate: RunGate, summary: SyncSummary) -> None:
         state.pause(wait, "retry-after")
     if gate.stop_reason is not None:
         summary.outcome = gate.stop_reason.value
-
-
-def report_provider_down() -> None:
-    """One warning when the provider goes down, however many runs its outage spans."""
-    report = log.warning if state.provider_went_down() else log.info
-    report(
-        "order service unreachable: run ended early; orders in processing keep their status "
-        "and are checked again once it answers"
-    )
-    state.pause(current_app.config["SYNC_PROVIDER_DOWN_PAUSE_SECONDS"], "provider down")

@@ -1,10 +1,5 @@
-"""The status sync: learn from the order service when orders in processing are finished.
-
-One run (`run_sync`, every minute from the scheduler) takes the run lock, keeps it alive while
-it works, and then either checks every due order itself, batch by batch (`engine.sync_range`), or,
-for a backlog above SYNC_FANOUT_THRESHOLD, fans the due orders out as id-range batch jobs
-(`run_batch`) that several workers share.
-"""
+"""A sync run under the run lock: it checks the due orders itself or, above
+SYNC_FANOUT_THRESHOLD, fans them out as id-range batch jobs that several workers share."""
 
 import logging
 import time
@@ -17,19 +12,16 @@ from rq import Queue
 from app.extensions import db
 from app.orders.sync import state, store
 from app.orders.sync.engine import SyncSummary, sync_range
-from app.orders.sync.state import RunLock
 from app.queue import get_queue
 from app.records.sync_runs import record_run
 
 log = logging.getLogger(__name__)
 
-BATCH_JOB = "app.orders.jobs.sync_batch"
-
 
 def run_sync(allow_fan_out: bool = True) -> SyncSummary:
     """One sync run under the run lock; a run that finds the lock taken does nothing."""
     started, ttl = time.monotonic(), current_app.config["SYNC_LOCK_TTL_SECONDS"]
-    lock = RunLock.acquire(ttl)
+    lock = state.RunLock.acquire(ttl)
     if lock is None:
         log.info("status sync skipped: another run holds the lock")
         return finish(SyncSummary(outcome="locked"), started, "run")
@@ -46,7 +38,7 @@ def run_sync(allow_fan_out: bool = True) -> SyncSummary:
     return finish(summary, started, "run")
 
 
-def coordinate(lock: RunLock, allow_fan_out: bool) -> SyncSummary:
+def coordinate(lock: state.RunLock, allow_fan_out: bool) -> SyncSummary:
     if (left := state.paused_for()) > 0:
         log.info("status sync paused for %.0f more seconds", left)
         return SyncSummary(outcome="paused")
@@ -55,8 +47,9 @@ def coordinate(lock: RunLock, allow_fan_out: bool) -> SyncSummary:
         return SyncSummary(outcome="busy")
     threshold = current_app.config["SYNC_FANOUT_THRESHOLD"]
     if allow_fan_out and store.count_due(threshold + 1) > threshold:
-        return fan_out(run_name(lock.token))
-    return sync_range(keep_alive=lock.extend)
+        # The run's name: readable and unique, its start time and a piece of its lock token.
+        return fan_out(f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{lock.token[:8]}")
+    return sync_range(None, None, lock.extend)
 
 
 def fan_out(run_id: str) -> SyncSummary:
@@ -66,8 +59,8 @@ def fan_out(run_id: str) -> SyncSummary:
     timeout = config["SYNC_BATCH_JOB_TIMEOUT"]
     jobs = [
         Queue.prepare_data(
-            BATCH_JOB,
-            args=(str_or_none(start_after), str_or_none(end), run_id),
+            "app.orders.jobs.sync_batch",
+            args=(start_after and str(start_after), end and str(end), run_id),
             job_id=f"sync-batch-{run_id}-{index:05d}",
             timeout=timeout,
             result_ttl=int(config["SYNC_INTERVAL_SECONDS"] * 10),
@@ -89,27 +82,17 @@ def run_batch(start_after: str | None, end: str | None, run_id: str) -> SyncSumm
         if (left := state.paused_for()) > 0:
             log.info("status sync batch skipped: paused for %.0f more seconds", left)
             return finish(SyncSummary(outcome="paused"), started, "batch")
-        summary = sync_range(as_uuid(start_after), as_uuid(end))
+        summary = sync_range(as_uuid(start_after), as_uuid(end), None)
     finally:
         state.finish_fanout_batch(run_id)
     return finish(summary, started, "batch")
 
 
-def run_name(token: str) -> str:
-    """A readable, unique name for one run: its start time and a piece of its lock token."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{token[:8]}"
-
-
 def finish(summary: SyncSummary, started: float, part: str) -> SyncSummary:
-    """Log the one-line summary of a run (`part` "run") or batch job ("batch"), and keep it."""
     summary.duration = time.monotonic() - started
     log.info(summary.describe())
     record_run(summary, part)
     return summary
-
-
-def str_or_none(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def as_uuid(value: str | None) -> uuid.UUID | None:

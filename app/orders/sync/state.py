@@ -1,22 +1,11 @@
-"""The status sync's shared state in Redis: the run lock, a pause, and the fan-out guard.
-
-- The lock (redis-py's `Lock`: SET NX PX with our random token, Lua compare-and-delete on
-  release, Lua-checked extension) keeps two runs from overlapping. A thread of the run keeps
-  extending it, so the TTL can be short: a run killed with its worker frees it within the TTL.
-  The run also extends it after each batch, and stops when that fails (the lock was lost).
-- A pause is set when the provider asked us to wait (Retry-After) or looked down, so the
-  remaining batch jobs and the next runs do not hammer it.
-- The provider-down mark remembers since when the provider has been unreachable, so an outage
-  is reported once, however many runs it spans, and its end once too.
-- The fan-out guard counts the batch jobs of the last fan-out still to finish, so the next
-  minute does not queue the same backlog again while the workers are still on it.
-"""
+"""What the status sync's runs share in Redis: the run lock, a pause when the provider asked us
+to wait or looked down, since when it is down, and the last fan-out's batch jobs still to run."""
 
 import secrets
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from redis.exceptions import LockError, RedisError
@@ -28,7 +17,6 @@ LOCK_KEY = "sync:lock"
 PAUSE_KEY = "sync:paused"
 FANOUT_KEY = "sync:fanout"
 PROVIDER_DOWN_KEY = "sync:provider-down"
-PROVIDER_DOWN_MEMORY_SECONDS = 7 * 24 * 3600
 
 FINISH_BATCH = """
 if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] then return -1 end
@@ -40,7 +28,8 @@ return left
 
 @dataclass
 class RunLock:
-    """The run lock, held under a random token that also names the run."""
+    """The run lock (redis-py's, under a random token that also names the run). A thread keeps
+    extending it, so its TTL can be short: a run killed with its worker frees it soon."""
 
     lock: Lock
     token: str
@@ -61,17 +50,14 @@ class RunLock:
 
     @contextmanager
     def kept_alive(self) -> Iterator[None]:
-        """Extend the lock every third of its TTL from a thread, for as long as the run lasts."""
         done = threading.Event()
         every = max(0.05, (self.lock.timeout or 30) / 3)
 
         def beat() -> None:
             while not done.wait(every):
-                try:
+                with suppress(RedisError):
                     if not self.extend():
                         return
-                except RedisError:
-                    continue
 
         thread = threading.Thread(target=beat, name="sync-lock", daemon=True)
         thread.start()
@@ -91,22 +77,18 @@ class RunLock:
 
 
 def pause(seconds: float, reason: str) -> None:
-    """Hold off status requests for `seconds` (every run and batch job checks this)."""
     if seconds > 0:
         get_redis().set(PAUSE_KEY, reason, px=max(1, int(seconds * 1000)))
 
 
 def paused_for() -> float:
-    """Seconds left of a pause; 0 when requests may go out."""
     left_ms = get_redis().pttl(PAUSE_KEY)
     return left_ms / 1000 if left_ms > 0 else 0.0
 
 
 def provider_went_down() -> bool:
     """Mark the provider unreachable; True only for the run that noticed it first."""
-    return bool(
-        get_redis().set(PROVIDER_DOWN_KEY, time.time(), nx=True, ex=PROVIDER_DOWN_MEMORY_SECONDS)
-    )
+    return bool(get_redis().set(PROVIDER_DOWN_KEY, time.time(), nx=True, ex=7 * 24 * 3600))
 
 
 def provider_came_back() -> float | None:
@@ -123,7 +105,6 @@ def start_fanout(run_id: str, jobs: int, ttl: float) -> None:
 
 
 def fanout_left() -> int:
-    """Batch jobs of the last fan-out still to finish (0 when none, or when it expired)."""
     left = get_redis().hget(FANOUT_KEY, "left")
     return max(0, int(left)) if left is not None else 0
 
