@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.catalog.service import load
 from app.catalog.store import STALE_KEY, CatalogStore
 from app.extensions import get_redis
-from app.health.checks import readiness
+from app.health import readiness
 from app.metrics.recent import ProviderHealth, read
 from app.queue_info import QueueState, live_workers, queue_states
 from app.records.sync_runs import SyncRun, last_run_age, last_success_age, recent_runs
