@@ -8,7 +8,6 @@ import redis
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.catalog.service import load
 from app.catalog.store import STALE_KEY, CatalogStore
 from app.extensions import get_redis
 from app.health import readiness
@@ -35,7 +34,7 @@ class Health:
 
 def catalog_age() -> float | None:
     """Seconds since the catalog copy we serve was read from the provider."""
-    snapshot = load(CatalogStore(), STALE_KEY)
+    snapshot = CatalogStore().load(STALE_KEY)
     if snapshot is None:
         return None
     return (datetime.now(UTC) - snapshot.fetched_at).total_seconds()
