@@ -106,7 +106,7 @@ def child_exit(server, worker) -> None:
 
 def when_ready(server) -> None:
     if address := SETTINGS["METRICS_ADDRESS"]:
-        from app.metrics.serve import serve_metrics
+        from app.metrics.routes import serve_metrics
 
         host, _, port = address.rpartition(":")
         host = host or "127.0.0.1"

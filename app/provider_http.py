@@ -1,9 +1,6 @@
 """One way to call the provider over HTTP, for its catalog and its order service alike: one
-pooled session per service and app, every failure sorted into the `ProviderError` family
-(whose `kind` labels the provider errors metric), and every call recorded, in the metrics and
-in the recent calls the operators' health page reads (app/metrics/recent.py). The clients say
-only what they ask and how they read the answer (app/catalog/client.py, app/orders/provider.py).
-"""
+pooled session per service and app, every failure a `ProviderError` (whose `kind` labels the
+metric), every call recorded in the metrics and in the recent calls the health page reads."""
 
 import os
 import time
@@ -11,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
 
 import requests
 from flask import current_app
@@ -22,9 +18,6 @@ from app import metrics
 from app.extensions import get_redis
 from app.metrics.recent import RecentCalls
 
-T = TypeVar("T")
-RECENT_KEY = "provider_recent_calls"
-
 
 class ProviderError(Exception):
     """A call that gave no usable answer; the text says what went wrong, in English. `reason`
@@ -34,14 +27,12 @@ class ProviderError(Exception):
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
-        self.status = status
-        self.reason = None
+        self.status, self.reason = status, None
 
 
 class ProviderRejected(ProviderError):
-    """A 4xx: the service refused the request, and repeating it will not help. `words`: the
-    refusal in the provider's own words, if any. `key_conflict`: it is about the
-    Idempotency-Key (used before with other parameters), so the provider may hold an order."""
+    """A 4xx: repeating it will not help. `words`: the provider's own, if any. `key_conflict`: it
+    is about the Idempotency-Key (used before with other parameters), so it may hold an order."""
 
     kind = "rejected"
 
@@ -51,16 +42,12 @@ class ProviderRejected(ProviderError):
 
 
 class ProviderNotFound(ProviderRejected):
-    """A 404: the service does not know what was asked for."""
-
     kind = "not_found"
 
 
 class ProviderUnavailable(ProviderError):
-    """No usable answer, worth asking again later: no connection, a timeout, a 408, 429 or 5xx,
-    or an answer we cannot read. `outcome_unknown`: the request went out and the provider may
-    have acted on it; otherwise it surely did not (no connection was made, or a 429 said so).
-    """
+    """No usable answer, worth asking again later (no connection, a timeout, a 408, 429 or 5xx,
+    an unreadable answer). `outcome_unknown`: the request went out and may have been acted on."""
 
     def __init__(
         self,
@@ -98,10 +85,9 @@ class ProviderUnavailable(ProviderError):
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -112,8 +98,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def unavailable(error: requests.RequestException) -> ProviderUnavailable:
     """No answer. A connection never made (refused, unknown host, connect timeout) cannot have
-    carried the request; a reset or a close after connecting may come after the provider read
-    it, and so may a read timeout."""
+    carried the request; a reset, a close or a read timeout may come after the provider read it."""
     if isinstance(error, requests.ConnectionError):
         cause = error.args[0] if error.args else None
         cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the cause
@@ -125,8 +110,7 @@ def unavailable(error: requests.RequestException) -> ProviderUnavailable:
 
 
 def provider_words(response: requests.Response) -> str | None:
-    """A refusal's own words ({"message": ..., "errors": {field: [msg]}}), short and without
-    the NUL characters the database refuses to store."""
+    """A refusal's own words, short and without the NULs the database refuses to store."""
     try:
         body = response.json()
     except ValueError:
@@ -140,7 +124,6 @@ def provider_words(response: requests.Response) -> str | None:
 
 
 def raise_for_answer(response: requests.Response) -> None:
-    """Anything but a 2xx as the `ProviderError` of its kind."""
     status, message = response.status_code, f"HTTP {response.status_code}"
     if status in (408, 429) or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -151,26 +134,9 @@ def raise_for_answer(response: requests.Response) -> None:
         raise refused(message, status, provider_words(response), key_conflict)
 
 
-def new_session(base_url: str, token: str, pool_size: int) -> requests.Session:
-    """A pooled session with the bearer token. Proxy and CA settings are read from the
-    environment once here: requests would look them up on every request, which at hundreds of
-    status requests a second is a fifth of the client's CPU."""
-    session = requests.Session()
-    session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    if bundle := os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"):
-        session.verify = bundle
-    session.trust_env = False
-    return session
-
-
 @dataclass
 class ProviderHttp:
-    """One provider service, named in the metrics by `service` (`catalog`, `order_service`).
-    Safe to share between threads, and needs no app context once made."""
+    """One provider service (`catalog`, `order_service`); thread-safe, no app context needed."""
 
     service: str
     base_url: str
@@ -180,13 +146,21 @@ class ProviderHttp:
     recent: RecentCalls = field(default_factory=RecentCalls)
 
     def __post_init__(self) -> None:
-        self.session = new_session(self.base_url, self.token, self.pool_size)
+        """A pooled session with the bearer token. Proxy and CA settings are read from the
+        environment once here: requests would look them up per request (a fifth of its CPU)."""
+        self.session = session = requests.Session()
+        auth = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        session.headers.update(auth)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        if bundle := os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"):
+            session.verify = bundle
+        session.trust_env = False
 
-    def call(
-        self, endpoint: str, method: str, path: str, read: Callable[[requests.Response], T], **kw
-    ) -> T:
-        """Send one request and `read` its 2xx answer (`read` raises `ProviderUnavailable` for
-        an answer it cannot use); every failure is a `ProviderError`; every call is recorded."""
+    def call(self, endpoint: str, method: str, path: str, read: Callable, **kw):
+        """Send one request and `read` its 2xx answer; any failure is a `ProviderError`."""
         started, kind = time.perf_counter(), None
         try:
             try:
@@ -206,8 +180,7 @@ class ProviderHttp:
 
 
 def provider_http(service: str, settings: str, pool_size: int) -> ProviderHttp:
-    """The app's client of one service, made on first use from `<settings>_BASE_URL`,
-    `<settings>_API_TOKEN` and the HTTP timeouts, recording into the app's recent calls."""
+    """The app's client of one service, made on first use from its `<settings>_...` config."""
     key, config = f"provider_http:{service}", current_app.config
     if (found := current_app.extensions.get(key)) is not None:
         return found
@@ -219,9 +192,8 @@ def provider_http(service: str, settings: str, pool_size: int) -> ProviderHttp:
 
 def recent_calls() -> RecentCalls:
     """The app's per-minute sums of its calls to the provider, both services together."""
-    return current_app.extensions.setdefault(RECENT_KEY, RecentCalls())
+    return current_app.extensions.setdefault("provider_recent_calls", RecentCalls())
 
 
 def flush_recent_calls() -> None:
-    """Move the app's recent-call sums to Redis, where the health page adds up every process."""
     recent_calls().flush(get_redis())

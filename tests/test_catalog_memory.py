@@ -6,8 +6,12 @@ import time
 
 import pytest
 
-from app.catalog.memory import MEMORY_KEY
-from app.catalog.service import CatalogUnavailable, get_catalog, wait_for_background_refresh
+from app.catalog.service import (
+    MEMORY_KEY,
+    CatalogUnavailable,
+    get_catalog,
+    wait_for_background_refresh,
+)
 from tests.support.together import run_together
 from tests.support.waiting import wait_until
 

@@ -4,7 +4,7 @@ readiness checks shared with /readyz)."""
 
 import pytest
 
-from app.health.checks import readiness
+from app.health import readiness
 from app.queue_info import queue_states
 from tests.support.language import english_words
 from tests.support.ops import UNCONFIRMED_AT_ONCE, calls, send

@@ -5,4 +5,4 @@ from flask import Blueprint
 # cli_group=None puts the blueprint's commands at the top level: `flask catalog-refresh`.
 bp = Blueprint("catalog", __name__, cli_group=None)
 
-from app.catalog import commands, routes  # noqa: E402,F401
+from app.catalog import routes  # noqa: E402,F401

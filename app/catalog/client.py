@@ -1,9 +1,5 @@
-"""The provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md), read over
-app/provider_http.py.
-
-Strict about the shape of a page, lenient about each item: an item we cannot use is skipped and
-logged, so one bad record never hides the rest of the catalog.
-"""
+"""The provider's catalog (`GET /api/service?page=N`, see docs/provider-api.md). Strict about
+a page's shape, lenient about each item: a bad item is skipped and logged, never the catalog."""
 
 import json
 import logging
@@ -11,7 +7,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -25,7 +21,6 @@ log = logging.getLogger(__name__)
 
 PARALLEL_PAGES = 8
 MONEY_FIELDS = ("price", "tax", "gross")
-# The longest text kept from an item (the name's column holds 255); longer text is clipped.
 TEXT_LIMITS = {"name": 255, "description": 5000, "updated_at": 64}
 MAX_IMAGE_URL = 2048
 
@@ -34,10 +29,12 @@ class InvalidItem(ValueError):
     """One catalog item that cannot be used; the message says why."""
 
 
+class CatalogUnavailable(Exception):
+    """There is no copy of the catalog at all and the provider is not answering."""
+
+
 @dataclass(frozen=True)
 class CatalogService:
-    """One service as the provider's catalog describes it; money is exact."""
-
     uuid: str
     name: str
     description: str | None
@@ -49,53 +46,31 @@ class CatalogService:
 
     def to_dict(self) -> dict:
         """The wire shape (money as strings), which `parse_item` reads back unchanged."""
-        money = {field: str(getattr(self, field)) for field in MONEY_FIELDS}
-        return {
-            "uuid": self.uuid,
-            "name": self.name,
-            "description": self.description,
-            "image": self.image,
-            **money,
-            "updated_at": self.updated_at,
-        }
+        return {**asdict(self), **{field: str(getattr(self, field)) for field in MONEY_FIELDS}}
 
 
 def canonical_uuid(value) -> str | None:
     """The lower-case hyphenated form of a UUID given as a string or `uuid.UUID`, else None."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str | uuid.UUID):
         return None
     try:
-        return str(uuid.UUID(value.strip()))
+        return str(uuid.UUID(str(value).strip()))
     except ValueError:
         return None
 
 
-def item_money(item: Mapping, field: str) -> Decimal:
-    try:
-        return parse_money(item.get(field))
-    except InvalidMoney as error:
-        raise InvalidItem(str(error)) from error
-
-
 def optional_text(value) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return value.strip() or None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def web_image(value) -> str | None:
     """Only http(s) URLs may become an <img src>; anything else shows the placeholder."""
-    url = optional_text(value)
-    if url is None:
-        return None
+    url = optional_text(value) or ""
     parts = urlsplit(url)
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def parse_item(item) -> CatalogService:
-    """One catalog item as a `CatalogService`; raises `InvalidItem` when it cannot be used."""
     if not isinstance(item, Mapping):
         raise InvalidItem("item is not an object")
     service_uuid = canonical_uuid(item.get("uuid"))
@@ -104,19 +79,22 @@ def parse_item(item) -> CatalogService:
     name = optional_text(item.get("name"))
     if name is None:
         raise InvalidItem(f"service {service_uuid} has no name")
+    try:
+        money = {field: parse_money(item.get(field)) for field in MONEY_FIELDS}
+    except InvalidMoney as error:
+        raise InvalidItem(str(error)) from error
     return CatalogService(
         uuid=service_uuid,
         name=name,
         description=optional_text(item.get("description")),
         image=web_image(item.get("image")),
-        **{field: item_money(item, field) for field in MONEY_FIELDS},
+        **money,
         updated_at=optional_text(item.get("updated_at")),
     )
 
 
 def fitted(item) -> tuple[object, list[str]]:
-    """A copy of the item whose text the database can store: NUL characters removed, text
-    over TEXT_LIMITS clipped, an over-long image URL dropped; with a note for each change."""
+    """A copy of the item the database can store, with a note for each change."""
     if not isinstance(item, Mapping):
         return item, []
     item, notes = dict(item), []
@@ -135,8 +113,6 @@ def fitted(item) -> tuple[object, list[str]]:
 
 
 def parse_items(items: Iterable, page: int) -> list[CatalogService]:
-    """The usable items of one page, fitted to the database; one warning for each item that was
-    skipped or changed."""
     services = []
     for position, raw in enumerate(items):
         item, notes = fitted(raw)
@@ -164,7 +140,6 @@ def count_of(value, minimum: int) -> int:
 
 
 def page_count(pagination) -> int:
-    """`ceil(totalCount / pageSize)` pages, bounded by CATALOG_MAX_PAGES."""
     if not isinstance(pagination, Mapping):
         raise ProviderUnavailable("catalog page has no pagination object")
     size = count_of(pagination.get("pageSize"), 1)
@@ -177,12 +152,10 @@ def page_count(pagination) -> int:
 
 
 def catalog_http() -> ProviderHttp:
-    """The app's client of the catalog service, made on first use."""
     return provider_http("catalog", "CATALOG_SERVICES", PARALLEL_PAGES)
 
 
 def page_body(response: requests.Response) -> dict:
-    """One page as a JSON object with a `data` list, its amounts read as exact decimals."""
     try:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError as error:
@@ -193,10 +166,9 @@ def page_body(response: requests.Response) -> dict:
 
 
 def fetch_catalog() -> list[CatalogService]:
-    """Every service on every page (each uuid once, first occurrence kept); any failure is a
-    `ProviderError`. Page 1 says how many pages there are; the others are read at the same
-    time (pool threads need no app context), so a slow provider costs two page times, not
-    one per page."""
+    """Every service on every page, each uuid once (the first kept); any failure is a
+    `ProviderError`. Page 1 gives the page count; the rest are read in parallel threads, which
+    need no app context."""
     http = catalog_http()
 
     def read(page: int) -> dict:

@@ -1,19 +1,18 @@
-"""Where the catalog copies live: Flask-Caching on Redis, plus the refresh lock and a failure mark.
+"""A whole copy of the catalog, and where copies live: Flask-Caching on Redis, with the refresh
+lock and a failure mark. Redis is a convenience, never a requirement: the first Redis error turns
+the store off for the rest of the request, so an outage costs at most one socket timeout."""
 
-Redis is a convenience here, never a requirement. The first Redis error turns the store off for
-the rest of the request, so an outage costs at most one short socket timeout and the caller falls
-back to reading the provider directly.
-"""
-
+import json
 import logging
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import redis
 from flask import current_app
 from redis.exceptions import LockError
 
+from app.catalog.client import CatalogService, parse_item
 from app.extensions import cache, get_redis
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,42 @@ STALE_KEY = "catalog:stale"
 FAILED_KEY = "catalog:failed"
 LOCK_KEY = "catalog:refresh-lock"
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The whole catalog as read at `fetched_at` (UTC); `stale` when a refresh just failed."""
+
+    services: tuple[CatalogService, ...]
+    fetched_at: datetime
+    stale: bool = False
+
+    def search(self, query: str) -> tuple[CatalogService, ...]:
+        """Services whose name or description contains every word of `query`, ignoring case."""
+        words = query.casefold().split()
+        texts = ((s, f"{s.name}\n{s.description or ''}".casefold()) for s in self.services)
+        return tuple(s for s, text in texts if all(w in text for w in words))
+
+    def by_uuid(self) -> dict[str, CatalogService]:
+        return {service.uuid: service for service in self.services}
+
+    def as_stale(self) -> "CatalogSnapshot":
+        return replace(self, stale=True)
+
+    def age_seconds(self) -> float:
+        return (datetime.now(UTC) - self.fetched_at).total_seconds()
+
+    def to_json(self) -> str:
+        services = [service.to_dict() for service in self.services]
+        return json.dumps({"fetched_at": self.fetched_at.isoformat(), "services": services})
+
+    @classmethod
+    def from_json(cls, text: str) -> "CatalogSnapshot":
+        """Read back `to_json`; raises ValueError (or KeyError/TypeError) on anything else."""
+        body = json.loads(text)
+        fetched_at = datetime.fromisoformat(body["fetched_at"])
+        if fetched_at.tzinfo is None:
+            raise ValueError("fetched_at has no time zone")
+        return cls(tuple(parse_item(item) for item in body["services"]), fetched_at.astimezone(UTC))
 
 
 class CatalogStore:
@@ -32,7 +66,7 @@ class CatalogStore:
     def __init__(self) -> None:
         self.available = True
 
-    def guarded(self, action: str, operation: Callable[[], T], default: T) -> T:
+    def guarded(self, action: str, operation, default):
         """Run one Redis operation; after the first Redis error, skip the rest quickly."""
         if not self.available:
             return default
@@ -44,13 +78,23 @@ class CatalogStore:
             return default
 
     def read(self, key: str) -> str | None:
-        """The text stored under `key`, or None if missing, unreadable or Redis is down."""
         try:
             value = self.guarded("read", lambda: cache.get(key), None)
         except Exception:
             log.warning("catalog cache entry %s is unreadable; ignoring it", key, exc_info=True)
             return None
         return value if isinstance(value, str) else None
+
+    def load(self, key: str) -> CatalogSnapshot | None:
+        """The copy under `key`; a malformed entry counts as missing."""
+        text = self.read(key)
+        if text is None:
+            return None
+        try:
+            return CatalogSnapshot.from_json(text)
+        except (ValueError, KeyError, TypeError) as error:  # InvalidItem is a ValueError
+            log.warning("catalog cache entry %s is malformed, ignoring it: %s", key, error)
+            return None
 
     def write(self, key: str, text: str, seconds: int) -> None:
         """Keep `text` for `seconds`; nothing for 0, which Flask-Caching would keep forever."""
@@ -76,14 +120,9 @@ class CatalogStore:
 
     def take_refresh_lock(self):
         """The refresh lock if this thread got it; None if another holds it or Redis is down.
-
-        The lock is redis-py's: `SET NX PX` with a random token, released by a script that
-        deletes the key only while it still holds that token; any thread may release it.
-        """
-        seconds = current_app.config["CATALOG_LOCK_SECONDS"]
-        lock = get_redis().lock(
-            self.lock_name(), timeout=seconds, blocking=False, thread_local=False
-        )
+        redis-py's lock deletes the key only while it holds its token; any thread may release it."""
+        timeout = current_app.config["CATALOG_LOCK_SECONDS"]
+        lock = get_redis().lock(self.lock_name(), timeout, blocking=False, thread_local=False)
         return lock if self.guarded("lock", lock.acquire, False) else None
 
     def release(self, lock) -> None:

@@ -1,23 +1,23 @@
-"""Liveness and readiness probes for process runners and load balancers.
+"""Liveness and readiness probes. `/readyz` tells anyone whether the desk is ready; only an
+operator or a caller with the metrics token sees why not. Each check returns None when all is
+well, or a short sentence saying what is wrong (shown on the operators' health page too)."""
 
-`/readyz` tells anyone whether the desk is ready; which parts fail, and why, only an operator
-(logged in) or a caller with the metrics token (`Authorization: Bearer <METRICS_TOKEN>`) sees.
-"""
-
-from flask import Blueprint
+import redis
+from flask import Blueprint, current_app
 from flask_login import current_user
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
-from app.health.checks import readiness
+from app.extensions import db, get_redis
 from app.metrics.routes import presents_metrics_token
+from app.queue_info import live_workers
+from app.records.sync_runs import last_run_age
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """The process answers; nothing else is checked."""
     return {"status": "ok"}
 
 
@@ -44,3 +44,44 @@ def sees_details() -> bool:
     except SQLAlchemyError:
         db.session.rollback()
         return False
+
+
+def check_postgres() -> str | None:
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        return f"not answering ({type(getattr(error, 'orig', None) or error).__name__})"
+    return None
+
+
+def check_redis() -> str | None:
+    try:
+        get_redis().ping()
+    except redis.RedisError as error:
+        return f"not answering ({type(error).__name__})"
+    return None
+
+
+def check_worker() -> str | None:
+    within = current_app.config["READY_WORKER_SECONDS"]
+    return None if live_workers(within) else f"no worker seen in the last {within} s"
+
+
+def check_sync() -> str | None:
+    limit = current_app.config["SYNC_INTERVAL_SECONDS"] * current_app.config["READY_SYNC_INTERVALS"]
+    age = last_run_age()
+    if age is None:
+        return "no status sync has run yet"
+    return None if age <= limit else f"the last status sync ran {age:.0f} s ago (limit {limit} s)"
+
+
+def readiness() -> dict[str, str | None]:
+    problems = {"postgres": check_postgres(), "redis": check_redis()}
+    for name, check in (("worker", check_worker), ("sync", check_sync)):
+        try:
+            problems[name] = check()
+        except redis.RedisError:
+            problems[name] = "unknown: Redis is not answering"
+    return problems

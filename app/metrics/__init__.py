@@ -1,10 +1,6 @@
-"""Prometheus metrics: what the web, worker and scheduler processes count and time.
-
-prometheus-client keeps every metric in a process-wide registry, so they are defined here once,
-at import. With PROMETHEUS_MULTIPROC_DIR set (before the first import of prometheus_client), each
-process writes its values to files in that directory and `/metrics` adds them up across the
-gunicorn workers and the RQ workers of the machine. Without it, `/metrics` shows this process.
-"""
+"""Prometheus metrics, defined once at import (prometheus-client's registry is process-wide).
+With PROMETHEUS_MULTIPROC_DIR set before prometheus_client is first imported, each process writes
+its values to files there and `/metrics` adds up every process of the machine."""
 
 import os
 
@@ -86,18 +82,13 @@ def count_sync(part: str, outcome: str, seconds: float, checked: int, changed: i
 
 
 def observe_provider_call(service: str, endpoint: str, seconds: float, kind: str | None) -> None:
-    """One call to the provider, answered or not; a failed one counts by its `kind`."""
     PROVIDER_LATENCY.labels(service, endpoint).observe(seconds)
     if kind is not None:
         PROVIDER_ERRORS.labels(service, kind).inc()
 
 
-def stream_opened() -> None:
-    LIVE_STREAMS.inc()
-
-
-def stream_closed() -> None:
-    LIVE_STREAMS.dec()
+stream_opened = LIVE_STREAMS.inc
+stream_closed = LIVE_STREAMS.dec
 
 
 def process_exited(pid: int | None = None) -> None:

@@ -1,13 +1,10 @@
-"""The provider's recent error rate and latency, for the operators' health page.
-
-Prometheus keeps totals since each process started; the health page wants the last few
-minutes across every process. Each process adds its calls up per minute in memory (the sync's
-request threads call `record` hundreds of times a second, so no Redis round trip there) and
-`flush` moves the sums into one Redis hash per minute, which every process shares.
-"""
+"""The provider's recent error rate and latency across every process, for the health page.
+Each process sums its calls per minute in memory (the sync records hundreds a second: no Redis
+round trip there) and `flush` adds the sums to one shared Redis hash a minute."""
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import redis
@@ -47,26 +44,19 @@ class RecentCalls:
         """Add the sums to Redis; on a Redis error they are kept for the next flush."""
         with self._lock:
             pending, self._minutes = self._minutes, {}
-        if not pending:
-            return
-        try:
-            write(connection, pending)
+        try:  # an empty pipeline sends nothing
+            pipe = connection.pipeline(transaction=False)
+            for minute, sums in pending.items():
+                key = KEY.format(minute=minute)
+                for name in ("calls", "errors", "slow"):
+                    pipe.hincrby(key, name, getattr(sums, name))
+                pipe.hincrbyfloat(key, "total_ms", sums.total_ms)
+                pipe.expire(key, KEEP_SECONDS)
+            pipe.execute()
         except redis.RedisError:
             with self._lock:
                 for minute, sums in pending.items():
                     self._minutes.setdefault(minute, sums)
-
-
-def write(connection: redis.Redis, pending: dict[int, MinuteSums]) -> None:
-    pipe = connection.pipeline(transaction=False)
-    for minute, sums in pending.items():
-        key = KEY.format(minute=minute)
-        pipe.hincrby(key, "calls", sums.calls)
-        pipe.hincrby(key, "errors", sums.errors)
-        pipe.hincrby(key, "slow", sums.slow)
-        pipe.hincrbyfloat(key, "total_ms", sums.total_ms)
-        pipe.expire(key, KEEP_SECONDS)
-    pipe.execute()
 
 
 @dataclass(frozen=True)
@@ -88,13 +78,9 @@ def read(connection: redis.Redis, minutes: int = 5) -> ProviderHealth:
     pipe = connection.pipeline(transaction=False)
     for minute in range(now - minutes + 1, now + 1):
         pipe.hgetall(KEY.format(minute=minute))
-    rows = [{k.decode(): float(v) for k, v in row.items()} for row in pipe.execute()]
-    calls = int(sum(row.get("calls", 0) for row in rows))
-    total_ms = sum(row.get("total_ms", 0) for row in rows)
-    return ProviderHealth(
-        minutes=minutes,
-        calls=calls,
-        errors=int(sum(row.get("errors", 0) for row in rows)),
-        mean_ms=total_ms / calls if calls else None,
-        slow=int(sum(row.get("slow", 0) for row in rows)),
-    )
+    total: Counter = Counter()
+    for row in pipe.execute():
+        total.update({name.decode(): float(value) for name, value in row.items()})
+    calls = int(total["calls"])
+    mean_ms = total["total_ms"] / calls if calls else None
+    return ProviderHealth(minutes, calls, int(total["errors"]), mean_ms, int(total["slow"]))

@@ -1,47 +1,46 @@
-"""What an operator may do to an order: retry a send now, re-check its status now, and resolve
-a send whose outcome stays unknown. The orders package does each, through the same guarded
-paths as the command line, and writes it on the order's timeline with the operator's name;
-this checks the operator's input and says what happened.
-"""
+"""What an operator may do: retry a send, re-check an order's status, resolve a send whose outcome
+stays unknown (each done by the orders package, as by the command line), run a failed job again
+or delete it (rq-dashboard is not mounted: see the README's Operations section for why)."""
 
+import logging
+import re
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import FailedJobRegistry
 
-from app.extensions import db
+from app.extensions import db, get_redis
 from app.models import Order, User
 from app.orders.sending.resolution import ProviderIdTaken, resolve_send, retry_send
 from app.orders.sync import recheck_status
+from app.queue import get_queue
+from app.queue_info import aware, queue_names
 from app.reasons import localized
 
+log = logging.getLogger(__name__)
+
 MAX_NOTE = 500
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 class ActionInvalid(ValueError):
     """The operator's input cannot be used (HTTP 422)."""
 
 
-class OrderMissing(LookupError):
-    """There is no order with this id (HTTP 404)."""
-
-
-def must_exist(order_id: uuid.UUID) -> None:
-    if db.session.get(Order, order_id) is None:
-        raise OrderMissing(order_id)
-
-
 def retry_send_now(order_id: uuid.UUID, operator: User) -> str:
-    """Queue another send attempt at once, instead of waiting for the next retry."""
-    must_exist(order_id)
+    db.get_or_404(Order, order_id)
     if not retry_send(order_id, operator.id):
         return _("The retry could not be queued (Redis); the minute job will queue it.")
     return _("A new send attempt is queued.")
 
 
 def recheck_now(order_id: uuid.UUID, operator: User) -> str:
-    """Ask the order service for the order's state now, and apply the answer."""
-    must_exist(order_id)
+    db.get_or_404(Order, order_id)
     answer = recheck_status(order_id, operator.id)
     return _("Re-checked: %(answer)s", answer=localized(answer))
 
@@ -62,7 +61,6 @@ def checked_note(note: str) -> str:
 
 
 def checked_external_uuid(value: str) -> uuid.UUID | None:
-    """The provider's id the operator found for the order, if any."""
     if not value.strip():
         return None
     try:
@@ -71,15 +69,78 @@ def checked_external_uuid(value: str) -> uuid.UUID | None:
         raise ActionInvalid(_("The provider’s id must be a UUID.")) from error
 
 
-def resolve_unknown_send(
-    order_id: uuid.UUID, operator: User, note: str, external_uuid: str = ""
-) -> str:
+def resolve_unknown_send(order_id: uuid.UUID, operator: User, note: str, external_uuid: str) -> str:
     """Settle a send nobody could confirm: registered under the provider id the operator
     found (→ In processing), or not registered at all (→ Draft, the customer may send again)."""
-    must_exist(order_id)
+    db.get_or_404(Order, order_id)
     note, external = checked_note(note), checked_external_uuid(external_uuid)
     try:
         resolve_send(order_id, external, operator.id, note)
     except ProviderIdTaken as error:
         raise ActionInvalid(str(error)) from error
     return _("Resolved: in processing.") if external else _("Resolved: back to draft.")
+
+
+class JobMissing(LookupError):
+    """No failed job with this id."""
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    id: str
+    queue: str
+    description: str
+    failed_at: datetime | None
+    error: str
+
+    @classmethod
+    def of(cls, job: Job, queue: str) -> "FailedJob":
+        return cls(
+            id=job.id,
+            queue=queue,
+            description=(job.description or job.func_name or "")[:200],
+            failed_at=aware(job.ended_at) if job.ended_at else None,
+            error=last_line(job),
+        )
+
+
+def last_line(job: Job) -> str:
+    """The exception's last line: usually the type and message."""
+    text = getattr(job.latest_result(), "exc_string", None) or ""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else _("no error recorded")
+
+
+def failed_jobs(limit: int = 50) -> list[FailedJob]:
+    found = []
+    for name in queue_names():
+        registry = FailedJobRegistry(name, connection=get_redis())
+        ids = registry.get_job_ids(0, limit - 1, desc=True)
+        jobs = Job.fetch_many(ids, connection=get_redis())
+        found += [FailedJob.of(job, name) for job in jobs if job is not None]
+    return sorted(found, key=lambda j: j.failed_at or datetime.min, reverse=True)[:limit]
+
+
+def find_failed(job_id: str) -> tuple[Job, FailedJobRegistry]:
+    if not JOB_ID.fullmatch(job_id):
+        raise JobMissing(job_id)
+    for name in queue_names():
+        registry = FailedJobRegistry(queue=get_queue(name))
+        if job_id in registry:
+            try:
+                return Job.fetch(job_id, connection=get_redis()), registry
+            except NoSuchJobError as error:
+                raise JobMissing(job_id) from error
+    raise JobMissing(job_id)
+
+
+def requeue_failed(job_id: str, operator_email: str) -> None:
+    job, registry = find_failed(job_id)
+    registry.requeue(job)
+    log.info("failed job %s requeued by %s", job_id, operator_email)
+
+
+def delete_failed(job_id: str, operator_email: str) -> None:
+    job, registry = find_failed(job_id)
+    registry.remove(job, delete_job=True)
+    log.info("failed job %s deleted by %s", job_id, operator_email)

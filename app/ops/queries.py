@@ -1,36 +1,35 @@
-"""The console's reads: the orders that need a human, every order with filters, one order.
-
-What needs a human, most urgent first:
-- a send unconfirmed for OPS_SEND_UNCONFIRMED_SECONDS (still `sending`, no provider id), or
-  flagged for a person by the send itself (app/orders/sending/outcomes.py);
-- an order the provider no longer knows (its last status check was a 404);
-- an order whose status checks failed OPS_CHECK_FAILURES_ALERT times in a row;
-- an order the provider finished after it was cancelled here.
-"""
+"""The console's reads: the orders that need a human, every order with filters, one order, and
+the health page's facts. What needs a human, most urgent first: a send unconfirmed for
+OPS_SEND_UNCONFIRMED_SECONDS or flagged by the send itself; an order the provider no longer knows
+(its last check was a 404); one whose checks failed OPS_CHECK_FAILURES_ALERT times in a row; one
+the provider finished after it was cancelled here."""
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import redis
 from flask import abort, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from app.catalog.store import STALE_KEY, CatalogStore
+from app.extensions import db, get_redis
+from app.health import readiness
+from app.metrics import recent
 from app.models import Order, OrderEvent, OrderStatus, ProviderCall, User
 from app.query_args import one_of, page_number, plain_text
+from app.queue_info import QueueState, live_workers, queue_states
+from app.records.sync_runs import SyncRun, last_run_age, last_success_age, recent_runs
 
-UNCONFIRMED_SEND = "unconfirmed_send"
-UNKNOWN_TO_PROVIDER = "unknown_to_provider"
-FAILING_CHECKS = "failing_checks"
-FINISHED_AFTER_CANCEL = "finished_after_cancel"
 ATTENTION_LABELS = {
-    UNCONFIRMED_SEND: _l("Send unconfirmed"),
-    UNKNOWN_TO_PROVIDER: _l("Provider does not know it"),
-    FAILING_CHECKS: _l("Status checks failing"),
-    FINISHED_AFTER_CANCEL: _l("Provider finished it after a cancel"),
+    "unconfirmed_send": _l("Send unconfirmed"),
+    "unknown_to_provider": _l("Provider does not know it"),
+    "failing_checks": _l("Status checks failing"),
+    "finished_after_cancel": _l("Provider finished it after a cancel"),
 }
 AGES = {
     "": (_l("Any age"), None, None),
@@ -39,8 +38,6 @@ AGES = {
     "gt1d": (_l("Over a day"), timedelta(days=1), None),
     "gt7d": (_l("Over a week"), timedelta(days=7), None),
 }
-ATTENTION_LIMIT = 100
-MAX_CUSTOMER_LENGTH = 254  # the longest email
 
 
 def sending_since():
@@ -54,8 +51,11 @@ def sending_since():
     return func.coalesce(latest, Order.updated_at)
 
 
-def last_check_outcome():
-    return (
+def attention_conditions() -> dict[str, object]:
+    config = current_app.config
+    unconfirmed_after = timedelta(seconds=config["OPS_SEND_UNCONFIRMED_SECONDS"])
+    check_failed = and_(Order.status == OrderStatus.IN_PROCESSING, Order.check_failures > 0)
+    last_check = (
         select(ProviderCall.outcome)
         .where(ProviderCall.order_id == Order.id, ProviderCall.kind == "check")
         .order_by(ProviderCall.id.desc())
@@ -63,18 +63,9 @@ def last_check_outcome():
         .correlate(Order)
         .scalar_subquery()
     )
-
-
-def attention_conditions() -> dict[str, object]:
-    config = current_app.config
-    unconfirmed_after = timedelta(seconds=config["OPS_SEND_UNCONFIRMED_SECONDS"])
-    check_failed = and_(
-        Order.status == OrderStatus.IN_PROCESSING,
-        Order.check_failures > 0,
-    )
-    not_found = func.coalesce(last_check_outcome(), "") == "not_found"
+    not_found = func.coalesce(last_check, "") == "not_found"
     return {
-        UNCONFIRMED_SEND: and_(
+        "unconfirmed_send": and_(
             Order.status == OrderStatus.SENDING,
             Order.external_uuid.is_(None),
             or_(
@@ -82,11 +73,11 @@ def attention_conditions() -> dict[str, object]:
                 sending_since() <= func.now() - unconfirmed_after,
             ),
         ),
-        UNKNOWN_TO_PROVIDER: and_(check_failed, not_found),
-        FAILING_CHECKS: and_(
+        "unknown_to_provider": and_(check_failed, not_found),
+        "failing_checks": and_(
             check_failed, Order.check_failures >= config["OPS_CHECK_FAILURES_ALERT"], ~not_found
         ),
-        FINISHED_AFTER_CANCEL: and_(
+        "finished_after_cancel": and_(
             Order.status == OrderStatus.CANCELLED, Order.after_cancel_state == OrderStatus.DONE
         ),
     }
@@ -107,25 +98,19 @@ def attention_kind_expression(conditions: dict):
     return case(*((condition, kind) for kind, condition in conditions.items()), else_=None)
 
 
-def needing_attention(limit: int = ATTENTION_LIMIT) -> list[AttentionRow]:
+def needing_attention() -> list[AttentionRow]:
     """The orders that need a human, by kind in the order above, oldest first."""
     conditions = attention_conditions()
     kind = attention_kind_expression(conditions).label("kind")
     priority = case({k: i for i, k in enumerate(conditions)}, value=kind)
     rows = db.session.execute(
         select(Order, User.email, kind)
-        .join(User, Order.user_id == User.id)
+        .join(Order.user)
         .where(or_(*conditions.values()))
         .order_by(priority, Order.updated_at)
-        .limit(limit)
+        .limit(100)
     ).all()
     return [AttentionRow(order, email, kind) for order, email, kind in rows]
-
-
-def attention_of(order: Order) -> str | None:
-    """Which kind of attention this one order needs, if any."""
-    kind = attention_kind_expression(attention_conditions())
-    return db.session.scalar(select(kind).where(Order.id == order.id))
 
 
 @dataclass(frozen=True)
@@ -140,14 +125,13 @@ class Filters:
         """Unknown values fall back to "any", as on the customer's dashboard."""
         return cls(
             status=one_of(args, "status", OrderStatus.LABELS),
-            customer=plain_text(args, "customer", MAX_CUSTOMER_LENGTH),
+            customer=plain_text(args, "customer", 254),  # the longest email
             age=one_of(args, "age", AGES),
             page=page_number(args),
         )
 
     def query(self, **changes) -> dict:
-        values = {"status": self.status, "customer": self.customer, "age": self.age}
-        values.update(changes)
+        values = {"status": self.status, "customer": self.customer, "age": self.age, **changes}
         return {key: value for key, value in values.items() if value}
 
     def conditions(self) -> list:
@@ -155,8 +139,7 @@ class Filters:
         if self.status:
             found.append(Order.status == self.status)
         if self.customer:
-            escaped = self.customer.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            found.append(User.email.ilike(f"%{escaped}%"))
+            found.append(User.email.icontains(self.customer, autoescape=True))
         _, older_than, younger_than = AGES[self.age]
         if older_than is not None:
             found.append(Order.created_at <= func.now() - older_than)
@@ -175,10 +158,8 @@ class OrdersListing:
 
 
 def list_orders(filters: Filters) -> OrdersListing:
-    """One page of every customer's orders matching the filters, newest first."""
     per_page = current_app.config["OPS_ORDERS_PER_PAGE"]
-    base = select(Order, User.email).join(User, Order.user_id == User.id)
-    base = base.where(*filters.conditions())
+    base = select(Order, User.email).join(Order.user).where(*filters.conditions())
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
@@ -200,24 +181,60 @@ class Story:
 
     @property
     def attention_label(self) -> str | None:
-        return ATTENTION_LABELS.get(self.attention) if self.attention else None
+        return ATTENTION_LABELS.get(self.attention)
 
 
-def order_story(order_id: uuid.UUID, calls: int = 100) -> Story:
+def order_story(order_id: uuid.UUID) -> Story:
     """Everything about one order, of any customer; 404 if there is no such order."""
-    order = db.session.scalar(
-        select(Order)
+    attention = attention_kind_expression(attention_conditions())
+    row = db.session.execute(
+        select(Order, attention, sending_since())
         .where(Order.id == order_id)
         .options(selectinload(Order.events).selectinload(OrderEvent.actor))
-    )
-    if order is None:
+    ).one_or_none()
+    if row is None:
         abort(404)
+    order, attention, since = row
     recent_calls = db.session.scalars(
         select(ProviderCall)
         .where(ProviderCall.order_id == order_id)
         .options(selectinload(ProviderCall.actor))
         .order_by(ProviderCall.id.desc())
-        .limit(calls)
+        .limit(100)
     ).all()
-    since = db.session.scalar(select(sending_since()).where(Order.id == order_id))
-    return Story(order, order.user, list(recent_calls), attention_of(order), since)
+    return Story(order, order.user, list(recent_calls), attention, since)
+
+
+@dataclass
+class Health:
+    problems: dict[str, str | None]
+    runs: list[SyncRun] = field(default_factory=list)
+    last_run_age: float | None = None
+    last_success_age: float | None = None
+    queues: list[QueueState] = field(default_factory=list)
+    workers: int = 0
+    provider: recent.ProviderHealth | None = None
+    catalog_age: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not any(self.problems.values())
+
+
+def gather() -> Health:
+    """Everything on the page; with Redis down, only the checks (which say so)."""
+    health = Health(problems=readiness())
+    if health.problems["redis"]:
+        return health
+    try:
+        health.runs = recent_runs()
+        health.last_run_age = last_run_age()
+        health.last_success_age = last_success_age()
+        health.queues = queue_states()
+        health.workers = len(live_workers(current_app.config["READY_WORKER_SECONDS"]))
+        health.provider = recent.read(get_redis())
+        served = CatalogStore().load(STALE_KEY)  # the catalog copy we serve
+        health.catalog_age = served.age_seconds() if served else None
+    except redis.RedisError as error:
+        health.problems["redis"] = _("failed while reading (%(error)s)", error=type(error).__name__)
+    return health

@@ -4,36 +4,59 @@ htmx reloads every OPS_REFRESH_SECONDS; an htmx request for it gets only the par
 import uuid
 
 import redis
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.errors import error_response
 from app.htmx import wants_fragment
-from app.ops import actions, bp, jobs
-from app.ops.health import gather
-from app.ops.queries import AGES, Filters, list_orders, needing_attention, order_story
+from app.ops import actions, bp
+from app.ops.queries import AGES, Filters, gather, list_orders, needing_attention, order_story
 from app.orders.transitions import ChangeRefused
 from app.queue_info import queue_states, workers
 
+OUTCOMES = {
+    "call": {
+        "registered": _l("registered"),
+        "rejected": _l("rejected"),
+        "retried": _l("will be retried"),
+        "unknown": _l("outcome unknown"),
+        "answered": _l("answered"),
+        "not_found": _l("not found"),
+        "failed": _l("failed"),
+        "unreachable": _l("unreachable"),
+        "skipped": _l("skipped"),
+    },
+    "run": {
+        "done": _l("done"),
+        "locked": _l("another run was going"),
+        "error": _l("error"),
+        "paused": _l("paused"),
+        "busy": _l("busy"),
+        "fanned_out": _l("split into jobs"),
+        "lock_lost": _l("lock lost"),
+        "provider_down": _l("provider down"),
+        "rate_limited": _l("asked to wait"),
+    },
+}
+
+
+@bp.app_template_filter("outcome")
+def outcome_label(outcome: str, kind: str) -> str:
+    """The outcome in the reader's language; an unknown one as it is, made readable."""
+    return str(OUTCOMES[kind].get(outcome, outcome.replace("_", " ")))
+
 
 def page_or_part(template: str, part: str, element_id: str, **context):
-    """The whole page, or only its live part when htmx asked to refresh that."""
     return render_template(part if wants_fragment(element_id) else template, **context)
 
 
 @bp.get("/")
 def index():
-    filters = Filters.from_args(request.args)
-    return page_or_part(
-        "ops/index.html",
-        "ops/_orders.html",
-        "ops-orders",
-        attention=needing_attention(),
-        listing=list_orders(filters),
-        ages=AGES,
-    )
+    listing = list_orders(Filters.from_args(request.args))
+    context = {"attention": needing_attention(), "listing": listing, "ages": AGES}
+    return page_or_part("ops/index.html", "ops/_orders.html", "ops-orders", **context)
 
 
 @bp.get("/orders/<uuid:order_id>")
@@ -50,46 +73,32 @@ def health():
 @bp.get("/queues")
 def queues():
     try:
-        context = {
-            "queues": queue_states(),
-            "workers": workers(),
-            "failed": jobs.failed_jobs(),
-        }
+        context = {"queues": queue_states(), "workers": workers(), "failed": actions.failed_jobs()}
     except redis.RedisError:
         return error_response(503, _("Redis is not answering, so the queues cannot be read."))
     return page_or_part("ops/queues.html", "ops/_queues.html", "ops-queues", **context)
 
 
-def done(message: str, to: str):
-    flash(message, "success")
-    return redirect(to, 303)
-
-
-def refused(message: str, code: int, to: str):
-    if wants_fragment():
-        return error_response(code, message)
-    flash(message, "error")
+def go_back(to: str, message: str, error_code: int | None = None):
+    """Back to `to` with the message flashed; an error for htmx is only its message."""
+    if error_code and wants_fragment():
+        return error_response(error_code, message)
+    flash(message, "error" if error_code else "success")
     return redirect(to, 303)
 
 
 def run_order_action(order_id: uuid.UUID, action, *args):
-    """Run one operator action on an order and answer as its outcome asks."""
     back = url_for("ops.order", order_id=order_id)
     try:
         message = action(order_id, current_user, *args)
-    except actions.OrderMissing:
-        abort(404)
     except ChangeRefused as error:
-        return refused(str(error), 409, back)
+        return go_back(back, str(error), 409)
     except actions.ActionInvalid as error:
-        story = order_story(order_id)
-        html = render_template(
-            "ops/order.html", story=story, form_error=str(error), form=request.form
-        )
-        return html, 422
+        context = {"story": order_story(order_id), "form_error": str(error), "form": request.form}
+        return render_template("ops/order.html", **context), 422
     except redis.RedisError:
-        return refused(_("Redis is not answering; nothing was changed. Try again."), 503, back)
-    return done(message, back)
+        return go_back(back, _("Redis is not answering; nothing was changed. Try again."), 503)
+    return go_back(back, message)
 
 
 @bp.post("/orders/<uuid:order_id>/retry-send")
@@ -113,18 +122,18 @@ def run_job_action(job_id: str, action, message):
     back = url_for("ops.queues")
     try:
         action(job_id, current_user.email)
-    except jobs.JobMissing:
-        return refused(_("There is no such failed job (any more)."), 404, back)
+    except actions.JobMissing:
+        return go_back(back, _("There is no such failed job (any more)."), 404)
     except redis.RedisError:
-        return refused(_("Redis is not answering; nothing was changed."), 503, back)
-    return done(str(message), back)
+        return go_back(back, _("Redis is not answering; nothing was changed."), 503)
+    return go_back(back, str(message))
 
 
 @bp.post("/queues/failed/<job_id>/requeue")
 def requeue_job(job_id: str):
-    return run_job_action(job_id, jobs.requeue_failed, _l("The job is queued again."))
+    return run_job_action(job_id, actions.requeue_failed, _l("The job is queued again."))
 
 
 @bp.post("/queues/failed/<job_id>/delete")
 def delete_job(job_id: str):
-    return run_job_action(job_id, jobs.delete_failed, _l("The failed job is deleted."))
+    return run_job_action(job_id, actions.delete_failed, _l("The failed job is deleted."))
