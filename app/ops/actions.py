@@ -6,7 +6,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -118,7 +118,9 @@ def failed_jobs(limit: int = 50) -> list[FailedJob]:
         ids = registry.get_job_ids(0, limit - 1, desc=True)
         jobs = Job.fetch_many(ids, connection=get_redis())
         found += [FailedJob.of(job, name) for job in jobs if job is not None]
-    return sorted(found, key=lambda j: j.failed_at or datetime.min, reverse=True)[:limit]
+    return sorted(
+        found, key=lambda j: j.failed_at or datetime.min.replace(tzinfo=UTC), reverse=True
+    )[:limit]
 
 
 def find_failed(job_id: str) -> tuple[Job, FailedJobRegistry]:
