@@ -1,9 +1,5 @@
-"""The provider's order service: register an order, and read its state. The HTTP side, the
-errors and the recording of each call are app/provider_http.py's; this says what we ask, how
-we read the answers, and how the order's pages word a failure.
-
-The wire format, and how we read what the provider leaves open, is in docs/provider-api.md.
-"""
+"""The provider's order service: what we ask, how we read the answers (docs/provider-api.md)
+and how the order's pages word a failure. The HTTP side is app/provider_http.py's."""
 
 import uuid
 from collections.abc import Callable
@@ -24,14 +20,8 @@ from app.provider_http import (
 from app.reasons import Reason
 
 T = TypeVar("T")
-TERMINAL_STATES = {
-    "done": "done",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "failed": "failed",
-    "error": "failed",
-    "rejected": "failed",
-}
+TERMINAL_STATES = {"done": "done", "cancelled": "cancelled", "canceled": "cancelled"}
+TERMINAL_STATES |= dict.fromkeys(("failed", "error", "rejected"), "failed")
 
 
 def map_state(state: str) -> str | None:
@@ -40,8 +30,7 @@ def map_state(state: str) -> str | None:
 
 
 def order_reason(error: ProviderError) -> Reason | str:
-    """A failed call as the order's pages say it: the provider's own words for a refusal,
-    else a reason of ours."""
+    """A failed call as the order's pages say it: the provider's words for a refusal, or ours."""
     if isinstance(error, ProviderRejected):
         return error.words or Reason(reasons.REFUSED_HTTP, status=error.status)
     if error.status is not None:
@@ -79,8 +68,6 @@ def registered_uuid(response: requests.Response) -> uuid.UUID:
 
 
 class OrderServiceClient:
-    """What we ask the order service, over one `ProviderHttp`."""
-
     def __init__(self, http: ProviderHttp):
         self.http = http
 
@@ -92,23 +79,19 @@ class OrderServiceClient:
             raise
 
     def register(self, payload: dict, idempotency_key: str) -> uuid.UUID:
-        """Register an order; returns the provider's uuid for it."""
         headers = {"Idempotency-Key": idempotency_key}
         path, read = "/api/order", registered_uuid
         return self.call("register", "POST", path, read, json=payload, headers=headers)
 
     def state(self, external_uuid: uuid.UUID | str) -> str:
-        """The provider's state string for one order."""
+        path, read = f"/api/order/{external_uuid}", lambda r: text_field(r, "state")
         try:
-            return self.call(
-                "state", "GET", f"/api/order/{external_uuid}", lambda r: text_field(r, "state")
-            )
+            return self.call("state", "GET", path, read)
         except ProviderNotFound as error:
             error.reason = Reason(reasons.UNKNOWN_ORDER, external_uuid=str(external_uuid))
             raise
 
 
 def get_order_client() -> OrderServiceClient:
-    """The app's order-service client, over one pooled session made on first use."""
     pool_size = max(16, current_app.config["SYNC_CONCURRENCY"])
     return OrderServiceClient(provider_http("order_service", "ORDER_SERVICE", pool_size))

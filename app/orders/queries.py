@@ -16,32 +16,20 @@ from app.query_args import one_of, page_number, plain_text
 
 
 def get_own_order(order_id: uuid.UUID) -> Order:
-    """The current user's order, or 404.
-
-    Someone else's order answers exactly like one that does not exist, so an id never
-    confirms that an order exists.
-    """
-    order = find_own_order(order_id)
-    if order is None:
-        abort(404)
-    return order
+    """The current user's order, or 404: someone else's answers like one that does not exist."""
+    return find_own_order(order_id) or abort(404)
 
 
 def find_own_order(order_id: uuid.UUID) -> Order | None:
-    """The current user's order, or None (for someone else's order too)."""
-    return db.session.scalar(
-        select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
-    )
+    mine = select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
+    return db.session.scalar(mine)
 
 
 MAX_SEARCH_LENGTH = 100
-IN_PROGRESS = (OrderStatus.SENDING, OrderStatus.IN_PROCESSING)
 
 
 @dataclass(frozen=True)
 class ListingArgs:
-    """What the dashboard shows: a page, a status filter and a search (all optional)."""
-
     page: int = 1
     status: str = ""
     search: str = ""
@@ -60,7 +48,7 @@ class ItemSummary:
 
 
 def summarise(order: Order) -> ItemSummary | None:
-    """The summary of one loaded order (for a single row; the list reads them in its query)."""
+    """The summary of one loaded order (the list reads them in its query)."""
     return ItemSummary(order.items[0].name, len(order.items)) if order.items else None
 
 
@@ -86,62 +74,47 @@ class OrdersPage:
 
     @property
     def query(self) -> dict:
-        """This page's query string, for its own refresh."""
         return {"page": self.page, **self.filters}
 
     @property
     def filters(self) -> dict:
-        """The status filter and the search, for links to other pages of the same list."""
-        return {name: value for name, value in self.filter_items if value}
-
-    @property
-    def filter_items(self) -> tuple:
-        return (("status", self.status), ("q", self.search))
+        shown = {"status": self.status, "q": self.search}
+        return {name: value for name, value in shown.items() if value}
 
 
 def parse_listing_args(args) -> ListingArgs:
-    """Page number, status filter and search from a query string; nonsense falls back to the
-    defaults, and a search is trimmed to MAX_SEARCH_LENGTH characters."""
-    return ListingArgs(
-        page_number(args),
-        one_of(args, "status", OrderStatus.LABELS),
-        plain_text(args, "q", MAX_SEARCH_LENGTH),
-    )
+    """From a query string: nonsense falls back to the defaults, a long search is trimmed."""
+    status = one_of(args, "status", OrderStatus.LABELS)
+    return ListingArgs(page_number(args), status, plain_text(args, "q", MAX_SEARCH_LENGTH))
 
 
 ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 
 
 def search_condition(search: str):
-    """Orders holding a service whose name contains `search`, or whose id starts with it
-    (with or without the leading #, as the list shows it). Wildcards are taken literally."""
+    """Orders holding a service whose name contains `search`, or whose id starts with it (with
+    or without the list's leading #). Wildcards are taken literally."""
     text = search.lower()
-    by_name = exists().where(
-        OrderItem.order_id == Order.id, func.lower(OrderItem.name).contains(text, autoescape=True)
-    )
+    name_has = func.lower(OrderItem.name).contains(text, autoescape=True)
+    by_name = exists().where(OrderItem.order_id == Order.id, name_has)
     prefix = text.lstrip("#")
     if not ID_PREFIX.fullmatch(prefix):
         return by_name
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
 
 
-def summary_columns():
-    """The first service of the order (by position) and how many it holds, as two scalar
-    subqueries of the listing query: served by the items' order_id index, no query per row."""
-    first = (
-        select(OrderItem.name)
-        .where(OrderItem.order_id == Order.id)
-        .order_by(OrderItem.position, OrderItem.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    count = select(func.count()).where(OrderItem.order_id == Order.id).scalar_subquery()
-    return first, count
+def newest_with_summaries(*conditions):
+    """Orders newest first, each with its first service and how many it holds (no query per row)."""
+    its_items = OrderItem.order_id == Order.id
+    first = select(OrderItem.name).where(its_items).order_by(OrderItem.position, OrderItem.id)
+    count = select(func.count()).where(its_items).scalar_subquery()
+    newest = (Order.created_at.desc(), Order.id.desc())
+    listed = select(Order, first.limit(1).scalar_subquery(), count).where(*conditions)
+    return listed.order_by(*newest)
 
 
 def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
-    """One page of the user's orders, newest first (served by ix_orders_user_created), each
-    with what it holds, and the stats above the list."""
+    """One page of the user's orders (served by ix_orders_user_created), with the stats."""
     conditions = [Order.user_id == user_id]
     if args.status:
         conditions.append(Order.status == args.status)
@@ -150,38 +123,26 @@ def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
     total = db.session.scalar(select(func.count()).select_from(Order).where(*conditions))
     pages = max(1, math.ceil(total / per_page))
     page = min(args.page, pages)
-    rows = db.session.execute(
-        select(Order, *summary_columns())
-        .where(*conditions)
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    listed = newest_with_summaries(*conditions).limit(per_page).offset((page - 1) * per_page)
+    rows = db.session.execute(listed).all()
     summaries = {o.id: ItemSummary(first, count) for o, first, count in rows if first}
     orders = [order for order, _, _ in rows]
-    return OrdersPage(
-        orders, page, pages, total, args.status, args.search, summaries, order_stats(user_id)
-    )
+    stats = order_stats(user_id)
+    return OrdersPage(orders, page, pages, total, args.status, args.search, summaries, stats)
 
 
 def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary | None]]:
-    """The user's newest drafts with what each holds (for adding a service to one)."""
-    rows = db.session.execute(
-        select(Order, *summary_columns())
-        .where(Order.user_id == user_id, Order.status == OrderStatus.DRAFT)
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(most)
-    ).all()
+    drafts = newest_with_summaries(Order.user_id == user_id, Order.status == OrderStatus.DRAFT)
+    rows = db.session.execute(drafts.limit(most)).all()
     return [(order, ItemSummary(first, count) if first else None) for order, first, count in rows]
 
 
 def order_stats(user_id: int) -> OrderStats:
-    """Orders in progress, and those done this month with their gross, in one query."""
     month = func.date_trunc("month", func.now(), "UTC")
     done_this_month = and_(Order.status == OrderStatus.DONE, Order.updated_at >= month)
     row = db.session.execute(
         select(
-            func.count().filter(Order.status.in_(IN_PROGRESS)),
+            func.count().filter(Order.status.in_((OrderStatus.SENDING, OrderStatus.IN_PROCESSING))),
             func.count().filter(done_this_month),
             func.coalesce(func.sum(Order.gross).filter(done_this_month), 0),
         ).where(Order.user_id == user_id)

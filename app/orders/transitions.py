@@ -1,14 +1,5 @@
-"""The order state machine: every status change is one guarded UPDATE plus an event.
-
-A guarded update (`WHERE id = :id AND status = :expected`, and `AND revision = :seen` for a
-customer's send from a page that showed that revision) that lost a race changes nothing, so
-two clicks, two tabs, two workers or a sync racing a cancel can never apply twice, and a send
-never sends content its page did not show.
-
-Each change is also noted on the database session; once the session commits, the live module
-publishes the noted changes to their owners (`app.orders.live`), and a rollback drops them. So a
-caller only commits: no change can be committed and then forgotten by the live pages.
-"""
+"""The order state machine: each status change is one guarded UPDATE (one that lost a race
+changes nothing) and an event, noted on the session and published once it commits."""
 
 import json
 import uuid
@@ -23,8 +14,7 @@ from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
 from app.reasons import Reason
 
-# A reason is a `Reason` (a code the pages show in their reader's language) or, from older
-# callers and tests, plain text shown as written.
+# A `Reason` (shown in the reader's language) or, from older callers, text shown as written.
 AnyReason = Reason | str | None
 
 PENDING_KEY = "order_changes"
@@ -40,14 +30,12 @@ ALLOWED = {
 
 
 class ChangeRefused(Exception):
-    """The order is not in a state this action applies to now; the message says why, in the
-    reader's language (English on the command line)."""
+    """The order is not in a state this action applies to now; the message says why."""
 
 
 @dataclass(frozen=True)
 class Change:
-    """One committed change of an order, as its owner's open pages are told it: the status and
-    the content's revision it left, or that the order is gone (a draft deleted)."""
+    """One committed change, as the owner's open pages are told it (or that a draft is gone)."""
 
     order_id: uuid.UUID
     user_id: int
@@ -57,20 +45,38 @@ class Change:
     deleted: bool = False
 
 
-def note(changes: list[Change]) -> None:
+def note(changes: list[Change]) -> list[Change]:
     """Keep changes on the session until it commits (published) or rolls back (dropped)."""
     db.session.info.setdefault(PENDING_KEY, []).extend(changes)
+    return changes
 
 
 def take_noted(session: Session) -> list[Change]:
-    """The changes noted on `session` since it last committed or rolled back, now forgotten."""
     return session.info.pop(PENDING_KEY, [])
 
 
 def start_draft(order: Order) -> None:
-    """A new order begins as a draft, with the first event of its timeline."""
     order.status = OrderStatus.DRAFT
     order.events = [OrderEvent(**event_fields(None, OrderStatus.DRAFT, Reason(reasons.CREATED)))]
+
+
+def guards(order_id: uuid.UUID, status: str, seen_revision: int | None) -> list:
+    """The order is still in `status` and, if a page said which revision it showed, that one."""
+    found = [Order.id == order_id, Order.status == status]
+    if seen_revision is not None:
+        found.append(Order.revision == seen_revision)
+    return found
+
+
+def update_orders(*where, **values):
+    """UPDATE orders, returning (id, user_id, revision); loaded orders are left as they are."""
+    return db.session.execute(
+        update(Order)
+        .where(*where)
+        .values(**values)
+        .returning(Order.id, Order.user_id, Order.revision)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def transition(
@@ -82,44 +88,25 @@ def transition(
     seen_revision: int | None = None,
     **values_,
 ) -> Change | None:
-    """Move one order from `expected` to `to`; None if it was not in `expected` any more, or
-    (given `seen_revision`) if its content is no longer that revision.
-
-    `actor_id` names the operator who made the change, if one did. The caller commits (the
-    change is then published) or rolls back.
-    """
+    """Move one order from `expected` to `to`; None if it is no longer in `expected` (or, given
+    `seen_revision`, that revision). `actor_id` is the operator's, if one did it."""
     if (expected, to) not in ALLOWED:
         raise ValueError(f"{expected} → {to} is not a status change we make")
     event = event_fields(expected, to, reason)
-    guards = [Order.id == order_id, Order.status == expected]
-    if seen_revision is not None:
-        guards.append(Order.revision == seen_revision)
-    statement = (
-        update(Order)
-        .where(*guards)
-        .values(
-            status=to,
-            status_reason=event["reason"],
-            status_reason_coded=event["reason_coded"],
-            updated_at=func.now(),
-            **values_,
-        )
-        .returning(Order.user_id, Order.revision)
-        .execution_options(synchronize_session=False)
-    )
-    applied = db.session.execute(statement).one_or_none()
+    shown = {"status_reason": event["reason"], "status_reason_coded": event["reason_coded"]}
+    where = guards(order_id, expected, seen_revision)
+    applied = update_orders(
+        *where, status=to, updated_at=func.now(), **shown, **values_
+    ).one_or_none()
     if applied is None:
         return None
     db.session.add(OrderEvent(order_id=order_id, actor_id=actor_id, **event))
-    change = Change(order_id, applied.user_id, expected, to, applied.revision)
-    note([change])
-    return change
+    return note([Change(order_id, applied.user_id, expected, to, applied.revision)])[0]
 
 
 def commit_transition(
     order_id: uuid.UUID, expected: str, to: str, reason: AnyReason = None, **values_
 ) -> bool:
-    """`transition`, committed (and so published) if it applied, rolled back if not."""
     if transition(order_id, expected, to, reason, **values_) is None:
         db.session.rollback()
         return False
@@ -127,29 +114,21 @@ def commit_transition(
     return True
 
 
-def unnest_rows(targets: dict[uuid.UUID, tuple[str, AnyReason]]):
-    """The targets as a derived table `wanted(id, to_status, reason, reason_coded)` from four
-    array parameters: one bound value per column, however many orders."""
-    ids, tos, texts, codes = [], [], [], []
-    for order_id, (to, reason) in targets.items():
-        text, coded = reasons.columns(reason)
-        ids.append(order_id)
-        tos.append(to)
-        texts.append(text)
-        codes.append(None if coded is None else json.dumps(coded))
+def unnest_rows(events: dict[uuid.UUID, dict]):
+    """The events as a derived table `wanted`: one bound array per column, however many rows."""
+    rows = events.values()
+    codes = [
+        None if row["reason_coded"] is None else json.dumps(row["reason_coded"]) for row in rows
+    ]
+    arrays = {
+        "id": (list(events), Uuid),
+        "to_status": ([row["to_status"] for row in rows], Text),
+        "reason": ([row["reason"] for row in rows], Text),
+        "reason_coded": (codes, Text),
+    }
     return (
-        func.unnest(
-            cast(ids, ARRAY(Uuid)),
-            cast(tos, ARRAY(Text)),
-            cast(texts, ARRAY(Text)),
-            cast(codes, ARRAY(Text)),
-        )
-        .table_valued(
-            column("id", Uuid),
-            column("to_status", Text),
-            column("reason", Text),
-            column("reason_coded", Text),
-        )
+        func.unnest(*(cast(values, ARRAY(kind)) for values, kind in arrays.values()))
+        .table_valued(*(column(name, kind) for name, (_, kind) in arrays.items()))
         .render_derived(name="wanted")
     )
 
@@ -157,54 +136,36 @@ def unnest_rows(targets: dict[uuid.UUID, tuple[str, AnyReason]]):
 def bulk_transition(
     targets: dict[uuid.UUID, tuple[str, AnyReason]], expected: str, **values_
 ) -> list[Change]:
-    """Move many orders from `expected` to their own (status, reason) in one UPDATE.
-
-    Orders no longer in `expected` (cancelled meanwhile, or done by another run) are skipped.
-    """
+    """Move many orders from `expected` to their own (status, reason) in one guarded UPDATE."""
     if not targets:
         return []
     for to, _ in targets.values():
         if (expected, to) not in ALLOWED:
             raise ValueError(f"{expected} → {to} is not a status change we make")
-    wanted = unnest_rows(targets)
-    coded = cast(wanted.c.reason_coded, JSONB)
-    statement = (
-        update(Order)
-        .where(Order.id == wanted.c.id, Order.status == expected)
-        .values(
-            status=wanted.c.to_status,
-            status_reason=wanted.c.reason,
-            status_reason_coded=coded,
-            updated_at=func.now(),
-            **values_,
-        )
-        .returning(
-            Order.id, Order.user_id, wanted.c.to_status, wanted.c.reason, coded, Order.revision
-        )
-        .execution_options(synchronize_session=False)
-    )
-    applied = db.session.execute(statement).all()
+    events = {oid: event_fields(expected, to, reason) for oid, (to, reason) in targets.items()}
+    wanted = unnest_rows(events)
+    applied = update_orders(
+        Order.id == wanted.c.id,
+        Order.status == expected,
+        status=wanted.c.to_status,
+        status_reason=wanted.c.reason,
+        status_reason_coded=cast(wanted.c.reason_coded, JSONB),
+        updated_at=func.now(),
+        **values_,
+    ).all()
+    return changed(applied, expected, events)
+
+
+def changed(applied: list, from_status: str, events: dict[uuid.UUID, dict]) -> list[Change]:
     if applied:
-        db.session.execute(
-            insert(OrderEvent),
-            [
-                {
-                    "order_id": oid,
-                    "from_status": expected,
-                    "to_status": to,
-                    "reason": text,
-                    "reason_coded": reason_coded,
-                }
-                for oid, _, to, text, reason_coded, _ in applied
-            ],
-        )
-    changes = [Change(oid, uid, expected, to, rev) for oid, uid, to, _, _, rev in applied]
-    note(changes)
-    return changes
+        rows = [{"order_id": order_id, **events[order_id]} for order_id, _, _ in applied]
+        db.session.execute(insert(OrderEvent), rows)
+    return note(
+        [Change(oid, uid, from_status, events[oid]["to_status"], rev) for oid, uid, rev in applied]
+    )
 
 
 def event_fields(from_status: str | None, to: str, reason: AnyReason) -> dict:
-    """A timeline entry's columns: the change and its reason (as wording and as code)."""
     text, coded = reasons.columns(reason)
     return {"from_status": from_status, "to_status": to, "reason": text, "reason_coded": coded}
 
@@ -212,8 +173,6 @@ def event_fields(from_status: str | None, to: str, reason: AnyReason) -> dict:
 def add_note(
     order_id: uuid.UUID, status: str, reason: AnyReason, actor_id: int | None = None
 ) -> None:
-    """A timeline entry that changes nothing (the same status on both sides): an operator's,
-    with their id, or the app's own."""
     event = event_fields(status, status, reason)
     db.session.add(OrderEvent(order_id=order_id, actor_id=actor_id, **event))
 
@@ -228,40 +187,19 @@ AFTER_CANCEL = {status: reason.english() for status, reason in AFTER_CANCEL_REAS
 
 
 def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]:
-    """For orders cancelled here that the provider has now finished anyway (it has no cancel
-    call): say on the timeline what the provider did, keep its final state for the operators'
-    console (`after_cancel_state`), and stop following them. The status stays Cancelled; the
-    note is published like a change, so open pages show it."""
+    """Cancelled orders the provider finished anyway (it has no cancel call) stay Cancelled:
+    note what it did on the timeline and for the console, and stop following them."""
     if not outcomes:
         return []
-    statement = (
-        update(Order)
-        .where(
-            Order.id.in_(list(outcomes)),
-            Order.status == OrderStatus.CANCELLED,
-            Order.follow_provider,
-        )
-        .values(
-            follow_provider=False,
-            after_cancel_state=case(outcomes, value=Order.id),
-            **values_,
-        )
-        .returning(Order.id, Order.user_id, Order.revision)
-        .execution_options(synchronize_session=False)
-    )
-    applied = db.session.execute(statement).all()
     cancelled = OrderStatus.CANCELLED
-    if applied:
-        db.session.execute(
-            insert(OrderEvent),
-            [
-                {
-                    "order_id": oid,
-                    **event_fields(cancelled, cancelled, AFTER_CANCEL_REASONS[outcomes[oid]]),
-                }
-                for oid, _, _ in applied
-            ],
-        )
-    changes = [Change(oid, uid, cancelled, cancelled, rev) for oid, uid, rev in applied]
-    note(changes)
-    return changes
+    applied = update_orders(
+        Order.id.in_(list(outcomes)),
+        Order.status == cancelled,
+        Order.follow_provider,
+        follow_provider=False,
+        after_cancel_state=case(outcomes, value=Order.id),
+        **values_,
+    ).all()
+    why = {oid: AFTER_CANCEL_REASONS[outcomes[oid]] for oid, _, _ in applied}
+    events = {oid: event_fields(cancelled, cancelled, reason) for oid, reason in why.items()}
+    return changed(applied, cancelled, events)

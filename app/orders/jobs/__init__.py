@@ -1,10 +1,5 @@
-"""RQ entry points. They run inside the worker's app context and call the service layer.
-
-Each job lives through a Postgres outage: it gives up on the first database error, says so
-once per outage (one warning, then one line when Postgres answers again), and leaves the work
-to its next run. Nothing is lost meanwhile: a send stays `sending` for the sweep below to pick
-up, and a due order stays due for the next sync run.
-"""
+"""RQ entry points. On a Postgres outage a job gives up, says so once per outage, and leaves
+the work to its next run (a send stays `sending` for the sweep, a due order stays due)."""
 
 import logging
 import uuid
@@ -25,11 +20,8 @@ DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 def database_outage() -> Outage:
     """This process's view of Postgres (the worker waits a back-off while it is down)."""
-    extensions = current_app.extensions
-    if "database_outage" not in extensions:
-        cap = current_app.config["OUTAGE_BACKOFF_CAP_SECONDS"]
-        extensions["database_outage"] = Outage("Postgres", log, cap)
-    return extensions["database_outage"]
+    cap = current_app.config["OUTAGE_BACKOFF_CAP_SECONDS"]
+    return current_app.extensions.setdefault("database_outage", Outage("Postgres", log, cap))
 
 
 def rides_out_database_outages(job):
@@ -55,14 +47,13 @@ def submit_order(order_id: str) -> str:
 
 @rides_out_database_outages
 def requeue_sends() -> int:
-    """Every SEND_SWEEP_SECONDS (scheduler id `periodic-requeue-sends`): queue again the sends
-    whose job was lost (Redis down at the click, a worker killed mid-send)."""
+    """Every SEND_SWEEP_SECONDS (`periodic-requeue-sends`): queue again the lost sends."""
     return sending.requeue_stuck_sends()
 
 
 @rides_out_database_outages
 def sync_orders() -> dict:
-    """The minute job (scheduler id `periodic-sync-orders`): one status sync run."""
+    """The minute job (`periodic-sync-orders`): one status sync run."""
     return sync.run_sync().as_dict()
 
 

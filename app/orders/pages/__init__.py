@@ -1,5 +1,4 @@
-"""The orders' pages: the dashboard and its table, the order page, the new and edit forms, the
-buttons that send, cancel, delete and order again, and the conflict page of a stale edit."""
+"""The orders' blueprint: dashboard, order page, forms, buttons and the conflict page."""
 
 from flask import Blueprint
 

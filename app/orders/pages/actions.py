@@ -1,14 +1,9 @@
-"""State-changing actions on one order: send, cancel, delete.
-
-htmx requests from a dashboard row get the re-rendered row (and a flash swapped out of band);
-plain form posts get the same message after a redirect.
-"""
+"""Send, cancel, delete and order again: htmx gets the row back, a form post a redirect."""
 
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.errors import error_response
@@ -30,32 +25,17 @@ from app.orders.queries import get_own_order, summarise
 from app.orders.sending import request_cancel, request_send
 from app.urls import local_path
 
-CANCELLED = _l("Order cancelled. If the provider finishes it anyway, its timeline will say so.")
-CANCEL_DETAIL = _l(
-    "The provider cannot be told to stop, so it may still finish the work. Here the order is "
-    "marked Cancelled for good, and if the provider reports it finished, its timeline says so."
-)
-
-
-def row_id(order_id: uuid.UUID) -> str:
-    return f"order-{order_id}"
-
 
 def back_to(order_id: uuid.UUID | None) -> str:
-    fallback = (
-        url_for("orders.show", order_id=order_id) if order_id else url_for("orders.dashboard")
-    )
-    return local_path(request.form.get("next"), fallback)
+    where = url_for("orders.show", order_id=order_id) if order_id else url_for("orders.dashboard")
+    return local_path(request.form.get("next"), where)
 
 
 def respond(order_id: uuid.UUID, text: str, target: str, holds_while: str | None = None):
-    """The answer to a done action: the row and the message for htmx, else a redirect to
-    `target` (checked before the action was done, so nothing can fail after it). A message
-    that `holds_while` the order is in a status goes away when the order moves on; without
-    it the order was removed."""
-    text = str(text)  # a lazy text, in the page's language, before it is kept in the session
+    """The row and message for htmx, else a redirect to `target` (checked before the action).
+    A message that `holds_while` the order is in a status goes when it moves on."""
     message = Message("success", text, str(order_id) if holds_while else None, holds_while)
-    if wants_fragment(row_id(order_id)):
+    if wants_fragment(f"order-{order_id}"):
         order = get_own_order(order_id) if holds_while else None
         summary = summarise(order) if order else None
         return render_template(
@@ -96,21 +76,20 @@ def cancel(order_id: uuid.UUID):
     target = back_to(order_id)
     if not request_cancel(order.id):
         return refuse(order_id, 409, _("Only an order in processing can be cancelled."))
-    return respond(order_id, CANCELLED, target, OrderStatus.CANCELLED)
+    text = _("Order cancelled. If the provider finishes it anyway, its timeline will say so.")
+    return respond(order_id, text, target, OrderStatus.CANCELLED)
 
 
 @bp.post("/orders/<uuid:order_id>/order-again")
 @login_required
 def order_again(order_id: uuid.UUID):
-    """A new draft with the same services (those still in the catalog), opened at once."""
     order = get_own_order(order_id)
     try:
         draft, gone = copy_as_draft(current_user.id, order)
     except OrderInputError as error:
         return refuse(order_id, 422, str(error))
-    flash_progress(
-        draft.id, OrderStatus.DRAFT, _("A new draft with the same services, at today's prices.")
-    )
+    copied = _("A new draft with the same services, at today's prices.")
+    flash_progress(draft.id, OrderStatus.DRAFT, copied)
     if gone:
         names = ", ".join(gone)
         flash(_("Left out, no longer in the catalog: %(names)s", names=names), "warning")
@@ -118,8 +97,7 @@ def order_again(order_id: uuid.UUID):
 
 
 def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
-    """The confirmation page for `action`, used by browsers without JavaScript. A draft's page
-    carries on the revision of the page that asked (`?revision=`), else the current one."""
+    """The confirmation page for browsers without JavaScript (of the `?revision=` that asked)."""
     order = get_own_order(order_id)
     if order.status != allowed:
         return refuse(order_id, 409, refusal)
@@ -142,8 +120,11 @@ def confirm_cancel(order_id: uuid.UUID):
         _("Only an order in processing can be cancelled."),
         "cancel",
         heading=_("Cancel order #%(number)s?", number=str(order_id)[:8]),
-        detail=CANCEL_DETAIL,
-        next_url=None,
+        detail=_(
+            "The provider cannot be told to stop, so it may still finish the work. Here the order "
+            "is marked Cancelled for good, and if the provider reports it finished, its timeline "
+            "says so."
+        ),
         button=_("Cancel the order"),
         keep=_("Keep it in processing"),
     )

@@ -1,16 +1,5 @@
-"""The answer to a save, send or delete made from an older revision of a draft: 409 and a page
-that says what changed, and lets the customer choose, knowingly, between their version and the
-current one. Nothing is ever overwritten without that choice.
-
-- A save shows the services in the draft now beside those the customer's form would have
-  saved. "Keep my version" posts that selection again, this time against the current revision
-  (so a third change made meanwhile is refused in turn); "Take the current draft" goes to it.
-- A send or a delete shows what the draft holds now, with the same action against the current
-  revision, or the way to the draft.
-
-An htmx request for part of a page (a dashboard row's button) gets the page's content in place
-of the main column; every other request gets the whole page. The address stays where it was.
-"""
+"""The 409 page for a change made from an older revision of a draft: what changed, and the
+choice between the customer's version and the current one (nothing is overwritten without it)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,28 +45,21 @@ def compare(order: Order, mine: list) -> list[ComparedService]:
 
 
 def save_conflict(order: Order, selection: list[str]):
-    """A save from an older revision: the draft now beside the customer's `selection` (the
-    canonical service ids the form sent, all in the catalog: the save checked them first)."""
+    """The draft now beside the customer's `selection` (canonical ids, checked by the save)."""
     found = find_services(selection)
     mine = [found[value] for value in selection if value in found]
-    return conflict_response(
-        SAVE,
+    return action_conflict(
         order,
+        SAVE,
         rows=compare(order, mine),
         mine=[service.uuid for service in mine],
         mine_gross=compute_totals(mine).gross,
     )
 
 
-def action_conflict(order: Order, action: str):
-    """A send or delete (`action`) from an older revision: what the draft holds now."""
-    return conflict_response(action, order)
-
-
-def conflict_response(action: str, order: Order, **context):
-    """409 with the conflict page: its content alone in place of the main column for an htmx
-    request that swaps part of a page, else the whole page. No htmx request pushes the URL of
-    the refused post into the history (a reload would post nothing, or ask again)."""
+def action_conflict(order: Order, action: str, **context):
+    """409 with the conflict page: for an htmx request its content in place of the main column,
+    else the whole page. htmx never pushes the refused post's URL into the history."""
     headers = {"HX-Push-Url": "false"}
     template = "orders/conflict.html"
     if wants_fragment():

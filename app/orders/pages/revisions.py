@@ -1,16 +1,5 @@
-"""Which revision of a draft a page showed, and the watch that tells an open draft it moved on.
-
-Every form that changes a draft (Save, Send, Delete) carries the revision it was drawn from in
-a hidden field, `revision`; the change is made only while the draft is still that revision
-(`app.orders.drafts`), and a stale one gets the conflict page (`app.orders.pages.conflicts`). A
-request without the field is not checked (older pages, scripts); one with a field that is no
-revision number is a 400.
-
-An open draft (its order page, its edit form) holds a watch (`orders/_draft_watch.html`): on
-each live change of that order (`app.js` compares the change's revision and status with the
-page's) and whenever its stream (re)connects (a change published before it listened), it asks
-`watch` whether the draft is still the revision it shows, and says in place if not.
-"""
+"""Which revision of a draft a page showed (forms carry it in a hidden field, `revision`), and
+the watch that tells an open draft's page that the draft moved on."""
 
 import re
 import uuid
@@ -32,8 +21,7 @@ UNREADABLE = _l("The version of the order this page shows cannot be read. Reload
 
 
 def seen_revision() -> int | None:
-    """The revision the posted form was drawn from; None if it did not say. A value that is
-    no revision number is refused (400) before anything changes."""
+    """The revision the posted form was drawn from; None if it did not say; 400 for nonsense."""
     raw = request.form.get("revision")
     if raw is None:
         return None
@@ -49,22 +37,18 @@ def linked_revision(args: MultiDict) -> int | None:
 
 
 def how_it_moved(order: Order | None, revision: int) -> str | None:
-    """How an order moved on from the draft of `revision` a page shows: deleted (or not the
-    reader's), sent (no draft any more), changed (a newer revision), or None: still current."""
+    """How an order moved on from the draft of `revision` a page shows; None if it did not."""
     if order is None:
-        return DELETED
+        return DELETED  # or not the reader's
     if order.status != OrderStatus.DRAFT:
         return SENT
-    if order.revision != revision:
-        return CHANGED
-    return None
+    return CHANGED if order.revision != revision else None
 
 
 @bp.get("/orders/<uuid:order_id>/watch")
 @login_required
 def watch(order_id: uuid.UUID):
-    """The watch of an open draft of `?revision=`: watching on, or the notice that it moved
-    on. Someone else's order answers as a deleted one."""
+    """The watch of an open draft of `?revision=`: watching on, or the notice that it moved on."""
     revision = linked_revision(request.args)
     if revision is None:
         abort(400, description=str(UNREADABLE))

@@ -24,25 +24,8 @@ from app.orders.pages import bp
 from app.orders.pages.actions import refuse
 from app.orders.pages.conflicts import save_conflict
 from app.orders.pages.revisions import seen_revision
-from app.orders.pages.table import (
-    current_table_tag,
-    not_modified,
-    rendered_table,
-    still_current,
-    table_response,
-)
-from app.orders.queries import (
-    ListingArgs,
-    get_own_order,
-    list_orders,
-    open_drafts,
-    parse_listing_args,
-)
-
-
-def listing_for(args: ListingArgs):
-    per_page = current_app.config["ORDERS_PER_PAGE"]
-    return list_orders(current_user.id, args, per_page)
+from app.orders.pages.table import current_table_tag, rendered_table, tagged
+from app.orders.queries import get_own_order, list_orders, open_drafts, parse_listing_args
 
 
 @bp.get("/")
@@ -52,20 +35,19 @@ def dashboard():
     args = parse_listing_args(request.args)
     tag = current_table_tag(args)
     wants_table = wants_fragment("orders-table")
-    if wants_table and still_current(tag):
-        return not_modified(tag)
-    table = rendered_table(tag, lambda: listing_for(args))
+    if wants_table and request.if_none_match.contains(tag):
+        return tagged(Response(status=304), tag)
+    per_page = current_app.config["ORDERS_PER_PAGE"]
+    table = rendered_table(tag, lambda: list_orders(current_user.id, args, per_page))
     if wants_table:
-        return table_response(table, tag)
+        return tagged(Response(str(table)), tag)
     return render_template("orders/index.html", table=table, search=args.search)
 
 
 @bp.get("/orders/events")
 def events():
-    """Server-sent events for the current user's orders; 204 tells the browser to stop
-    trying (the pages still refresh on their timer). Without a live login, only the
-    `login-ended` event, which the page answers by going to the login page: a redirect would
-    have the page's SSE extension try again, and fail again, for as long as the page is open."""
+    """The user's orders' live events; 204 stops the browser retrying. Without a live login only
+    `login-ended`, which sends the page to log in (a redirect would have it retry for ever)."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not current_user.is_authenticated:
         return Response(login_ended_answer(), mimetype="text/event-stream", headers=headers)
@@ -76,17 +58,13 @@ def events():
 
 
 def render_form(order=None, selected=(), error=None, status=200, added=None, revision=None):
-    """The new or edit form: the chosen services first (in the order chosen), then the rest
-    of the catalog; totals of the chosen ones and of any that left the catalog. An edit form
-    carries the draft's `revision` it was drawn from (by default the current one)."""
+    """The form: the chosen services first, then the rest of the catalog, with the totals; an
+    edit form's `revision` is the draft's it was drawn from (by default the current one)."""
     catalog = get_catalog()
     index = catalog.by_uuid()
     chosen = [index[value] for value in selected if value in index]
-    vanished = [
-        item
-        for item in (order.items if order else [])
-        if str(item.service_uuid) not in index and str(item.service_uuid) in selected
-    ]
+    gone = set(selected) - index.keys()  # chosen, but no longer in the catalog
+    vanished = [item for item in (order.items if order else []) if str(item.service_uuid) in gone]
     picked = {service.uuid for service in chosen}
     html = render_template(
         "orders/form.html",
@@ -104,27 +82,19 @@ def render_form(order=None, selected=(), error=None, status=200, added=None, rev
     return html, status
 
 
-def submitted_selection() -> list[str]:
-    return request.form.getlist("services")
-
-
-def recalculating() -> bool:
-    """The form's Update totals button (shown only without JavaScript): redraw, save nothing."""
-    return "recalculate" in request.form
-
-
 @bp.route("/orders/new", methods=["GET", "POST"])
 @login_required
 def new():
     if request.method == "GET":
         wanted = canonical(request.args.getlist("service"))
         return render_form(selected=wanted, added=wanted[-1] if wanted else None)
-    if recalculating():
-        return render_form(selected=canonical(submitted_selection()))
+    submitted = request.form.getlist("services")
+    if "recalculate" in request.form:  # Update totals, shown without JavaScript: saves nothing
+        return render_form(selected=canonical(submitted))
     try:
-        order = create_draft(current_user.id, submitted_selection())
+        order = create_draft(current_user.id, submitted)
     except OrderInputError as error:
-        return render_form(selected=canonical(submitted_selection()), error=str(error), status=422)
+        return render_form(selected=canonical(submitted), error=str(error), status=422)
     saved = _("Draft saved. Send it to processing when you are ready.")
     flash_progress(order.id, OrderStatus.DRAFT, saved)
     return redirect(url_for("orders.show", order_id=order.id), 303)
@@ -137,15 +107,18 @@ def edit(order_id: uuid.UUID):
     if order.status != OrderStatus.DRAFT:
         return refuse_edit(order_id)
     if request.method == "GET":
-        current = [str(item.service_uuid) for item in order.items]
-        selected, added = with_added(current, request.args.get("add"))
+        selected = [str(item.service_uuid) for item in order.items]
+        added = next(iter(canonical([request.args.get("add")])), None)  # "Order this" into it
+        if added and added not in selected:
+            selected.append(added)
         return render_form(order, selected, added=added)
     seen = seen_revision()  # redrawn forms carry it on, so a change meanwhile is still caught
-    selected = canonical(submitted_selection())
-    if recalculating():
+    submitted = request.form.getlist("services")
+    selected = canonical(submitted)
+    if "recalculate" in request.form:
         return render_form(order, selected=selected, revision=seen)
     try:
-        update_draft(order, submitted_selection(), seen)
+        update_draft(order, submitted, seen)
     except OrderInputError as error:
         return render_form(order, selected=selected, error=str(error), status=422, revision=seen)
     except StaleRevision:
@@ -156,29 +129,18 @@ def edit(order_id: uuid.UUID):
     return redirect(url_for("orders.show", order_id=order_id), 303)
 
 
-def with_added(selected: list[str], raw: str | None) -> tuple[list[str], str | None]:
-    """`selected` plus the service that `raw` names, if it is a service id (the catalog's
-    "Order this" adding to a draft), and that service's id."""
-    added = next(iter(canonical([raw] if raw else [])), None)
-    if added and added not in selected:
-        selected = [*selected, added]
-    return selected, added
-
-
 def refuse_edit(order_id: uuid.UUID):
     return refuse(order_id, 409, _("Only drafts can be edited; this order was sent already."))
 
 
 def canonical(values) -> list[str]:
-    """The valid uuids among `values`, canonical and de-duplicated (for re-showing a form)."""
     return split_selection(values)[0]
 
 
 @bp.get("/orders/add")
 @login_required
 def add_service():
-    """The catalog's "Order this": into which open draft, or a new order? With no draft open,
-    straight to a new order."""
+    """The catalog's "Order this": into which open draft, or a new order (at once if none)?"""
     wanted = canonical(request.args.getlist("service"))[:1]
     found = find_services(wanted)
     if not found:

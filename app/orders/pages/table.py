@@ -1,16 +1,5 @@
-"""The dashboard's table: tagged, rendered once per version, and answered 304 when unchanged.
-
-The tag (an ETag) is made of what the table shows: whose orders, their version (a number the
-database bumps on every change to the user's orders, read with the user on every request), the
-page, the filter, the search, the month (of the summary above the list), the page's language,
-the settings, and the templates and translations that draw it. So:
-
-- a refresh that sends back the tag it was given (`If-None-Match`) and finds it current is
-  answered `304 Not Modified` before any order is read; htmx leaves the table in place;
-- otherwise the table is rendered once per tag and process, and kept (a few hundred, least
-  recently used first out). Only the CSRF token differs between two sessions of the same
-  user, so it is kept as a placeholder and filled in per request.
-"""
+"""The dashboard's table, tagged (an ETag) by all it shows: 304 before any order is read when
+the client has it, else rendered once per tag and process, and kept."""
 
 import hashlib
 import threading
@@ -18,21 +7,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.i18n import TRANSLATIONS, locale_code
 
-TEMPLATES = (
-    "orders/_table.html",
-    "orders/_row.html",
-    "orders/_actions.html",
-    "orders/_stats.html",
-    "orders/_holds.html",
-    "_pager.html",
-)
+PARTS = ("table", "row", "actions", "stats", "holds")
+TEMPLATES = (*(f"orders/_{part}.html" for part in PARTS), "_pager.html")  # those that draw it
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
 
@@ -56,8 +39,7 @@ class RecentTables:
 
 
 def templates_fingerprint() -> str:
-    """A digest of the table's templates and the translations, so a deploy that changes them
-    changes every tag."""
+    """A digest of the templates and translations, so a deploy that changes them changes tags."""
     fingerprint = current_app.extensions.get("orders_table_templates")
     if fingerprint is None:
         env = current_app.jinja_env
@@ -70,35 +52,13 @@ def templates_fingerprint() -> str:
     return fingerprint
 
 
-def table_tag(args, user_id: int, orders_version: int, locale: str) -> str:
-    """`args` are the listing's (page, status, search); the user's id and orders version and
-    the page's language come from the loaded user. The summary above the table counts this
-    month's orders, so the month is part of the tag too."""
-    config = current_app.config
-    parts = (
-        user_id,
-        orders_version,
-        args.page,
-        args.status,
-        args.search,
-        datetime.now(UTC).strftime("%Y-%m"),
-        locale,
-        config["ORDERS_PER_PAGE"],
-        config["ORDERS_REFRESH_SECONDS"],
-        request.script_root,
-        templates_fingerprint(),
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-
-
 def current_table_tag(args) -> str:
-    """The tag for the logged-in user."""
-    return table_tag(args, current_user.id, current_user.orders_version, locale_code())
-
-
-def still_current(tag: str) -> bool:
-    """The client already shows the table with this tag."""
-    return request.if_none_match.contains(tag)
+    config = current_app.config
+    user = (current_user.id, current_user.orders_version, locale_code())
+    shown = (args.page, args.status, args.search, datetime.now(UTC).strftime("%Y-%m"))
+    settings = (config["ORDERS_PER_PAGE"], config["ORDERS_REFRESH_SECONDS"], request.script_root)
+    parts = (user, shown, settings, templates_fingerprint())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 def rendered_table(tag: str, listing: Callable) -> Markup:
@@ -109,21 +69,13 @@ def rendered_table(tag: str, listing: Callable) -> Markup:
     html = tables.get(tag)
     if html is None:
         html = render_template("orders/_table.html", listing=listing(), table_tag=tag)
-        if size:
+        if size:  # the CSRF token is all that differs between a user's sessions
             tables.put(tag, html.replace(token, TOKEN_PLACEHOLDER))
         return Markup(html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, token))
 
 
-def not_modified(tag: str) -> Response:
-    return with_tag(Response(status=304), tag)
-
-
-def table_response(table: Markup, tag: str) -> Response:
-    return with_tag(make_response(str(table)), tag)
-
-
-def with_tag(response: Response, tag: str) -> Response:
+def tagged(response: Response, tag: str) -> Response:
     """Tagged, and never kept by a shared cache (it is one user's table)."""
     response.set_etag(tag)
     response.cache_control.private = True

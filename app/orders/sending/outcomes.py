@@ -1,19 +1,5 @@
-"""What a registration that did not succeed, or succeeded too late, leads to.
-
-- **Surely not registered** (no connection was made, a 429, a 4xx about the order): the
-  provider has nothing. Retry on a growing back-off; after SEND_MAX_ATTEMPTS tries, or at
-  once for a 4xx, the order goes back to draft with the reason, to be edited or sent again.
-- **Unknown** (a read timeout, a dropped connection, a 5xx, an answer we cannot read, after
-  the request went out): the provider may have the order. It stays in sending, is never a
-  draft again, cannot be edited, deleted or cancelled, and the same request with the same
-  Idempotency-Key is repeated on a back-off capped at SEND_MAX_BACKOFF_SECONDS, for as long
-  as it takes: the provider answers a repeated key with the order it holds, if any.
-- **For a person** (`needs_attention_since`): an outcome unknown for longer than
-  SEND_ATTENTION_AFTER_SECONDS is flagged (retries go on); a refusal after an unknown outcome,
-  or a refusal about the key itself, is flagged and retries stop, since repeating cannot
-  change the answer. So is a registration that lands after the order was settled by hand
-  (`registered_late`). An operator settles such an order (app/orders/sending/resolution.py).
-"""
+"""What a registration that failed, or landed too late, leads to: a retry, back to draft, or a
+person (README.md, "Sending an order")."""
 
 import logging
 import uuid
@@ -25,20 +11,19 @@ from sqlalchemy import and_, case, func, select, update
 from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders.transitions import add_note, commit_transition, transition
+from app.orders.transitions import add_note, commit_transition, transition, update_orders
 from app.provider_http import ProviderRejected, ProviderUnavailable
 from app.reasons import Reason
 
 log = logging.getLogger(__name__)
 
-# Columns of a send that starts afresh, and of one that is settled either way.
-FRESH_SEND = {
-    "send_attempts": 0,
-    "send_claimed_until": None,
-    "send_unknown_since": None,
-    "needs_attention_since": None,
-}
+# Columns of a send that is settled either way, and of one that starts afresh.
 SETTLED = {"send_claimed_until": None, "send_unknown_since": None, "needs_attention_since": None}
+FRESH_SEND = {"send_attempts": 0, **SETTLED}
+
+
+# An order still being sent: in sending, without the provider's id.
+UNREGISTERED = (Order.status == OrderStatus.SENDING, Order.external_uuid.is_(None))
 
 
 def held_for_a_person():
@@ -54,7 +39,7 @@ def rejected(order: Order, error: ProviderRejected) -> str:
 
 
 def give_back(order_id, reason: Reason) -> str:
-    """Back to draft with the reason shown to the customer: the provider surely has nothing."""
+    """Back to draft with the reason: the provider surely has nothing."""
     commit_transition(order_id, OrderStatus.SENDING, OrderStatus.DRAFT, reason, **SETTLED)
     text = reason.english()
     log.info("order %s back to draft: %s", order_id, text)
@@ -63,14 +48,8 @@ def give_back(order_id, reason: Reason) -> str:
 
 def hold_for_a_person(order: Order, reason: Reason) -> str:
     """Flag the order and stop retrying: it stays in sending until an operator settles it."""
-    text, coded = reasons.columns(reason)
-    update_sending(
-        order,
-        status_reason=text,
-        status_reason_coded=coded,
-        send_claimed_until=None,
-        needs_attention_since=func.coalesce(Order.needs_attention_since, func.now()),
-    )
+    flagged = func.coalesce(Order.needs_attention_since, func.now())
+    text = update_sending(order, reason, send_claimed_until=None, needs_attention_since=flagged)
     log.warning("order %s needs attention: %s", order.id, text)
     return f"needs attention: {text}"
 
@@ -82,8 +61,7 @@ def backoff_seconds(attempt: int, retry_after: float | None) -> float:
 
 
 def retry_later(order: Order, error: ProviderUnavailable) -> tuple[int, float | None, str]:
-    """Note a failed try and when the next one is due: (this try's number, the delay before
-    the next, what happened); the delay is None when the order went back to draft."""
+    """Note a failed try: (its number, the delay before the next or None, what happened)."""
     attempt = order.send_attempts + 1
     unknown = error.outcome_unknown or order.send_unknown_since is not None
     if not unknown and attempt >= current_app.config["SEND_MAX_ATTEMPTS"]:
@@ -91,15 +69,10 @@ def retry_later(order: Order, error: ProviderUnavailable) -> tuple[int, float | 
         return attempt, None, give_back(order.id, reason)
     delay = backoff_seconds(attempt, error.retry_after)
     code = reasons.UNCONFIRMED_RETRYING if unknown else reasons.RETRYING
-    text, coded = reasons.columns(Reason(code, delay_seconds=delay, error=error.reason))
-    update_sending(
-        order,
-        send_attempts=attempt,
-        send_claimed_until=func.now() + timedelta(seconds=delay),
-        status_reason=text,
-        status_reason_coded=coded,
-        **(unknown_since(error) if unknown else {}),
-    )
+    why = Reason(code, delay_seconds=delay, error=error.reason)
+    lease = func.now() + timedelta(seconds=delay)
+    period = unknown_since(error) if unknown else {}
+    update_sending(order, why, send_attempts=attempt, send_claimed_until=lease, **period)
     outcome = "outcome unknown" if unknown else "not registered"
     return attempt, delay, f"retry {attempt} in {delay:.0f}s ({outcome})"
 
@@ -111,38 +84,25 @@ def unknown_since(error: ProviderUnavailable) -> dict:
         since = func.coalesce(Order.send_unknown_since, func.now())
     too_long = timedelta(seconds=current_app.config["SEND_ATTENTION_AFTER_SECONDS"])
     flag_now = func.coalesce(Order.needs_attention_since, func.now())
-    flagged = case(
-        (Order.send_unknown_since <= func.now() - too_long, flag_now),
-        else_=Order.needs_attention_since,
-    )
+    lasted = Order.send_unknown_since <= func.now() - too_long
+    flagged = case((lasted, flag_now), else_=Order.needs_attention_since)
     return {"send_unknown_since": since, "needs_attention_since": flagged}
 
 
-def update_sending(order: Order, **values) -> None:
-    """Change the send's columns, only while the order is still sending and unregistered."""
-    db.session.execute(
-        update(Order)
-        .where(
-            Order.id == order.id,
-            Order.status == OrderStatus.SENDING,
-            Order.external_uuid.is_(None),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+def update_sending(order: Order, reason: Reason, **values) -> str:
+    """Change the send's reason and columns while the order is still being sent; the wording."""
+    text, coded = reasons.columns(reason)
+    still_sending = (Order.id == order.id, *UNREGISTERED)
+    update_orders(*still_sending, status_reason=text, status_reason_coded=coded, **values)
     db.session.commit()
+    return text
 
 
 def registered_late(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
-    """The provider registered the order after it had moved on here (settled by hand while
-    the registration was under way). Its id is never dropped: it goes into the order's reason
-    and onto its timeline, the order is flagged for a person, and the log says so. A draft
-    goes back to sending, held for that person (no retries, no edits; the console lists it),
-    so nobody sends it a second time. Commits, with what the caller added (the call's record),
-    unless the order is gone."""
-    found = db.session.execute(
-        select(Order.status, Order.external_uuid).where(Order.id == order_id)
-    ).one_or_none()
+    """The provider registered the order after it was settled here by hand: flag it with the id
+    (a draft goes back to sending, held, so nobody sends it twice) and commit, unless it is gone."""
+    query = select(Order.status, Order.external_uuid).where(Order.id == order_id)
+    found = db.session.execute(query).one_or_none()
     if found is None:
         db.session.rollback()
         log.error("order %s was registered as %s but no longer exists", order_id, external_uuid)

@@ -1,16 +1,5 @@
-"""What a person does about a send, from the console or the command line alike: settle one
-whose outcome stays unknown, once they have asked the provider (by its own means) whether it
-holds the order, or retry one now. Like a send job, a person first takes the order's send
-lease (app/orders/sending/), and is refused while a send job is running for the order or
-has taken the lease since: a registration under way is never overtaken.
-
-- `flask sends unknown` lists the orders whose send outcome is unknown, the ones flagged for
-  a person first, with since when, how many tries, and the last answer.
-- `flask sends resolve ORDER --registered-as UUID`: the provider holds it under UUID; the order
-  moves on to in processing, and the status sync takes it from there.
-- `flask sends resolve ORDER --not-registered`: the provider holds nothing; the order goes back
-  to draft with a new revision (so a new Idempotency-Key), for the customer to send again.
-"""
+"""Settling a send whose outcome stays unknown, or retrying it now, from the console or `flask
+sends`: like a send job, a person first takes the send lease, never overtaking a registration."""
 
 import uuid
 from datetime import timedelta
@@ -22,14 +11,14 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from rq.registry import StartedJobRegistry
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select
 
 from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.sending import enqueue_send, send_job_id
-from app.orders.sending.outcomes import SETTLED
-from app.orders.transitions import ChangeRefused, add_note, transition
+from app.orders.sending.outcomes import SETTLED, UNREGISTERED
+from app.orders.transitions import ChangeRefused, add_note, transition, update_orders
 from app.queue import get_send_queue
 from app.reasons import Reason
 
@@ -40,15 +29,9 @@ class ProviderIdTaken(ChangeRefused):
 
 def unknown_sends(limit: int = 200) -> list[Row]:
     """Orders in sending whose outcome is unknown: flagged ones first, then the oldest."""
+    send = (Order.send_unknown_since, Order.send_attempts, Order.needs_attention_since)
     return db.session.execute(
-        select(
-            Order.id.label("order_id"),
-            Order.user_id,
-            Order.send_unknown_since,
-            Order.send_attempts,
-            Order.needs_attention_since,
-            Order.status_reason,
-        )
+        select(Order.id.label("order_id"), Order.user_id, *send, Order.status_reason)
         .where(Order.status == OrderStatus.SENDING, Order.send_unknown_since.is_not(None))
         .order_by(Order.needs_attention_since.asc().nulls_last(), Order.send_unknown_since)
         .limit(limit)
@@ -63,42 +46,25 @@ def send_in_flight(order_id: uuid.UUID) -> bool:
 
 
 def take_over_send(order_id: uuid.UUID, lease_until, refusal: LazyString) -> Order:
-    """Set the send lease of an order still being sent, unless a send job holds it; the order.
-
-    A waiting retry also holds a lease (until it is due), so the lease alone cannot tell; no
-    running send job, and a lease unchanged since we read it, can. `refusal` says why an
-    order that is not being sent is refused.
-    """
+    """Take the send lease of an order still being sent (else `refusal`). A waiting retry holds
+    it too, so no send job may be running and the lease must be unchanged since we read it."""
     order = db.session.get(Order, order_id, populate_existing=True)
     if order is None or order.status != OrderStatus.SENDING or order.external_uuid is not None:
         raise ChangeRefused(refusal)
     if send_in_flight(order_id):
         raise ChangeRefused(_l("A send attempt is running right now; wait for its outcome."))
-    seen = order.send_claimed_until
-    unchanged = (
-        Order.send_claimed_until.is_(None) if seen is None else Order.send_claimed_until == seen
+    unchanged = Order.send_claimed_until == order.send_claimed_until  # IS NULL if it had none
+    taken = update_orders(
+        Order.id == order_id, *UNREGISTERED, unchanged, send_claimed_until=lease_until
     )
-    taken = db.session.execute(
-        update(Order)
-        .where(
-            Order.id == order_id,
-            Order.status == OrderStatus.SENDING,
-            Order.external_uuid.is_(None),
-            unchanged,
-        )
-        .values(send_claimed_until=lease_until)
-        .returning(Order.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if taken is None:
+    if taken.one_or_none() is None:
         db.session.rollback()
         raise ChangeRefused(_l("A send attempt started meanwhile; wait for its outcome."))
     return order
 
 
 def retry_send(order_id: uuid.UUID, actor_id: int) -> bool:
-    """Queue another send attempt at once, instead of waiting for the next retry; False if
-    Redis could not take it (the sweep will)."""
+    """Queue another send attempt now; False if Redis could not take it (the sweep will)."""
     refusal = _l("Only an order that is still being sent can be retried.")
     order = take_over_send(order_id, None, refusal)
     add_note(order_id, OrderStatus.SENDING, Reason(reasons.SEND_RETRIED), actor_id)
@@ -113,9 +79,8 @@ def resolve_send(
     actor_id: int | None = None,
     note: str | None = None,
 ) -> str:
-    """Settle a send nobody could confirm: registered under the provider's id (→ in
-    processing) or not registered at all (→ draft under a new revision, so a new
-    Idempotency-Key); with the person's note, if any, on the timeline. Returns the status."""
+    """Settle a send nobody could confirm: registered under the provider's id (→ in processing)
+    or not at all (→ draft, new revision); the new status."""
     if external_uuid is not None:
         owner = db.session.scalar(select(Order.id).where(Order.external_uuid == external_uuid))
         if owner is not None:
