@@ -27,25 +27,22 @@ def checked_email(email: str) -> str:
     return User.normalise_email(result.normalized)
 
 
-def checked_password(password: str) -> str:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"The password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
-    return password
-
-
 def find_user(email: str) -> User | None:
     return db.session.scalar(db.select(User).filter_by(email=User.normalise_email(email)))
+
+
+def new_user(email: str, password: str, operator: bool = False) -> User:
+    user = set_password(User(email=email, is_operator=operator), password)
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 def create_user(email: str, password: str, operator: bool = False) -> User:
     email = checked_email(email)
     if find_user(email):
         raise AccountError(f"An account for {email} exists already.")
-    user = User(email=email, is_operator=operator)
-    user.set_password(checked_password(password))
-    db.session.add(user)
-    db.session.commit()
-    return user
+    return new_user(email, password, operator)
 
 
 def upsert_user(email: str, password: str) -> tuple[User, bool]:
@@ -54,28 +51,18 @@ def upsert_user(email: str, password: str) -> tuple[User, bool]:
     user = find_user(email)
     if user is not None:
         return change_password(user, password), False
-    user = User(email=email)
-    user.set_password(checked_password(password))
-    db.session.add(user)
-    db.session.commit()
-    return user, True
+    return new_user(email, password), True
 
 
 def change_password(user: User, password: str) -> User:
     """Set a new password and end every login of this user, wherever it is."""
-    user.set_password(checked_password(password))
-    end_all_sessions(user.id)
+    set_password(user, password)
+    end_logins(UserSession.user_id == user.id)
     db.session.commit()
     return user
 
 
-def end_all_sessions(user_id: int) -> int:
-    """Delete every login session of this user (the caller commits); returns how many."""
-    return end_logins(UserSession.user_id == user_id)
-
-
 def set_operator(email: str, operator: bool) -> User:
-    """Grant or revoke the operator role; raises AccountError for an unknown email."""
     user = find_user(email)
     if user is None:
         raise AccountError(f"There is no account for {User.normalise_email(email)}.")
@@ -85,8 +72,10 @@ def set_operator(email: str, operator: bool) -> User:
 
 
 def set_password(user: User, password: str) -> User:
-    """Give `user` a new password (checked for length); the caller commits."""
-    user.set_password(checked_password(password))
+    """Give `user` a new password of an allowed length; the caller commits."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"The password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    user.set_password(password)
     return user
 
 
@@ -96,8 +85,7 @@ def _decoy_hash() -> str:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None; unknown emails cost the same hashing time.
-    The database connection goes back to the pool while the password is checked."""
+    """The user for these credentials, or None; unknown emails cost the same hashing time."""
     user = find_user(email)
     stored = user.password_hash if user is not None else _decoy_hash()
     give_back_connection()

@@ -1,6 +1,7 @@
 """Command-line tasks: service checks, databases, accounts."""
 
 import sys
+from contextlib import closing
 
 import click
 import psycopg2
@@ -17,43 +18,20 @@ START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) 
 START_REDIS = "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
 
 
-def postgres_answers(url) -> bool:
-    try:
-        psycopg2.connect(**server_params(url), dbname="postgres", connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        return False
-    return True
-
-
-def server_params(url) -> dict:
-    return {
-        "host": url.host,
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-    }
-
-
-def redis_answers(redis_url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping())
-    except redis.RedisError:
-        return False
+def connect_to_server(url):
+    params = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password)
+    return psycopg2.connect(**params, dbname="postgres", connect_timeout=3)
 
 
 def ensure_database(url) -> bool:
     """Create the database named in `url` if it does not exist; True if it was created."""
-    conn = psycopg2.connect(**server_params(url), dbname="postgres", connect_timeout=3)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
-            if cur.fetchone():
-                return False
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
-            return True
-    finally:
-        conn.close()
+    with closing(connect_to_server(url)) as conn, conn.cursor() as cur:
+        conn.autocommit = True
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
+        if cur.fetchone():
+            return False
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+        return True
 
 
 @click.command("ensure-services")
@@ -61,16 +39,16 @@ def ensure_database(url) -> bool:
 def ensure_services(extra_urls: tuple[str, ...]) -> None:
     """Check that Postgres and Redis answer, and create the databases if missing."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if not postgres_answers(url):
-        sys.exit(
-            f"Postgres is not answering at {url.host}:{url.port or 5432}. "
-            f"Start it with: {START_POSTGRES}"
-        )
-    if not redis_answers(current_app.config["REDIS_URL"]):
-        sys.exit(
-            f"Redis is not answering at {current_app.config['REDIS_URL']}. "
-            f"Start it with: {START_REDIS}"
-        )
+    try:
+        connect_to_server(url).close()
+    except psycopg2.OperationalError:
+        where = f"{url.host}:{url.port or 5432}"
+        sys.exit(f"Postgres is not answering at {where}. Start it with: {START_POSTGRES}")
+    redis_url = current_app.config["REDIS_URL"]
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        sys.exit(f"Redis is not answering at {redis_url}. Start it with: {START_REDIS}")
     for database in (url, *map(make_url, extra_urls)):
         if ensure_database(database):
             click.echo(f"Created database {database.database}")
@@ -111,13 +89,9 @@ def operator_command(action: str, email: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (
-        ensure_services,
-        seed_user,
-        create_user_command,
-        operator_command,
-        sync_orders_command,
-        sends_command,
-    )
-    for command in commands:
-        app.cli.add_command(command)
+    app.cli.add_command(ensure_services)
+    app.cli.add_command(seed_user)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(operator_command)
+    app.cli.add_command(sync_orders_command)
+    app.cli.add_command(sends_command)

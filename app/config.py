@@ -1,6 +1,7 @@
 """Settings read from the environment (and `.env` in development)."""
 
 import os
+import re
 
 from dotenv import load_dotenv
 from limits import parse_many
@@ -11,42 +12,19 @@ SANDBOX_URL = "http://127.0.0.1:8001"
 DEV_CATALOG_TOKEN = "sandbox-catalog-token"
 DEV_ORDER_TOKEN = "sandbox-order-token"
 ENVIRONMENTS = ("production", "development", "test")
-# Published keys: the development key below and the value `.env.example` once suggested.
 DEV_SECRET_KEY = "dev-only-not-secret"
-KNOWN_SECRET_KEYS = (DEV_SECRET_KEY, "change-me")
+KNOWN_SECRET_KEYS = (DEV_SECRET_KEY, "change-me")  # published: here and in `.env.example`
 MIN_SECRET_KEY_BYTES = 32
+TEST_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test"
 
 
 def database_url(url: str) -> str:
     """Map a bare postgres URL to the psycopg2 driver that we install."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix) :]
-    return url
-
-
-def numbers_from_env(config: type) -> dict:
-    """Every numeric setting of `config` that the environment sets, read as its default's type;
-    a value that is not such a number is refused (`SYNC_INTERVAL_SECONDS=abc`)."""
-    found = {}
-    for name in dir(config):
-        default = getattr(config, name)
-        if name.isupper() and type(default) in (int, float) and name in os.environ:
-            found[name] = number(name, os.environ[name], type(default))
-    return found
-
-
-def number(name: str, value: str, kind: type) -> int | float:
-    try:
-        return kind(value)
-    except ValueError:
-        wanted = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{name} must be {wanted}, not {value!r}") from None
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg2://", url)
 
 
 LANGUAGE_CODES = ("ru", "en")  # the languages the app has translations for (app/i18n.py)
-# The settings read from the environment as text, under their own names (numbers: above;
-# DATABASE_URL becomes SQLALCHEMY_DATABASE_URI).
+# Read as text under their own names (and numbers, and DATABASE_URL: `Config.from_env`).
 TEXT_FROM_ENV = (
     *("APP_ENV", "SECRET_KEY", "REDIS_URL", "LIVE_CHANNEL_PREFIX", "DEFAULT_LOCALE"),
     *("CATALOG_SERVICES_BASE_URL", "CATALOG_SERVICES_API_TOKEN", "ORDER_SERVICE_BASE_URL"),
@@ -65,43 +43,33 @@ ENV_NAMES = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}  # where they differ fro
 
 
 class Config:
-    """Defaults; production (the default environment) must set its secrets and services, which
-    development and test take from DEVELOPMENT_DEFAULTS (`check_settings`)."""
+    """Defaults; production must set its secrets and services (`check_settings`)."""
 
     APP_ENV = "production"
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    # Bounded waits on Postgres (app/database.py): the server cancels a statement after the
-    # statement timeout (0: never); the client gives up on a server that says nothing half a
-    # second later, on a connection attempt after the connect timeout, and on a full pool
-    # after the pool timeout. Together they keep a stalled database's 503 under 5 s.
-    DATABASE_STATEMENT_TIMEOUT_SECONDS = 2.0
+    # Bounded waits on Postgres (app/database.py): a stalled database's 503 comes within 5 s.
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = 2.0  # 0: never cancelled
     DATABASE_CONNECT_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_SIZE = 10  # connections each process keeps
     DATABASE_POOL_OVERFLOW = 10  # and may open on top at busy times
     DATABASE_PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer is checked before use
-    # Password hashes (about 170 ms of CPU each) run at once per process, off the event loop
-    # (app/passwords.py); this many more wait their turn, and one more is told "busy".
-    PASSWORD_HASH_THREADS = 1
-    PASSWORD_HASH_QUEUE = 64
+    PASSWORD_HASH_THREADS = 1  # hashes at once per process, off the event loop (app/passwords.py)
+    PASSWORD_HASH_QUEUE = 64  # more wait their turn; one more is told "busy"
     REDIS_URL = None
     REDIS_SOCKET_TIMEOUT = 0.5  # the web's and the jobs' Redis calls
     REDIS_PROCESS_SOCKET_TIMEOUT = 10.0  # the worker's and the scheduler's own connection
     OUTAGE_BACKOFF_CAP_SECONDS = 5.0  # a process's longest wait between reconnection attempts
-
     CATALOG_SERVICES_BASE_URL = SANDBOX_URL
     CATALOG_SERVICES_API_TOKEN = None
     ORDER_SERVICE_BASE_URL = SANDBOX_URL
     ORDER_SERVICE_API_TOKEN = None
     HTTP_CONNECT_TIMEOUT = 3.0
     HTTP_READ_TIMEOUT = 5.0
-
     CATALOG_CACHE_SECONDS = 600
     CATALOG_STALE_SECONDS = 24 * 3600
-    # After a failed refresh the provider is left alone this long; with Redis down, each
-    # process reads the catalog at most this often.
-    CATALOG_RETRY_SECONDS = 30
+    CATALOG_RETRY_SECONDS = 30  # after a failed refresh, or per process with Redis down
     CATALOG_LOCK_SECONDS = 60  # the refresh lock's lifetime
     CATALOG_MAX_PAGES = 50
     ORDERS_REFRESH_SECONDS = 30
@@ -113,10 +81,8 @@ class Config:
     LIVE_CHANNEL_PREFIX = ""
     LIVE_STREAM_SECONDS = 300
     LIVE_STREAM_JITTER = 0.2  # a stream lives 80-100 % of LIVE_STREAM_SECONDS, at random
-    # How often each web process checks that its streams' logins still live (app/orders/
-    # live_logins.py), and how many logins one query asks about.
-    LIVE_LOGIN_CHECK_SECONDS = 1.0
-    LIVE_LOGIN_CHECK_CHUNK = 1000
+    LIVE_LOGIN_CHECK_SECONDS = 1.0  # how often a web process checks its streams' logins still live
+    LIVE_LOGIN_CHECK_CHUNK = 1000  # logins per query of that check
     SYNC_INTERVAL_SECONDS = 60
     SYNC_CONCURRENCY = 16
     SYNC_BATCH_SIZE = 200
@@ -139,7 +105,6 @@ class Config:
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
     WORKER_HEARTBEAT_SECONDS = 15.0
-
     WEB_CONCURRENCY = 2  # gunicorn's worker processes
     METRICS_TOKEN = None
     METRICS_ADDRESS = None  # host:port where gunicorn's master serves the metrics, no token
@@ -154,26 +119,18 @@ class Config:
     OPS_CHECK_FAILURES_ALERT = 3
     SCHEDULER_POLL_SECONDS = 5
 
-    # Password checks allowed per account and client address together, and per address alone
-    # (Flask-Limiter's notation); every attempt counts, a successful login clears the first.
+    # Password checks per account and address together, and per address (app/auth/limits.py).
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "60 per hour"
-    # When Redis cannot count a login attempt, the attempt is refused (503) and the browser is
-    # asked to try again after this many seconds (Retry-After).
-    LOGIN_UNCOUNTED_RETRY_SECONDS = 10
-    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
-    PROXY_COUNT = 0
-    # A login session ends after this long even if it is never logged out.
-    SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600
+    LOGIN_UNCOUNTED_RETRY_SECONDS = 10  # Retry-After of a login attempt Redis could not count
+    PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
+    SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600  # a login ends after this even if never logged out
 
-    # The language of a visitor who has chosen none and whose browser asks for none we speak.
-    DEFAULT_LOCALE = "ru"
+    DEFAULT_LOCALE = "ru"  # for a visitor who chose none and whose browser asks for none we speak
     BABEL_DEFAULT_LOCALE = "en"  # the language of the source texts
     BABEL_DEFAULT_TIMEZONE = "UTC"
-
     CACHE_TYPE = "RedisCache"
     CACHE_KEY_PREFIX = "ctm:"
-
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -185,13 +142,21 @@ class Config:
 
     @classmethod
     def from_env(cls) -> dict:
-        """The settings that the environment overrides, as a dict for `app.config`."""
+        """The settings that the environment overrides; a number is read as its default's type."""
         load_dotenv()
         env = os.environ
         settings = {name: env[name] for name in TEXT_FROM_ENV if name in env}
         if "DATABASE_URL" in env:
             settings["SQLALCHEMY_DATABASE_URI"] = database_url(env["DATABASE_URL"])
-        return {**settings, **numbers_from_env(cls)}
+        for name in dir(cls):
+            kind = type(getattr(cls, name))
+            if name.isupper() and kind in (int, float) and name in env:
+                try:
+                    settings[name] = kind(env[name])
+                except ValueError:
+                    wanted = "a whole number" if kind is int else "a number"
+                    raise ConfigError(f"{name} must be {wanted}, not {env[name]!r}") from None
+        return settings
 
 
 class ConfigError(RuntimeError):
@@ -207,15 +172,16 @@ class ProductionError(ConfigError):
 
 
 def check_settings(config) -> None:
-    """Refuse an unknown environment, and a secret key that is missing, published or short.
-
-    Development and test may run on the development defaults (the built-in key, the local
-    services and the sandbox's tokens); production never.
-    """
+    """Refuse unsafe settings; development and test may run on DEVELOPMENT_DEFAULTS."""
     environment = config.get("APP_ENV")
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
-    check_login_limits(config)
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_many(config[name])
+        except ValueError:
+            message = f"{name} must read like '5 per 5 minutes', not {config[name]!r}"
+            raise ConfigError(message) from None
     if config.get("DEFAULT_LOCALE") not in LANGUAGE_CODES:
         wanted = " or ".join(LANGUAGE_CODES)
         raise ConfigError(f"DEFAULT_LOCALE must be {wanted}, not {config.get('DEFAULT_LOCALE')!r}")
@@ -227,15 +193,6 @@ def check_settings(config) -> None:
         if config["SECRET_KEY"] == DEV_SECRET_KEY:
             return
     check_secret_key(config["SECRET_KEY"])
-
-
-def check_login_limits(config) -> None:
-    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
-        try:
-            parse_many(config[name])
-        except ValueError:
-            message = f"{name} must read like '5 per 5 minutes', not {config[name]!r}"
-            raise ConfigError(message) from None
 
 
 def check_secret_key(key: str) -> None:
@@ -263,34 +220,24 @@ def check_production(config) -> None:
 
 
 def defaults() -> dict:
-    """Every setting as `Config` declares it."""
     return {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
 
 
 def environment_settings() -> dict:
-    """Every setting as `create_app()` reads it from the environment, checked (ConfigError on
-    unsafe ones): for a process that needs its settings before an app exists."""
+    """The settings `create_app()` would read and check, for a process without an app yet."""
     settings = {**defaults(), **Config.from_env()}
     check_settings(settings)
     return settings
 
 
 class TestConfig(Config):
-    """Settings for the test suite: its own database and Redis database."""
-
     TESTING = True
     APP_ENV = "test"
     SECRET_KEY = DEV_SECRET_KEY
     WTF_CSRF_ENABLED = False
-    SQLALCHEMY_DATABASE_URI = database_url(
-        os.environ.get(
-            "TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/clicktomice_test"
-        )
-    )
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", TEST_DATABASE_URL))
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-    # Pub/sub channels ignore the database number; keep parallel test runs apart.
-    LIVE_CHANNEL_PREFIX = "test-" + REDIS_URL.rsplit("/", 1)[-1] + ":"
-    CATALOG_CACHE_SECONDS = 600
+    LIVE_CHANNEL_PREFIX = "test-" + REDIS_URL.rsplit("/", 1)[-1] + ":"  # channels span databases
     SEND_BACKOFF_SECONDS = 0.0
     SEND_STUCK_AFTER_SECONDS = 0
     HTTP_CONNECT_TIMEOUT = 1.0

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, Response, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -16,18 +16,14 @@ from app.htmx import wants_fragment
 from app.passwords import PasswordsBusy
 
 log = logging.getLogger(__name__)
-
-# A commit may have reached the database before it stopped answering, so no promise either way.
+# A commit may have reached the database before it stopped answering: no promise either way.
 DATABASE_DOWN = _l(
     "The database is not answering. What you just did may not have been saved; "
     "try again in a moment."
 )
 
-# The pool stayed full for its whole wait, or too many password checks queued: the database
-# is fine, the process is busy.
+# The pool stayed full, or too many password checks queued: the database is fine.
 BUSY = _l("We are very busy right now. Please try again in a few seconds.")
-BUSY_RETRY_SECONDS = 5
-
 TITLES = {
     400: _l("Bad request"),
     403: _l("Forbidden"),
@@ -42,7 +38,6 @@ TITLES = {
     500: _l("Something went wrong"),
     503: _l("Temporarily unavailable"),
 }
-
 MESSAGES = {
     400: _l("The request could not be understood."),
     404: _l("There is nothing here. The link may be old, or the item may not be yours."),
@@ -62,20 +57,21 @@ def error_response(code: int, message: str | None = None):
     message = message or MESSAGES.get(code) or title
     if wants_fragment():
         html = render_template("_flash_message.html", message=Message("error", message))
-        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-        return html, code, headers
+        return html, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def with_retry_after(page, seconds: int) -> Response:
+    response = make_response(page)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def handle_http_error(error: HTTPException):
+    """Shows what the app said about a refusal, but not Werkzeug's stock English text."""
     code = error.code or 500
-    return error_response(code, own_description(error) if code in (400, 409, 415, 422) else None)
-
-
-def own_description(error: HTTPException) -> str | None:
-    """What the app said about this refusal; Werkzeug's stock English text is left out."""
-    stock = type(error).description
-    return error.description if error.description != stock else None
+    own = error.description if error.description != type(error).description else None
+    return error_response(code, own if code in (400, 409, 415, 422) else None)
 
 
 def handle_csrf_error(error: CSRFError):
@@ -83,26 +79,21 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_database_down(error: OperationalError | InterfaceError):
-    """Postgres refused, dropped, or stalled past its deadline: a 503."""
     log.error("database unavailable: %s", getattr(error, "orig", None) or error)
     db.session.rollback()
-    # The page's header asks who is logged in; with the database down, nobody can be looked up.
-    g._login_user = login_manager.anonymous_user()
-    hold_messages()  # reading them would ask the database again
+    g._login_user = login_manager.anonymous_user()  # the page's header cannot look anyone up
+    hold_messages()
     return error_response(503, DATABASE_DOWN)
 
 
 def handle_busy(error: PoolTimeout | PasswordsBusy):
-    """Every pooled connection stayed taken, or password checks queued past their wait: a 503
-    that says so and when to come back."""
+    """Every pooled connection stayed taken, or password checks queued past their wait."""
     log.warning("busy: %s", error or type(error).__name__)
     db.session.rollback()
     if isinstance(error, PoolTimeout):  # the page's header would wait for the pool again
         g._login_user = login_manager.anonymous_user()
     hold_messages()
-    response = make_response(error_response(503, BUSY))
-    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
-    return response
+    return with_retry_after(error_response(503, BUSY), 5)
 
 
 def handle_unexpected(error: Exception):

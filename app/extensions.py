@@ -24,26 +24,15 @@ csrf = CSRFProtect()
 
 
 def redis_options(timeout: float, retries: int = 1) -> dict:
-    """Short timeouts, and at most `retries` immediate retries (one mends a pooled connection
-    that went stale while Redis was away) instead of redis-py's default of three with growing
-    pauses, which made every call in an outage take seconds."""
-    return {
-        "socket_timeout": timeout,
-        "socket_connect_timeout": timeout,
-        "health_check_interval": 30,
-        "retry": Retry(NoBackoff(), retries),
-    }
+    """Short timeouts, and immediate retries (one mends a connection gone stale in an outage)."""
+    options = dict(socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30)
+    return {**options, "retry": Retry(NoBackoff(), retries)}
 
 
-class RedisClient:
+def init_redis(app: Flask) -> None:
     """One Redis connection pool per app, with short timeouts so an outage never hangs a page."""
-
-    def init_app(self, app: Flask) -> None:
-        options = redis_options(app.config["REDIS_SOCKET_TIMEOUT"])
-        app.extensions["redis"] = redis.Redis.from_url(app.config["REDIS_URL"], **options)
-
-
-redis_client = RedisClient()
+    options = redis_options(app.config["REDIS_SOCKET_TIMEOUT"])
+    app.extensions["redis"] = redis.Redis.from_url(app.config["REDIS_URL"], **options)
 
 
 def get_redis() -> redis.Redis:

@@ -16,27 +16,20 @@ TIME_STYLES = ("relative", "full", "absolute")
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
-    """A <time> element in UTC; the browser rewrites it in the user's zone, as a relative form
-    ("3 minutes ago"), with style="full" as the date and time followed by the relative form,
-    with style="absolute" as the date and time only."""
+    """A <time> in UTC that the browser rewrites in the user's zone: "3 minutes ago", with "full"
+    after the date and time, with "absolute" not at all."""
     if value is None:
         return Markup('<span class="muted">%s</span>') % _("never")
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     iso = value.isoformat()
-    # In the page's language, on the 24-hour clock, in UTC.
     text = f"{format_date(value, 'short')}, {format_time(value, 'HH:mm')} UTC"
     local = "" if style == "relative" else f'="{style}"'
     return Markup(f'<time datetime="{escape(iso)}" data-local{local}>{escape(text)}</time>')
 
 
 # Units of a short span of time, abbreviated as the language writes them.
-UNITS = {
-    "d": _l("%(num)d d"),
-    "h": _l("%(num)d h"),
-    "min": _l("%(num)d min"),
-    "s": _l("%(num)d s"),
-}
+UNITS = {"d": _l("%(num)d d"), "h": _l("%(num)d h"), "min": _l("%(num)d min"), "s": _l("%(num)d s")}
 
 
 def in_units(number: int, unit: str) -> str:
@@ -64,8 +57,7 @@ def status_badge(status: str) -> Markup:
 
 
 def send_badge(order) -> Markup:
-    """Beside a sending order's status: "Needs attention" once flagged for a person, "Not
-    confirmed" while the provider may have it without our knowing; nothing otherwise."""
+    """Beside a sending order's status: flagged for a person, or maybe at the provider."""
     if order.needs_attention:
         return Markup('<span class="badge badge-attention">%s</span>') % _("Needs attention")
     if order.outcome_unknown:
@@ -76,9 +68,7 @@ def send_badge(order) -> Markup:
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_rate, "rate")
-    app.add_template_filter(timestamp)
-    app.add_template_filter(status_badge)
-    app.add_template_filter(send_badge)
-    app.add_template_filter(duration)
+    for template_filter in (timestamp, status_badge, send_badge, duration):
+        app.add_template_filter(template_filter)
     app.add_template_global(OrderStatus, "OrderStatus")
     app.add_template_global(order_url)

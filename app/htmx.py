@@ -1,13 +1,6 @@
-"""htmx requests: which ones swap part of a page, and the `Vary` header that keeps caches honest.
+"""htmx requests: which ones swap part of a page, and the `Vary` header that keeps caches honest."""
 
-htmx marks its requests with `HX-Request: true` and names the element it will swap in
-`HX-Target`. A boosted link or form (`HX-Boosted`) and a history restore
-(`HX-History-Restore-Request`) want the whole page, like a plain browser request.
-"""
-
-from flask import Flask, Response, request
-
-HTMX_HEADERS = ("HX-Request", "HX-Target")
+from flask import Response, request
 
 
 def wants_fragment(target: str | None = None) -> bool:
@@ -22,9 +15,5 @@ def wants_fragment(target: str | None = None) -> bool:
 
 def vary_on_htmx(response: Response) -> Response:
     """The same URL answers with a page or a fragment, so caches must key on these headers."""
-    response.vary.update(HTMX_HEADERS)
+    response.vary.update(("HX-Request", "HX-Target"))
     return response
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(vary_on_htmx)

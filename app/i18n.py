@@ -1,26 +1,13 @@
-"""Languages: which one a page speaks, the switcher that changes it, and locale formatting.
-
-A page speaks, in order of preference: the language the customer chose (saved on their account,
-or in a cookie before they log in), the best match for the browser's `Accept-Language`, and the
-configured default (`DEFAULT_LOCALE`). Translations live in app/translations (see README).
-"""
+"""Languages: which one a page speaks, the switcher that changes it, and locale formatting."""
 
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    has_request_context,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from werkzeug import Response
 
 from app.extensions import db
 from app.urls import local_path
@@ -28,32 +15,20 @@ from app.urls import local_path
 LANGUAGES = {"ru": "Русский", "en": "English"}  # as in app.config.LANGUAGE_CODES
 TRANSLATIONS = Path(__file__).parent / "translations"
 COOKIE = "locale"
-COOKIE_MAX_AGE = 365 * 24 * 3600
-
 bp = Blueprint("i18n", __name__)
 babel = Babel()
 
 
-def locale_for(saved: str | None) -> str:
-    """The page's language for a customer whose account holds `saved` (None: no choice)."""
-    cookie = request.cookies.get(COOKIE)
-    chosen = next((lang for lang in (saved, cookie) if lang in LANGUAGES), None)
-    return (
-        chosen
-        or request.accept_languages.best_match(LANGUAGES)
-        or current_app.config["DEFAULT_LOCALE"]
-    )
-
-
 def select_locale() -> str:
-    """Babel's locale selector: the logged-in customer's choice, then the browser's."""
     saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
-    return locale_for(saved)
+    for chosen in (saved, request.cookies.get(COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LOCALE"]
 
 
 def locale_code() -> str:
-    """The page's language as a code for `<html lang>`, cache keys and formats: "ru", "en";
-    English outside a request (logs, the command line)."""
+    """The page's language ("ru", "en"); English outside a request."""
     return str(get_locale() or "en") if has_request_context() else "en"
 
 
@@ -61,8 +36,7 @@ def locale_code() -> str:
 def switch_language():
     """Remember the chosen language (on the account too, when logged in) and go back."""
     locale = request.form.get("locale", "")
-    back = local_path(request.form.get("next"), url_for("orders.dashboard"))
-    response = redirect(back, 303)
+    response = redirect(local_path(request.form.get("next"), url_for("orders.dashboard")), 303)
     if locale not in LANGUAGES:
         return response
     if current_user.is_authenticated and current_user.locale != locale:
@@ -70,7 +44,7 @@ def switch_language():
         db.session.commit()
     secure = current_app.config["SESSION_COOKIE_SECURE"]  # Secure wherever the login's is
     response.set_cookie(
-        COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True, secure=secure
+        COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=secure
     )
     return response
 
@@ -90,14 +64,10 @@ def init_app(app: Flask) -> None:
     app.add_template_global(LANGUAGES, "LANGUAGES")
 
 
-def compile_translations(directory: Path = TRANSLATIONS) -> list[Path]:
-    """Build each language's messages.mo from its messages.po (as `pybabel compile` does), for
-    processes that start without `make`: gunicorn's master, the tests."""
-    built = []
-    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+def compile_translations() -> None:
+    """`pybabel compile`, for processes that start without `make`: gunicorn's master, tests."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         with po_path.with_suffix(".mo").open("wb") as mo_file:
             write_mo(mo_file, catalog)
-        built.append(po_path.with_suffix(".mo"))
-    return built

@@ -11,8 +11,6 @@ from app.logs import REQUEST_ID, request_id_from
 
 log = logging.getLogger("app.requests")
 
-UNMATCHED = "<unmatched>"
-
 
 def start_request() -> None:
     g.request_started = time.perf_counter()
@@ -21,42 +19,25 @@ def start_request() -> None:
 
 
 def finish_request(response: Response) -> Response:
-    """Tag the response with the request id, count it, and log its one line."""
     started = g.get("request_started")
     if started is None:  # a request that failed before our first hook ran
         return response
     seconds = time.perf_counter() - started
-    route = request.url_rule.rule if request.url_rule else UNMATCHED
+    route = request.url_rule.rule if request.url_rule else "<unmatched>"
     metrics.observe_request(request.method, route, response.status_code, seconds)
     response.headers["X-Request-ID"] = g.request_id
-    log.info(
-        "%s %s %s %.1fms",
-        request.method,
-        logged_path(),
-        response.status_code,
-        seconds * 1000,
-        extra={
-            "method": request.method,
-            "path": request.path,
-            "route": route,
-            "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 1),
-            "user_id": user_id(),
-        },
-    )
+    ms = seconds * 1000
+    extra = {"method": request.method, "path": request.path, "route": route}
+    extra.update(status=response.status_code, duration_ms=round(ms, 1), user_id=user_id())
+    # The query as sent, even one that is not UTF-8 (answered 400).
+    query = request.query_string.decode("utf-8", "replace")
+    path = f"{request.path}?{query}" if query else request.path
+    log.info("%s %s %s %.1fms", request.method, path, response.status_code, ms, extra=extra)
     return response
 
 
-def logged_path() -> str:
-    """The path and query string; a query that is not UTF-8 (answered 400) still gets logged."""
-    query = request.query_string.decode("utf-8", "replace")
-    return f"{request.path}?{query}" if query else request.path
-
-
 def user_id() -> int | None:
-    """The id of the user this request looked up, if it did, read from memory only: after a
-    commit a loaded user's attributes are expired, and reading `user.id` would ask the
-    database again, after the response was decided."""
+    """The looked-up user's id, from memory: after a commit `user.id` would ask the database."""
     user = g.get("_login_user")
     state = inspect(user, raiseerr=False) if user is not None else None
     if state is not None:

@@ -6,24 +6,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    Uuid,
-    false,
-    func,
-    text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, false, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import BigInteger, Boolean, DateTime, Integer, Numeric, String, Text, Uuid
 
 from app.extensions import db
 from app.passwords import hash_password, password_matches
@@ -39,7 +25,6 @@ class OrderStatus:
     DONE = "done"
     CANCELLED = "cancelled"
     FAILED = "failed"
-
     LABELS = {
         DRAFT: _l("Draft"),
         SENDING: _l("Sending…"),
@@ -48,13 +33,11 @@ class OrderStatus:
         CANCELLED: _l("Cancelled"),
         FAILED: _l("Failed"),
     }
-    # Statuses that a job or the provider may still change, so their pages refresh themselves.
-    CHANGING = (SENDING, IN_PROCESSING)
+    CHANGING = (SENDING, IN_PROCESSING)  # a job or the provider may still change them
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -64,8 +47,7 @@ class User(UserMixin, db.Model):
     # Bumped by a trigger on every change to the user's orders (migration 0007).
     orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
-    # The login this object was loaded for (app.auth.sessions). Flask-Login keeps it in the
-    # cookie instead of the user id (its `id_attribute`), so ending the login ends the cookie.
+    # The login this object was loaded for (app.auth.sessions): the cookie holds it, not the id.
     session_token = None
     session_expires_at = None  # when that login ends (time.time())
 
@@ -113,30 +95,26 @@ class Order(db.Model):
     tax: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     gross: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     external_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
-    # Each reason is kept as its English wording (text) and as a code with parameters (JSON)
-    # that pages render in their reader's language: see app/reasons.py.
+    # Each reason is kept in English and as a code with parameters: see app/reasons.py.
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_reason_coded: Mapped[dict | None] = mapped_column(JSONB)
-    # The content's revision: every edit of a draft adds one, so each content has its own
-    # Idempotency-Key (`idempotency_key`) and the provider never answers an edited order with
-    # its copy of an older one.
+    # Every edit of a draft adds one, so each content has its own Idempotency-Key and the
+    # provider never answers an edited order with its copy of an older one.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     send_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Since when the provider may have the order without our knowing it (a timeout, a 5xx or a
-    # dropped connection after the request went out): never a draft again until it settles.
+    # Since when the provider may have the order without our knowing (a timeout, a 5xx or a
+    # dropped connection after sending): never a draft again until it settles.
     send_unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # When the order was flagged for a person: unknown for SEND_ATTENTION_AFTER_SECONDS, or an
-    # answer that retrying cannot change (see app/orders/sending/outcomes.py).
+    # Flagged for a person: unknown too long, or an answer retrying cannot change.
     needs_attention_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     check_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_check_error: Mapped[str | None] = mapped_column(Text)
     last_check_error_coded: Mapped[dict | None] = mapped_column(JSONB)
-    # After a local cancel the provider may still finish the order; we keep asking it for a while.
+    # After a cancel here: the provider's final word, and whether the sync still asks for it.
     after_cancel_state: Mapped[str | None] = mapped_column(String(20))
-    # Cancelled here, and the status sync still asks the provider, which may finish it anyway.
     follow_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -145,24 +123,17 @@ class Order(db.Model):
 
     user: Mapped[User] = relationship()
     items: Mapped[list["OrderItem"]] = relationship(
-        back_populates="order",
-        cascade="all, delete-orphan",
-        order_by="OrderItem.position",
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.position"
     )
     events: Mapped[list["OrderEvent"]] = relationship(
-        back_populates="order",
-        cascade="all, delete-orphan",
-        order_by="OrderEvent.id",
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
     )
 
     @property
     def send_problem(self) -> str | None:
         """Why the last send was given back to draft, or why it is being retried."""
-        if self.status == OrderStatus.DRAFT or (
-            self.status == OrderStatus.SENDING and self.send_attempts
-        ):
-            return self.status_reason
-        return None
+        retrying = self.status == OrderStatus.SENDING and self.send_attempts
+        return self.status_reason if self.status == OrderStatus.DRAFT or retrying else None
 
     @property
     def idempotency_key(self) -> str:
@@ -186,7 +157,6 @@ class OrderItem(db.Model):
     """A snapshot of one catalog service as it was when the order was built."""
 
     __tablename__ = "order_items"
-
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     order_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), index=True
@@ -207,7 +177,6 @@ class OrderEvent(db.Model):
     """One status change of an order: from, to, when and why."""
 
     __tablename__ = "order_events"
-
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     order_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), index=True
@@ -229,18 +198,15 @@ class OrderEvent(db.Model):
 
     @property
     def is_operator_note(self) -> bool:
-        """A note an operator wrote (customers do not see these); the provider's word after a
-        cancel here is a note without an actor."""
+        """Hidden from customers (the provider's word after a cancel is a note without actor)."""
         return self.is_note and self.actor_id is not None
 
 
 class ProviderCall(db.Model):
-    """One call to the order service about an order: a send attempt or a status check that
-    was worth keeping (failures, terminal answers, checks an operator asked for)."""
+    """A send attempt, or a status check worth keeping (failures, final answers, an operator's)."""
 
     __tablename__ = "provider_calls"
     __table_args__ = (Index("ix_provider_calls_order", "order_id", "id"),)
-
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
@@ -255,11 +221,9 @@ class ProviderCall(db.Model):
 
 
 class UserSession(db.Model):
-    """One login: the cookie holds a random token, this row its SHA-256; deleting the row
-    ends the login wherever the cookie has been copied to."""
+    """One login (app/auth/sessions.py): deleting the row ends it wherever the cookie went."""
 
     __tablename__ = "user_sessions"
-
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,8 +1,5 @@
-"""Money: exact amounts read from what the provider sends, summed, rounded and shown.
-
-Amounts are `Decimal` from end to end: a float from the provider is read through its shortest
-text form, so 64.35 stays 64.35, and totals are rounded once, half up, to the cent.
-"""
+"""Money: `Decimal` from end to end. A float from the provider is read through its shortest
+text form, so 64.35 stays 64.35, and totals are rounded once, half up, to the cent."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,8 +10,6 @@ from babel.numbers import format_decimal
 from app.i18n import locale_code
 
 CENT = Decimal("0.01")
-CURRENCY = "₽"
-MONEY_PATTERN = "#,##0.00"  # the locale's own grouping and decimal signs
 # What the database's money columns (numeric(12, 2)) hold, and the finest amount they can read.
 LARGEST_AMOUNT = Decimal("9999999999.99")
 MAX_DECIMAL_PLACES = 100
@@ -25,7 +20,6 @@ class InvalidMoney(ValueError):
 
 
 def parse_money(value) -> Decimal:
-    """An exact, finite, non-negative amount from an int, a float, a Decimal or a numeric string."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise InvalidMoney(f"money is not a number: {value!r}")
     try:
@@ -40,7 +34,6 @@ def parse_money(value) -> Decimal:
 
 
 def to_cents(amount) -> Decimal:
-    """`amount` rounded half up to whole cents."""
     return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -57,7 +50,7 @@ def fits_an_order(totals: Totals) -> bool:
 
 
 def compute_totals(entries: Iterable) -> Totals:
-    """Exact sums of price, tax and gross; used for stored orders and the form's live totals."""
+    """For stored orders and the form's live totals alike."""
     entries = list(entries)
 
     def total(field: str) -> Decimal:
@@ -66,33 +59,28 @@ def compute_totals(entries: Iterable) -> Totals:
     return Totals(total("price"), total("tax"), total("gross"), common_tax_rate(entries))
 
 
-RATE_STEP = Decimal("0.1")  # rates are read to a tenth of a percent
-HALF_CENT = Decimal("0.005")
-
-
 def common_tax_rate(entries: list) -> Decimal | None:
-    """The tax rate, in percent, that every entry's tax is (to the cent, however it was
-    rounded); None when they differ or nothing is chosen. The provider promises no rate, so
-    it is read from the entries: the dearest one gives the most precise reading."""
+    """The rate in percent of every entry's tax (to the cent), or None; the provider gives no
+    rate, so it is read from the dearest entry, the most precise reading."""
     dearest = max(entries, key=lambda e: Decimal(e.price), default=None)
     if dearest is None or Decimal(dearest.price) <= 0:
         return None
-    rate = (Decimal(dearest.tax) * 100 / Decimal(dearest.price)).quantize(RATE_STEP)
+    rate = (Decimal(dearest.tax) * 100 / Decimal(dearest.price)).quantize(Decimal("0.1"))
     for entry in entries:
-        if abs(Decimal(entry.price) * rate / 100 - Decimal(entry.tax)) > HALF_CENT:
+        if abs(Decimal(entry.price) * rate / 100 - Decimal(entry.tax)) > CENT / 2:
             return None
     return rate
 
 
 def format_rate(rate: Decimal, locale: str | None = None) -> str:
-    """A rate without trailing zeros, in the page's language: 22, 7.5, 7,5 (the `rate` filter)."""
+    """22, 7.5, or 7,5 in Russian (the `rate` filter)."""
     return format_decimal(rate.normalize(), "0.###", locale=locale or locale_code())
 
 
 def format_money(value, locale: str | None = None) -> str:
-    """Two decimals and the currency, in the page's language (the `money` filter): `1,234.50 ₽`
-    in English, `1 234,50 ₽` in Russian."""
+    """`1,234.50 ₽`, or `1 234,50 ₽` in Russian (the `money` filter)."""
     if value is None:
         return "—"
-    number = format_decimal(to_cents(value), MONEY_PATTERN, locale=locale or locale_code())
-    return number + "\u00a0" + CURRENCY
+    # The locale's own grouping and decimal signs.
+    number = format_decimal(to_cents(value), "#,##0.00", locale=locale or locale_code())
+    return number + "\u00a0₽"

@@ -1,5 +1,4 @@
-"""A dependency's outage as a long-running process lives through it: one warning when it
-starts, one line when it ends, and a capped, growing wait between attempts in between."""
+"""A long-running process living through a dependency's outage, with capped, growing waits."""
 
 import logging
 import time
@@ -23,12 +22,8 @@ class Outage:
         """Note a failed attempt; returns how long to wait before the next one."""
         if self.since is None:
             self.since = time.monotonic()
-            self.log.warning(
-                "%s unavailable (%s); retrying every %g s at most until it is back",
-                self.dependency,
-                one_line(error),
-                self.cap_seconds,
-            )
+            message = "%s unavailable (%s); retrying every %g s at most until it is back"
+            self.log.warning(message, self.dependency, one_line(error), self.cap_seconds)
         self.failures += 1
         return self.wait_seconds()
 
@@ -38,7 +33,6 @@ class Outage:
         return min(FIRST_WAIT_SECONDS * 2 ** (self.failures - 1), self.cap_seconds)
 
     def recovered(self) -> None:
-        """Note a successful attempt; ends the outage, if there was one."""
         if self.since is not None:
             self.log.info("%s is back after %.1f s", self.dependency, time.monotonic() - self.since)
         self.since = None

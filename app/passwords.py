@@ -1,19 +1,5 @@
-"""Password hashing off the event loop, a few at a time.
-
-A password hash (scrypt) costs about 170 ms of CPU, on purpose. In a gevent web process,
-computed on the event loop, it would stop every other request of the process for that long:
-forty logins at once held the loop for seconds, and other requests' waits on Postgres passed
-their deadlines. So in such a process each hash runs on gevent's thread pool (hashlib lets go
-of the GIL while it hashes) and the loop serves everyone else meanwhile.
-
-At most PASSWORD_HASH_THREADS hashes run at once per process (more would only share the same
-cores and finish later); up to PASSWORD_HASH_QUEUE more wait their turn, and one past that
-gets `PasswordsBusy` at once, which the app answers with an honest "busy, try again" (503
-with Retry-After). The bound is a number of requests, not a time, so how fast the machine is
-decides only how long a login waits, never whether it gets through. Outside gevent
-(threaded servers, commands, jobs) the hash runs on the calling thread, under the same bound
-when an app is at hand.
-"""
+"""Password hashing (170 ms of CPU on purpose) off a gevent process's event loop, where it would
+stall every other request, and a few at a time: past a queue of them, `PasswordsBusy` (a 503)."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -24,12 +10,11 @@ from flask import Flask, current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 T = TypeVar("T")
-
 TURNS = "password_turns"
 
 
 class PasswordsBusy(Exception):
-    """Too many password checks are waiting in this process; the caller should come back."""
+    """Too many password checks are waiting in this process."""
 
 
 class HashTurns:
@@ -63,29 +48,17 @@ def bounded(func: Callable[..., T], *args) -> T:
     if not has_app_context() or TURNS not in current_app.extensions:
         return func(*args)
     with current_app.extensions[TURNS].turn():
-        return off_the_loop(func, *args)
-
-
-def off_the_loop(func: Callable[..., T], *args) -> T:
-    if not event_loop_process():
-        return func(*args)
-    import gevent
-
-    return gevent.get_hub().threadpool.apply(func, args)
-
-
-def event_loop_process() -> bool:
-    """Whether gevent runs this process (gunicorn's gevent worker patched the threads)."""
-    try:
-        from gevent import monkey
-    except ImportError:
-        return False
-    return monkey.is_module_patched("threading")
+        try:
+            import gevent
+            from gevent import monkey
+        except ImportError:
+            return func(*args)
+        if not monkey.is_module_patched("threading"):  # not gunicorn's gevent worker
+            return func(*args)
+        return gevent.get_hub().threadpool.apply(func, args)
 
 
 def init_app(app: Flask) -> None:
-    """The bound of this app's process. Under gevent, `threading` is patched before the app
-    is made, so its semaphores make greenlets wait, not threads."""
-    config = app.config
-    turns = HashTurns(config["PASSWORD_HASH_THREADS"], config["PASSWORD_HASH_QUEUE"])
+    """Under gevent, `threading` is patched before the app is made: greenlets wait, not threads."""
+    turns = HashTurns(app.config["PASSWORD_HASH_THREADS"], app.config["PASSWORD_HASH_QUEUE"])
     app.extensions[TURNS] = turns

@@ -1,13 +1,5 @@
-"""Why an order is where it is, as a code plus parameters, shown in the reader's language.
-
-Workers and pages write a `Reason`. The database keeps it twice: as JSON (`{"code": ...,
-"args": {...}}`, the `*_coded` columns) that pages render in their reader's language, and as its
-English wording in the older text columns, which logs, the command line and the rows written
-before the codes (migration 0008) read. A row without a code is shown as it was written.
-
-Parameters are shown as given (the provider's own words, an operator's note, an id), except a
-nested reason, which is rendered in the reader's language too.
-"""
+"""Why an order is where it is: a code and parameters, stored as JSON that pages render in the
+reader's language, and in English for logs (rows from before migration 0008: only that)."""
 
 from collections.abc import Callable
 
@@ -38,8 +30,7 @@ REGISTERED_LATE = "registered_late"
 SEND_RETRIED = "send_retried"
 RECHECKED = "rechecked"
 SEND_RESOLVED = "send_resolved"
-# What the order service answered, or why it did not (nested in the reasons above, and the
-# order's last failed status check).
+# What the order service answered, or why not (nested above, or an order's last failed check).
 ANSWERED = "answered"
 TIMED = "timed"
 UNREACHABLE = "unreachable"
@@ -53,18 +44,14 @@ REFUSED_HTTP = "refused_http"
 NO_EXTERNAL_UUID = "no_external_uuid"
 
 
-# The provider's usual final states, in the reader's language (English keeps its own word).
-USUAL_STATES = {
-    "done": lambda: pgettext("provider state", "done"),
-    "cancelled": lambda: pgettext("provider state", "cancelled"),
-    "failed": lambda: pgettext("provider state", "failed"),
-}
-
-
 def provider_state(state: str) -> str:
     """A final state in the provider's words, translated when it is one of the usual ones."""
-    word = USUAL_STATES.get(state)
-    return word() if word else state
+    usual = {
+        "done": pgettext("provider state", "done"),
+        "cancelled": pgettext("provider state", "cancelled"),
+        "failed": pgettext("provider state", "failed"),
+    }
+    return usual.get(state, state)
 
 
 def delay_text(seconds: float) -> str:
@@ -147,8 +134,8 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
 
 
 class Reason:
-    """A code from MESSAGES and its parameters: strings and numbers shown as given, or nested
-    reasons. `Reason(RECHECKED, answer=Reason(ANSWERED, state="done"))`."""
+    """A code from MESSAGES and its parameters, e.g.
+    `Reason(RECHECKED, answer=Reason(ANSWERED, state="done"))`."""
 
     def __init__(self, code: str, **args):
         if code not in MESSAGES:
@@ -157,8 +144,7 @@ class Reason:
         self.args = args
 
     def as_json(self) -> dict:
-        args = {name: as_json(value) for name, value in self.args.items()}
-        return {"code": self.code, "args": args}
+        return {"code": self.code, "args": {k: as_json(v) for k, v in self.args.items()}}
 
     def english(self) -> str:
         """The wording kept in the text columns and logs, whatever the reader's language."""
@@ -184,7 +170,7 @@ def localized(reason: "Reason | str | None") -> str | None:
 
 
 def columns(reason: "Reason | str | None") -> tuple[str | None, dict | None]:
-    """What to store for a reason: (its English wording, its code as JSON or None for text)."""
+    """What to store: (its English wording, its code as JSON or None for text)."""
     return english(reason), as_json(reason) if isinstance(reason, Reason) else None
 
 
@@ -204,17 +190,9 @@ def render(coded: dict | None) -> str | None:
 
 
 def shown(value):
-    """A parameter as the reader sees it: nested reasons rendered, the rest as given."""
-    if is_coded(value):
-        return render(value) or ""
-    return value
+    return (render(value) or "") if is_coded(value) else value
 
 
 def reason_filter(coded: dict | None, text: str | None = None) -> str:
-    """Template filter: `{{ event.reason_coded|reason(event.reason) }}`: the coded reason in the
-    reader's language, or else the text as it was written (rows from before the codes)."""
+    """`{{ event.reason_coded|reason(event.reason) }}`: the coded reason, else the text."""
     return render(coded) or text or ""
-
-
-def init_app(app) -> None:
-    app.add_template_filter(reason_filter, "reason")

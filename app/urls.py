@@ -12,16 +12,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def local_path(target: str | None, fallback: str) -> str:
-    """`target` if it is a path on this site, else `fallback` (never an open redirect, never a
-    header that cannot be sent)."""
-    if (
-        not target
-        or len(target) > MAX_TARGET_LENGTH
-        or CONTROL_CHARACTERS.search(target)
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
+    """`target` if it is a path on this site, else `fallback`: never an open redirect."""
+    if not target or len(target) > MAX_TARGET_LENGTH or CONTROL_CHARACTERS.search(target):
+        return fallback
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     parts = urlsplit(target)
     return fallback if parts.scheme or parts.netloc else target
@@ -31,8 +25,7 @@ ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def order_url(endpoint: str, order_id) -> str:
-    """`url_for(endpoint, order_id=order_id)`, built once per request and endpoint, then filled
-    in: a table of 20 orders would otherwise route 80 URLs one by one."""
+    """`url_for(endpoint, order_id=order_id)`, routed once per request and endpoint."""
     patterns = g.setdefault("order_url_patterns", {})
     pattern = patterns.get(endpoint)
     if pattern is None:

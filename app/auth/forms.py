@@ -5,7 +5,14 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from app.accounts import MAX_PASSWORD, MIN_PASSWORD
 
-TOO_LONG_PASSWORD = _l("That password is too long.")
+# WTForms fills in min and max.
+NEW_PASSWORD_LENGTH = _l("The new password needs %(min)d to %(max)d characters.")
+
+
+def known_password(label, missing) -> PasswordField:
+    """A password the user has already: required, and no longer than a new one may be."""
+    too_long = Length(max=MAX_PASSWORD, message=_l("That password is too long."))
+    return PasswordField(label, validators=[DataRequired(missing), too_long])
 
 
 class LoginForm(FlaskForm):
@@ -17,37 +24,17 @@ class LoginForm(FlaskForm):
             Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("That email has characters it cannot have.")),
         ],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Enter your password.")),
-            Length(max=MAX_PASSWORD, message=TOO_LONG_PASSWORD),
-        ],
-    )
-
-
-PASSWORD_LENGTH = _l("%(min)d to %(max)d characters.", min=MIN_PASSWORD, max=MAX_PASSWORD)
+    password = known_password(_l("Password"), _l("Enter your password."))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[
-            DataRequired(_l("Enter your current password.")),
-            Length(max=MAX_PASSWORD, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    current_password = known_password(_l("Current password"), _l("Enter your current password."))
     new_password = PasswordField(
         _l("New password"),
-        description=PASSWORD_LENGTH,
+        description=_l("%(min)d to %(max)d characters.", min=MIN_PASSWORD, max=MAX_PASSWORD),
         validators=[
             DataRequired(_l("Enter a new password.")),
-            Length(
-                MIN_PASSWORD,
-                MAX_PASSWORD,
-                # WTForms fills in min and max.
-                message=_l("The new password needs %(min)d to %(max)d characters."),
-            ),
+            Length(MIN_PASSWORD, MAX_PASSWORD, NEW_PASSWORD_LENGTH),
         ],
     )
     repeat_password = PasswordField(

@@ -12,11 +12,6 @@ from app.database import give_back_connection
 from app.urls import local_path
 
 
-def safe_next(target: str | None) -> str:
-    """Only a local path may follow login; anything else goes to the dashboard."""
-    return local_path(target, url_for("orders.dashboard"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Every POST here has already been counted by the login limit (app.auth.limits)."""
@@ -27,7 +22,6 @@ def login():
         return render_template("auth/login.html", form=form)
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
-    target = safe_next(request.args.get("next"))
     user = authenticate(form.email.data, form.password.data)
     if user is None:
         form.password.errors.append(_("Wrong email or password."))
@@ -35,7 +29,7 @@ def login():
     forget_failed_attempts(user)
     start_session(user)
     login_user(user)
-    return redirect(target)
+    return redirect(local_path(request.args.get("next"), url_for("orders.dashboard")))
 
 
 @bp.post("/logout")
@@ -47,32 +41,24 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def account_page(form: ChangePasswordForm | None = None) -> str:
-    return render_template(
-        "auth/account.html",
-        form=form or ChangePasswordForm(),
-        sessions=count_sessions(current_user),
-    )
-
-
 @bp.get("/account")
 @login_required
-def account():
-    return account_page()
+def account(form: ChangePasswordForm | None = None):
+    form = form or ChangePasswordForm()
+    return render_template("auth/account.html", form=form, sessions=count_sessions(current_user))
 
 
 @bp.post("/account/password")
 @login_required
 def change_password():
-    """A new password, given the current one; a wrong current one changes nothing (422).
-    Every other login of the account ends with the old password; this one stays."""
+    """Every other login of the account ends with the old password; this one stays."""
     form = ChangePasswordForm()
     if not form.validate():
-        return account_page(form), 422
+        return account(form), 422
     give_back_connection()  # not held through the password checks
     if not current_user.check_password(form.current_password.data):
         form.current_password.errors.append(_("That is not your current password."))
-        return account_page(form), 422
+        return account(form), 422
     set_password(current_user, form.new_password.data)
     end_other_sessions(current_user)  # commits the new password with the sessions' end
     flash(_("Your password is changed, and every other session is logged out."), "success")

@@ -1,9 +1,5 @@
-"""Login sessions kept in the database, so that logging out ends a login for good.
-
-The signed session cookie carries a random token in place of the user id (Flask-Login's
-alternative token); the database keeps only the token's SHA-256. A cookie whose row is gone,
-or older than SESSION_MAX_AGE_SECONDS, logs nobody in, however often it is replayed.
-"""
+"""Login sessions in the database, so that logging out ends a login for good: the cookie holds a
+random token (Flask-Login's alternative token), the database its SHA-256 and its age."""
 
 import hashlib
 import secrets
@@ -24,7 +20,7 @@ def digest(token: str) -> str:
 
 
 def oldest_allowed():
-    """The creation time before which a session has expired (in the database's clock)."""
+    """Sessions created before this (in the database's clock) have expired."""
     return func.now() - timedelta(seconds=current_app.config["SESSION_MAX_AGE_SECONDS"])
 
 
@@ -43,11 +39,9 @@ def load_session_user(token) -> User | None:
     """The user of a live session (Flask-Login's user loader), or None."""
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
         return None
-    found = db.session.execute(
-        select(User, UserSession.created_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == digest(token), UserSession.created_at >= oldest_allowed())
-    ).first()
+    live = UserSession.token_hash == digest(token), UserSession.created_at >= oldest_allowed()
+    query = select(User, UserSession.created_at).join(UserSession, UserSession.user_id == User.id)
+    found = db.session.execute(query.where(*live)).first()
     if found is None:
         return None
     user, started = found
@@ -63,16 +57,12 @@ def end_session(token: str) -> None:
 
 def end_other_sessions(user: User) -> int:
     """End every login of `user` but the current one; returns how many ended."""
-    ended = end_logins(
-        UserSession.user_id == user.id, UserSession.token_hash != digest(user.session_token)
-    )
+    others = UserSession.token_hash != digest(user.session_token)
+    ended = end_logins(UserSession.user_id == user.id, others)
     db.session.commit()
     return ended
 
 
 def count_sessions(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.created_at >= oldest_allowed())
-    )
+    live = UserSession.user_id == user.id, UserSession.created_at >= oldest_allowed()
+    return db.session.scalar(select(func.count()).select_from(UserSession).where(*live))
