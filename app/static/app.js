@@ -256,8 +256,9 @@
   }
   document.addEventListener("htmx:afterSettle", disableStaleForms);
 
-  // Leaving a page cuts short its polls in flight; that is not an error worth reporting, but
-  // htmx logs every aborted request with console.error. Its own clean-up still runs.
+  // A request is aborted only on purpose (a newer one replaced it, as the totals do, or the page
+  // is being left), and a page being left cuts short its requests in flight: neither is an error
+  // worth reporting, but htmx logs both with console.error. Its own clean-up still runs.
   var inFlight = new Set();
   function quietly(handler) {
     return function () {
@@ -266,13 +267,13 @@
       try { return handler && handler.apply(this, arguments); } finally { console.error = report; }
     };
   }
-  document.addEventListener("htmx:beforeSend", function (event) { inFlight.add(event.detail.xhr); });
+  document.addEventListener("htmx:beforeSend", function (event) {
+    event.detail.xhr.onabort = quietly(event.detail.xhr.onabort);
+    inFlight.add(event.detail.xhr);
+  });
   document.addEventListener("htmx:afterRequest", function (event) { inFlight.delete(event.detail.xhr); });
   window.addEventListener("pagehide", function () {
-    inFlight.forEach(function (xhr) {
-      xhr.onabort = quietly(xhr.onabort);
-      xhr.onerror = quietly(xhr.onerror);
-    });
+    inFlight.forEach(function (xhr) { xhr.onerror = quietly(xhr.onerror); });
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,11 +1,13 @@
 """Building orders: live totals from the server, exact to the cent; edit and delete drafts."""
 
 import re
+import threading
 
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
 from tests.browser.helpers import screenshot, service
+from tests.browser.live import hold_view
 
 TOTAL_FIELDS = ("count", "price", "tax", "gross")
 
@@ -76,6 +78,22 @@ def test_filtering_the_services_keeps_the_ticked_ones(user_page):
     expect(page.get_by_text("No service matches this filter.")).to_be_visible()
     search.fill("")
     expect(page.locator(".pick:visible")).to_have_count(45)
+
+
+def test_a_total_replaced_by_a_newer_one_is_dropped_quietly(app, user_page, browser_errors):
+    """Two ticks in a row: the first total, still on its way, is aborted for the second (the
+    form's hx-sync), which is no error; the browser_errors fixture fails on any console error."""
+    released = threading.Event()
+    hold_view(app, "orders.totals", released.is_set)
+    page = user_page
+    page.goto("/orders/new")
+    with page.expect_request(re.compile(r"/orders/totals")):
+        service(page, "SEO audit — Basic").check()
+    with page.expect_event("requestfailed"):  # the first total, aborted
+        service(page, "Customer survey — Basic").check()
+    released.set()
+    expect_totals(page, "2", "72.10 ₽", "15.86 ₽", "87.96 ₽")
+    assert browser_errors.unexpected() == []
 
 
 def test_editing_then_deleting_a_draft(user_page, seeded_user, services):
