@@ -8,7 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
-from tests.browser.helpers import mark_page, page_not_reloaded, screenshot
+from tests.browser.helpers import (
+    mark_page,
+    open_listening,
+    page_not_reloaded,
+    screenshot,
+)
 from tests.support.orders import reload
 
 FINISHED_ANYWAY = "The provider finished this order after it was cancelled here."
@@ -20,12 +25,17 @@ def order(seeded_user, services):
 
 
 def test_the_timeline_shows_the_provider_finishing_a_cancelled_order(
-    user_page, order, provider_at_work, sync_clock
+    app, user_page, order, provider_at_work, sync_clock, held_sends
 ):
-    page = user_page
-    page.goto(f"/orders/{order.id}")
+    page, path = user_page, f"/orders/{order.id}"
+    open_listening(app, page, path, live_region=False)  # a draft's summary stays put
     summary = page.locator("#order-summary")
     page.get_by_role("button", name="Send").click()
+    expect(summary).to_have_attribute("data-status", "sending")
+    # Open afresh, listening and quiet, before the worker registers the order: a change that
+    # reaches the summary while its reload for the send is on its way would be dropped.
+    open_listening(app, page, path)
+    held_sends.release()
     expect(summary).to_have_attribute("data-status", "in_processing", timeout=30_000)
 
     summary.get_by_role("button", name="Cancel").click()
@@ -40,6 +50,7 @@ def test_the_timeline_shows_the_provider_finishing_a_cancelled_order(
         "If the provider finishes it anyway, its timeline will say so."
     )
     expect(summary.locator(".status-hint")).to_contain_text("it may still finish the work")
+    open_listening(app, page, path)  # the page as the customer keeps it open
     mark_page(page)  # from here the page only listens
     provider_at_work.force_state(reload(order.id).external_uuid, "done")  # finished anyway
 

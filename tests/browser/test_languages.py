@@ -9,12 +9,14 @@ from playwright.sync_api import Page, expect
 
 from app.models import OrderStatus
 from tests.browser.helpers import (
+    live_refresh,
     log_in,
     log_in_in_russian,
     mark_page,
     page_not_reloaded,
     screenshot,
     service,
+    until_listening,
 )
 from tests.browser.orders import order_in_status
 from tests.support.language import english_words
@@ -123,7 +125,7 @@ def test_money_dates_and_counts_follow_the_language(open_context, seeded_user, s
 
 
 def test_a_whole_order_in_russian_ends_done_without_a_reload(
-    open_context, seeded_user, services, provider_at_work, sync_clock, held_sends
+    app, open_context, seeded_user, services, provider_at_work, sync_clock, held_sends
 ):
     page = open_context(**RUSSIAN).new_page()
     log_in_in_russian(page)
@@ -134,10 +136,12 @@ def test_a_whole_order_in_russian_ends_done_without_a_reload(
     page.get_by_role("button", name="Создать черновик").click()
     expect(page.get_by_role("status").filter(has_text="Черновик сохранён.")).to_be_visible()
 
-    page.get_by_role("link", name="Заказы", exact=True).click()
+    with until_listening(app, page, "/"):
+        page.get_by_role("link", name="Заказы", exact=True).click()
     mark_page(page)
     row = page.locator("tr[data-order-id]")
-    row.get_by_role("button", name="Отправить").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Отправить").click()
     expect(page.get_by_role("status").filter(has_text="Отправляем ваш заказ")).to_be_visible()
     expect(row).to_have_attribute("data-status", "sending")
     held_sends.release()

@@ -6,7 +6,14 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
-from tests.browser.helpers import mark_page, page_not_reloaded, refuse_streams, screenshot
+from tests.browser.helpers import (
+    live_refresh,
+    mark_page,
+    open_listening,
+    page_not_reloaded,
+    refuse_streams,
+    screenshot,
+)
 from tests.support.orders import reload
 
 
@@ -20,14 +27,15 @@ def order_row(page, order):
     return page.locator(f'tr[data-order-id="{order.id}"]')
 
 
-def send_from_dashboard(page, order, held_sends):
+def send_from_dashboard(app, page, order, held_sends):
     """Send from the dashboard: the send is held until its message and status are seen, then
     handed to the worker."""
-    page.goto("/")
+    open_listening(app, page, "/")
     mark_page(page)
     row = order_row(page, order)
     expect(row).to_have_attribute("data-status", "draft")
-    row.get_by_role("button", name="Send").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status").filter(has_text="Sending your order")).to_be_visible()
     expect(row).to_have_attribute("data-status", "sending")
     held_sends.release()
@@ -35,10 +43,10 @@ def send_from_dashboard(page, order, held_sends):
 
 
 def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
-    user_page, order, provider_at_work, sync_clock, held_sends
+    app, user_page, order, provider_at_work, sync_clock, held_sends
 ):
     page = user_page
-    row = send_from_dashboard(page, order, held_sends)
+    row = send_from_dashboard(app, page, order, held_sends)
 
     expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
     expect(row.locator(".badge")).to_have_text("In processing")
@@ -57,10 +65,10 @@ def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
 
 
 def test_an_order_in_processing_can_be_cancelled_without_a_reload(
-    user_page, order, worker, held_sends
+    app, user_page, order, worker, held_sends
 ):
     page = user_page
-    row = send_from_dashboard(page, order, held_sends)
+    row = send_from_dashboard(app, page, order, held_sends)
     expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
     cancel = row.get_by_role("button", name="Cancel")
     expect(cancel).to_be_visible()
@@ -78,9 +86,9 @@ def test_an_order_in_processing_can_be_cancelled_without_a_reload(
     assert page_not_reloaded(page)
 
 
-def test_dismissing_the_cancel_question_keeps_the_order(user_page, order, worker, held_sends):
+def test_dismissing_the_cancel_question_keeps_the_order(app, user_page, order, worker, held_sends):
     page = user_page
-    row = send_from_dashboard(page, order, held_sends)
+    row = send_from_dashboard(app, page, order, held_sends)
     expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
 
     page.once("dialog", lambda dialog: dialog.dismiss())

@@ -7,13 +7,25 @@ import pytest
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
-from tests.browser.helpers import log_in, mark_page, page_not_reloaded
+from tests.browser.helpers import (
+    live_refresh,
+    log_in,
+    mark_page,
+    open_listening,
+    page_not_reloaded,
+)
 from tests.browser.live import hold_view
 from tests.support.orders import reload
 
 APP_SETTINGS = {"ORDERS_REFRESH_SECONDS": 30}  # no reload of the page without JavaScript
 SENDING = "Sending your order to processing"
-REFUSAL = {"status": 422, "body": json.dumps({"message": "Service 9 is sold out"})}
+# The provider thinks a while before refusing, so the summary's own reload after the send is
+# answered first: a change that reaches the summary while that reload is on its way is dropped.
+SLOW_REFUSAL = {
+    "delay": 1.5,
+    "status": 422,
+    "body": json.dumps({"message": "Service 9 is sold out"}),
+}
 
 
 @pytest.fixture
@@ -26,14 +38,15 @@ def sending_message(page):
 
 
 def test_the_sending_message_goes_when_the_order_is_done(
-    user_page, order, sandbox, sync_clock, held_sends
+    app, user_page, order, sandbox, sync_clock, held_sends
 ):
     sandbox.set_knobs(processing_seconds=1)
     page = user_page
-    page.goto("/")
+    open_listening(app, page, "/")
     mark_page(page)
     row = page.locator(f'tr[data-order-id="{order.id}"]')
-    row.get_by_role("button", name="Send").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Send").click()
     expect(sending_message(page)).to_be_visible()
     expect(row).to_have_attribute("data-status", "sending")
     held_sends.release()
@@ -44,11 +57,11 @@ def test_the_sending_message_goes_when_the_order_is_done(
 
 
 def test_the_sending_message_never_shows_beside_the_rejection(
-    user_page, order, sandbox, worker, held_sends
+    app, user_page, order, sandbox, worker, held_sends
 ):
-    sandbox.add_faults("order_create", REFUSAL)
+    sandbox.add_faults("order_create", SLOW_REFUSAL)
     page = user_page
-    page.goto(f"/orders/{order.id}")
+    open_listening(app, page, f"/orders/{order.id}", live_region=False)  # a draft's
     page.get_by_role("button", name="Send").click()
     expect(sending_message(page)).to_be_visible()
     summary = page.locator("#order-summary")
