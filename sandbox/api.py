@@ -56,10 +56,12 @@ def provider_endpoint(name: str, token_name: str):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            knobs, fault = store().begin_request(name)
+            knobs, fault, held = store().begin_request(name)
             log_request(name, knobs, fault)
             request.environ["sandbox.knobs"] = knobs
             time.sleep(knobs.get("latency_ms", settings().latency_ms) / 1000)
+            if held:
+                store().wait_while_held(name)
             before, after = (None, fault) if fault and fault.get("after") else (fault, None)
             if before and (response := apply_fault(before)) is not None:
                 return response

@@ -29,6 +29,13 @@ class SandboxControl:
     def add_faults(self, endpoint: str, *faults: dict) -> None:
         self._call("POST", f"/faults/{endpoint}", json=list(faults))
 
+    def hold(self, endpoint: str) -> None:
+        """The endpoint's requests wait unanswered until `release` (a minute at most)."""
+        self._call("POST", f"/hold/{endpoint}")
+
+    def release(self, endpoint: str) -> None:
+        self._call("DELETE", f"/hold/{endpoint}")
+
     def orders(self) -> list[dict]:
         return self._call("GET", "/orders")
 

@@ -1,4 +1,5 @@
-"""Test and benchmark controls: request counts, knobs, queued faults, forced states."""
+"""Test and benchmark controls: request counts, knobs, queued faults, held endpoints, forced
+states."""
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
@@ -41,6 +42,23 @@ def faults(endpoint: str):
         abort(404)
     body = json_body()
     store().add_faults(endpoint, body if isinstance(body, list) else [body])
+    return jsonify(ok=True)
+
+
+@bp.post("/hold/<endpoint>")
+def hold(endpoint: str):
+    """The endpoint's requests wait unanswered until the hold is released (a minute at most)."""
+    if endpoint not in ENDPOINTS:
+        abort(404)
+    store().hold(endpoint)
+    return jsonify(ok=True)
+
+
+@bp.delete("/hold/<endpoint>")
+def release(endpoint: str):
+    if endpoint not in ENDPOINTS:
+        abort(404)
+    store().release(endpoint)
     return jsonify(ok=True)
 
 

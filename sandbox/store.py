@@ -12,6 +12,7 @@ from sandbox.settings import RUNTIME_KNOBS, SandboxSettings
 
 ENDPOINTS = ("catalog", "order_create", "order_state")
 REQUEST_LOG_LENGTH = 2000
+HOLD_AT_MOST_SECONDS = 60  # a test that never lets a held request go does not hang the server
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,21 @@ class SandboxStore:
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
 
-    def begin_request(self, endpoint: str) -> tuple[dict, dict | None]:
-        """Count the request; return the runtime knobs and the next queued fault, if any."""
+    def begin_request(self, endpoint: str) -> tuple[dict, dict | None, bool]:
+        """Count the request; return the runtime knobs, the next queued fault, if any, and
+        whether the endpoint is held (see `hold`)."""
         pipe = self.redis.pipeline(transaction=False)
         pipe.hincrby(self.key("counts"), endpoint, 1)
         pipe.hgetall(self.key("knobs"))
         pipe.lpop(self.key("faults", endpoint))
-        _, knobs, fault = pipe.execute()
+        pipe.exists(self.key("hold", endpoint))
+        _, knobs, fault, held = pipe.execute()
         parsed = {
             name: RUNTIME_KNOBS[name](value)
             for name, value in knobs.items()
             if name in RUNTIME_KNOBS
         }
-        return parsed, json.loads(fault) if fault else None
+        return parsed, json.loads(fault) if fault else None, bool(held)
 
     def log_request(self, endpoint: str, entry: dict) -> None:
         """Keep the latest requests of an endpoint (only while the `request_log` knob is on)."""
@@ -81,6 +84,19 @@ class SandboxStore:
     def add_faults(self, endpoint: str, faults: list[dict]) -> None:
         if faults:
             self.redis.rpush(self.key("faults", endpoint), *map(json.dumps, faults))
+
+    def hold(self, endpoint: str) -> None:
+        """From now on the endpoint's requests wait, unanswered, until `release`."""
+        self.redis.set(self.key("hold", endpoint), 1)
+
+    def release(self, endpoint: str) -> None:
+        self.redis.delete(self.key("hold", endpoint))
+
+    def wait_while_held(self, endpoint: str) -> None:
+        """Until the endpoint is released (or HOLD_AT_MOST_SECONDS have passed)."""
+        key, deadline = self.key("hold", endpoint), time.monotonic() + HOLD_AT_MOST_SECONDS
+        while self.redis.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def reset(self) -> None:
         keys = list(self.redis.scan_iter(match=f"{self.prefix}:*", count=1000))

@@ -107,7 +107,7 @@ def test_the_note_is_published_to_the_owner(cancelled_here, sandbox, user):
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(user_channel(user.id))
     run_sync()
-    deadline, message = time.monotonic() + 5, None
+    deadline, message = time.monotonic() + 30, None
     while message is None and time.monotonic() < deadline:
         message = pubsub.get_message(timeout=0.5)
     pubsub.close()

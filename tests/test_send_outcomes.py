@@ -20,6 +20,7 @@ from app.queue import make_worker
 from tests.support.orders import reload, timeline
 from tests.support.processes import closed_port
 
+READ_TIMEOUT = 2.0  # the sandbox answers well within it, even on a busy machine
 REJECTION = {
     "status": 422,
     "body": {"message": "The given data was invalid.", "errors": {"services": ["Sold out."]}},
@@ -174,7 +175,7 @@ def test_an_operator_can_say_the_provider_has_nothing(draft, runner):
 
 def registration_error(base_url: str) -> ProviderUnavailable:
     client = OrderServiceClient(
-        ProviderHttp("order_service", base_url, "sandbox-order-token", (0.5, 0.5))
+        ProviderHttp("order_service", base_url, "sandbox-order-token", (1.0, READ_TIMEOUT))
     )
     with pytest.raises(ProviderUnavailable) as caught:
         client.register({"services": []}, "key")
@@ -203,7 +204,7 @@ def test_a_connection_dropped_after_the_request_is_an_unknown_outcome():
 @pytest.mark.parametrize(
     "fault,unknown",
     [
-        ({"delay": 1.0}, True),  # read timeout
+        ({"delay": READ_TIMEOUT + 0.5}, True),  # read timeout
         ({"status": 500}, True),
         ({"status": 503}, True),
         ({"status": 200, "body": "<html>"}, True),  # an answer we cannot read

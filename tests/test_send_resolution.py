@@ -17,13 +17,13 @@ from tests.support.processes import WorkerProcess, process_environment
 from tests.support.waiting import wait_until
 
 SENDING, DRAFT, IN_PROCESSING = OrderStatus.SENDING, OrderStatus.DRAFT, OrderStatus.IN_PROCESSING
-SLOW_503 = {"delay": 4, "status": 503}  # a registration held for 4 s, then an unknown outcome
+READ_TIMEOUT = 30.0  # longer than any test holds the provider
 
 
 @pytest.fixture
 def app(make_app):
-    """A provider answer may take 10 s; a failed send is retried only a minute later."""
-    app = make_app(HTTP_READ_TIMEOUT=10.0, SEND_BACKOFF_SECONDS=60)
+    """A provider answer may take 30 s; a failed send is retried only a minute later."""
+    app = make_app(HTTP_READ_TIMEOUT=READ_TIMEOUT, SEND_BACKOFF_SECONDS=60)
     with app.app_context():
         yield app
 
@@ -50,9 +50,14 @@ def registering(order_id) -> bool:
 def test_the_command_line_waits_for_a_send_job_that_holds_the_lease(
     runner, operator_client, draft, sandbox, worker
 ):
-    sandbox.add_faults("order_create", SLOW_503)
+    sandbox.add_faults("order_create", {"status": 503})  # once let go: an unknown outcome
+    sandbox.hold("order_create")  # the registration waits at the provider meanwhile
     assert sending.request_send(draft.id)
-    wait_until(lambda: registering(draft.id), seconds=15, explain=worker.log_tail)
+    wait_until(
+        lambda: registering(draft.id) and sandbox.stats()["order_create"] == 1,
+        seconds=30,
+        explain=worker.log_tail,
+    )
 
     refused = resolve(runner, draft.id, "--not-registered")
     console = operator_client.post(f"/ops/orders/{draft.id}/resolve", data={"note": "Not there"})
@@ -64,7 +69,8 @@ def test_the_command_line_waits_for_a_send_job_that_holds_the_lease(
     assert (order.status, order.revision) == (SENDING, 1)
     assert registering(draft.id), "the refusals ran while the job was registering"
 
-    worker.wait_until_idle([get_send_queue()], timeout=15)
+    sandbox.release("order_create")
+    worker.wait_until_idle([get_send_queue()])
     assert reload(draft.id).send_unknown_since is not None  # the 503: a retry waits its turn
     settled = resolve(runner, draft.id, "--not-registered")
     assert settled.exit_code == 0, settled.output
@@ -78,7 +84,7 @@ def test_a_registration_that_lands_after_a_resolution_is_flagged_with_the_provid
 ):
     """A registration no job registry shows (as after a lost lease): a person settles the
     order as not registered while the provider is still registering it."""
-    sandbox.add_faults("order_create", {"delay": 2})
+    sandbox.hold("order_create")  # until the order is settled here
     assert sending.request_send(draft.id)
     order_id, outcome = draft.id, []
 
@@ -88,10 +94,11 @@ def test_a_registration_that_lands_after_a_resolution_is_flagged_with_the_provid
 
     registration = threading.Thread(target=submit)
     registration.start()
-    wait_until(lambda: reload(draft.id).send_claimed_until is not None, seconds=10)
+    wait_until(lambda: sandbox.stats()["order_create"] == 1, seconds=30)  # at the provider
     assert resolve(runner, draft.id, "--not-registered").exit_code == 0
     assert reload(draft.id).status == DRAFT
-    registration.join(timeout=15)
+    sandbox.release("order_create")
+    registration.join(timeout=READ_TIMEOUT)
 
     [held] = sandbox.orders()
     order = reload(draft.id)

@@ -12,7 +12,14 @@ from app.orders.sync.engine import apply_batch
 from app.orders.sync.state import LOCK_KEY, RunLock
 from app.orders.transitions import transition
 from tests.support.logs import enable_sync_logs
-from tests.support.orders import event_count, processing_orders, reload, statuses, timeline
+from tests.support.orders import (
+    event_count,
+    processing_orders,
+    reload,
+    state_requests,
+    statuses,
+    timeline,
+)
 from tests.support.waiting import wait_until
 
 IN_PROCESSING = OrderStatus.IN_PROCESSING
@@ -28,16 +35,19 @@ def run_in_thread(app, results: list) -> threading.Thread:
     return thread
 
 
-def test_two_overlapping_runs_give_no_double_events(app, user, sandbox, caplog):
+def test_two_overlapping_runs_give_no_double_events(make_app, user, sandbox, caplog):
     enable_sync_logs(caplog)
-    pairs = processing_orders(sandbox, user.id, 20, state="done")
-    sandbox.set_knobs(latency_ms=300)
-    first: list = []
-    thread = run_in_thread(app, first)
-    wait_until(lambda: get_redis().exists(LOCK_KEY), seconds=2, step=0.01)
+    app = make_app(HTTP_READ_TIMEOUT=30)  # a held provider is waited for, not given up on
+    with app.app_context():
+        pairs = processing_orders(sandbox, user.id, 20, state="done")
+        sandbox.hold("order_state")  # the first run waits on the provider, its lock held
+        first: list = []
+        thread = run_in_thread(app, first)
+        wait_until(lambda: state_requests(sandbox) > 0, seconds=30)
 
-    second = run_sync()
-    thread.join(timeout=10)
+        second = run_sync()
+        sandbox.release("order_state")
+        thread.join(timeout=30)
 
     assert second.outcome == "locked" and second.checked == 0
     assert "status sync skipped: another run holds the lock" in caplog.messages
@@ -130,7 +140,7 @@ def test_a_killed_run_leaves_its_lock_to_expire_and_the_next_run_completes(
         assert statuses() == {"done": 10, IN_PROCESSING: 20}
 
         assert run_sync().outcome == "locked"
-        wait_until(lambda: not get_redis().exists(LOCK_KEY), seconds=5)  # its TTL ran out
+        wait_until(lambda: not get_redis().exists(LOCK_KEY), seconds=30)  # its TTL ran out
         assert run_sync().changed == 20
         assert statuses() == {"done": 30} and event_count() == 30
 

@@ -73,7 +73,7 @@ def test_a_stream_delivers_changes_and_frees_its_slot_when_its_client_leaves(app
     assert str(order_id).encode() in read_until(sock, b'"status": "done"')
 
     sock.close()  # the tab goes away: nothing is written to it for 15 s
-    wait_until(lambda: held(slots_key(user.id)) == 0, seconds=5)
+    wait_until(lambda: held(slots_key(user.id)) == 0, seconds=30)
 
 
 TITLES = {"en": "Address too long", "ru": "Адрес слишком длинный"}

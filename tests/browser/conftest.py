@@ -4,12 +4,15 @@ RQ worker process, the sandbox provider, and a guard that fails a test on any br
 import contextlib
 import os
 import re
+import threading
+import uuid
 
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
 
 from app.extensions import db
 from app.models import User
+from app.orders import sending
 from app.queue import get_queue, get_send_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
 from tests.browser.servers import LiveServer, SyncClock
@@ -81,6 +84,52 @@ def sync_clock(app, worker):
     """The periodic status sync, run by the worker about every second."""
     with SyncClock(app, every=LIVE_SETTINGS["SYNC_INTERVAL_SECONDS"]) as clock:
         yield clock
+
+
+class HeldSends:
+    """The sends customers ask for wait here, unqueued, until the test lets them go: their
+    orders stay in sending (and their pages say "Sending…") for as long as the test looks,
+    however fast the worker and however slow the browser."""
+
+    def __init__(self, app):
+        self.app = app
+        self.enqueue_send = sending.enqueue_send
+        self.lock = threading.Lock()
+        self.holding = True
+        self.waiting: list[tuple[uuid.UUID, str, float]] = []
+
+    def enqueue(self, order_id: uuid.UUID, job_id: str, delay: float = 0) -> bool:
+        with self.lock:
+            if self.holding:
+                self.waiting.append((order_id, job_id, delay))
+                return True
+        return self.enqueue_send(order_id, job_id, delay)
+
+    def release(self) -> None:
+        """Queue every send held so far for the worker, and every later one at once."""
+        with self.lock:
+            self.holding = False
+            waiting, self.waiting = self.waiting, []
+        assert waiting, "no send was held"
+        with self.app.app_context():
+            for order_id, job_id, delay in waiting:
+                assert self.enqueue_send(order_id, job_id, delay)
+
+
+@pytest.fixture
+def held_sends(app, monkeypatch) -> HeldSends:
+    """Sends held back from the worker until `held_sends.release()` (see HeldSends)."""
+    held = HeldSends(app)
+    monkeypatch.setattr(sending, "enqueue_send", held.enqueue)
+    return held
+
+
+@pytest.fixture
+def provider_at_work(sandbox):
+    """The provider keeps every order it registers in its working states ("new", then
+    "processing") until the test finishes one with `sandbox.force_state(uuid, "done")`."""
+    sandbox.set_knobs(processing_seconds=24 * 3600)
+    return sandbox
 
 
 class BrowserErrors:

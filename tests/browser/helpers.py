@@ -1,9 +1,14 @@
 """Small helpers for the browser tests: logging in, keyboard moves, markers, screenshots."""
 
+import contextlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from flask import Flask
 from playwright.sync_api import Locator, Page, expect
+
+from tests.support.waiting import wait_until
 
 SEEDED_EMAIL, SEEDED_PASSWORD = "test@gmail.com", "qwe123"
 TIMEZONE = "Europe/Moscow"  # the browser's; the server keeps UTC
@@ -43,6 +48,44 @@ def log_in_in_russian(page: Page) -> None:
 
 
 STREAM = re.compile(r"/orders/events$")  # a live page's event stream
+
+
+def live_refresh(page: Page, region: str):
+    """Around what sends the page a change (or opens its stream): until the page's live region
+    (the table at "/", an order's summary at its path) has been reloaded and answered. A region
+    ignores a change that arrives while its reload is on its way, so a test waits for this
+    before it makes the next change."""
+
+    def is_reload(response) -> bool:
+        request = response.request
+        return (
+            request.method == "GET"
+            and urlsplit(response.url).path == region
+            and request.headers.get("hx-request") == "true"
+        )
+
+    return page.expect_response(is_reload, timeout=30_000)
+
+
+@contextlib.contextmanager
+def until_listening(app: Flask, page: Page, region: str | None):
+    """Around what loads a live page: then wait until the page listens, its event stream
+    answered, the app's one subscription to the changes confirmed, and its live region's
+    reload on the stream's opening answered (if it has one: a draft's summary does not). A
+    change published before that could pass the page by."""
+    with contextlib.ExitStack() as reloaded:
+        if region is not None:
+            reloaded.enter_context(live_refresh(page, region))
+        with page.expect_response(lambda r: bool(STREAM.search(r.url)) and r.status == 200):
+            yield
+        wait_until(app.extensions["live_hub"].listening.is_set, seconds=30)
+
+
+def open_listening(app: Flask, page: Page, path: str, live_region: bool = True) -> None:
+    """Open a live page (its live region at `path`, if it has one) and wait until it listens
+    (see until_listening)."""
+    with until_listening(app, page, path if live_region else None):
+        page.goto(path)
 
 
 def stream_requests(page: Page) -> list[str]:

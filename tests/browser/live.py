@@ -49,7 +49,7 @@ class PublishedChanges:
                 self.seen.setdefault((change["order_id"], change["status"]), time.time())
 
     def published_at(self, order_id, status: str) -> float:
-        return wait_until(lambda: self.seen.get((str(order_id), status)), seconds=15)
+        return wait_until(lambda: self.seen.get((str(order_id), status)), seconds=30)
 
     def __enter__(self) -> "PublishedChanges":
         self.pubsub.subscribe(self.channel)
@@ -78,7 +78,7 @@ def hold_view(app: Flask, endpoint: str, until: Callable[[], bool]) -> None:
     @functools.wraps(view)
     def held(*args, **kwargs):
         if request.method == "GET":
-            wait_until(until, seconds=15, step=0.01)
+            wait_until(until, seconds=30, step=0.01)
         return view(*args, **kwargs)
 
     app.view_functions[endpoint] = held

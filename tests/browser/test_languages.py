@@ -3,20 +3,24 @@ switcher changes the language for good, money, dates and counts follow the langu
 whole order goes from the form to «Выполнен» in Russian."""
 
 import re
+import uuid
 
 from playwright.sync_api import Page, expect
 
 from app.models import OrderStatus
 from tests.browser.helpers import (
+    live_refresh,
     log_in,
     log_in_in_russian,
     mark_page,
     page_not_reloaded,
     screenshot,
     service,
+    until_listening,
 )
 from tests.browser.orders import order_in_status
 from tests.support.language import english_words
+from tests.support.orders import reload
 
 RUSSIAN = {"locale": "ru-RU"}
 PHONE = {"width": 375, "height": 740}
@@ -121,9 +125,8 @@ def test_money_dates_and_counts_follow_the_language(open_context, seeded_user, s
 
 
 def test_a_whole_order_in_russian_ends_done_without_a_reload(
-    open_context, seeded_user, services, sandbox, sync_clock
+    app, open_context, seeded_user, services, provider_at_work, sync_clock, held_sends
 ):
-    sandbox.set_knobs(processing_seconds=2)
     page = open_context(**RUSSIAN).new_page()
     log_in_in_russian(page)
     page.get_by_role("link", name="Новый заказ").click()
@@ -133,13 +136,19 @@ def test_a_whole_order_in_russian_ends_done_without_a_reload(
     page.get_by_role("button", name="Создать черновик").click()
     expect(page.get_by_role("status").filter(has_text="Черновик сохранён.")).to_be_visible()
 
-    page.get_by_role("link", name="Заказы", exact=True).click()
+    with until_listening(app, page, "/"):
+        page.get_by_role("link", name="Заказы", exact=True).click()
     mark_page(page)
     row = page.locator("tr[data-order-id]")
-    row.get_by_role("button", name="Отправить").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Отправить").click()
     expect(page.get_by_role("status").filter(has_text="Отправляем ваш заказ")).to_be_visible()
-    expect(row.locator(".badge")).to_have_text("В работе", timeout=10_000)
-    expect(row.locator(".badge")).to_have_text("Выполнен", timeout=15_000)
+    expect(row).to_have_attribute("data-status", "sending")
+    held_sends.release()
+    expect(row.locator(".badge")).to_have_text("В работе", timeout=30_000)
+    order_id = uuid.UUID(row.get_attribute("data-order-id"))
+    provider_at_work.force_state(reload(order_id).external_uuid, "done")
+    expect(row.locator(".badge")).to_have_text("Выполнен", timeout=30_000)
     expect(row.get_by_role("button")).to_have_text(["Заказать снова"])
     assert page_not_reloaded(page)
     screenshot(page, "dashboard-done-russian")

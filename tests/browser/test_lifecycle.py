@@ -6,7 +6,15 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
-from tests.browser.helpers import mark_page, page_not_reloaded, refuse_streams, screenshot
+from tests.browser.helpers import (
+    live_refresh,
+    mark_page,
+    open_listening,
+    page_not_reloaded,
+    refuse_streams,
+    screenshot,
+)
+from tests.support.orders import reload
 
 
 @pytest.fixture
@@ -19,26 +27,31 @@ def order_row(page, order):
     return page.locator(f'tr[data-order-id="{order.id}"]')
 
 
-def send_from_dashboard(page, order):
-    page.goto("/")
+def send_from_dashboard(app, page, order, held_sends):
+    """Send from the dashboard: the send is held until its message and status are seen, then
+    handed to the worker."""
+    open_listening(app, page, "/")
     mark_page(page)
     row = order_row(page, order)
     expect(row).to_have_attribute("data-status", "draft")
-    row.get_by_role("button", name="Send").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status").filter(has_text="Sending your order")).to_be_visible()
+    expect(row).to_have_attribute("data-status", "sending")
+    held_sends.release()
     return row
 
 
 def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
-    user_page, order, sandbox, sync_clock
+    app, user_page, order, provider_at_work, sync_clock, held_sends
 ):
-    sandbox.set_knobs(processing_seconds=2)
     page = user_page
-    row = send_from_dashboard(page, order)
+    row = send_from_dashboard(app, page, order, held_sends)
 
-    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
     expect(row.locator(".badge")).to_have_text("In processing")
-    expect(row).to_have_attribute("data-status", "done", timeout=15_000)
+    provider_at_work.force_state(reload(order.id).external_uuid, "done")
+    expect(row).to_have_attribute("data-status", "done", timeout=30_000)
     expect(row.locator(".badge")).to_have_text("Done")
     expect(row.get_by_role("button")).to_have_text(["Order again"])  # nothing else to do
     assert page_not_reloaded(page)
@@ -51,10 +64,12 @@ def test_a_sent_order_turns_in_processing_then_done_without_a_reload(
     expect(page.locator("#order-summary")).to_have_attribute("data-status", "done")
 
 
-def test_an_order_in_processing_can_be_cancelled_without_a_reload(user_page, order, worker):
+def test_an_order_in_processing_can_be_cancelled_without_a_reload(
+    app, user_page, order, worker, held_sends
+):
     page = user_page
-    row = send_from_dashboard(page, order)
-    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    row = send_from_dashboard(app, page, order, held_sends)
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
     cancel = row.get_by_role("button", name="Cancel")
     expect(cancel).to_be_visible()
 
@@ -71,10 +86,10 @@ def test_an_order_in_processing_can_be_cancelled_without_a_reload(user_page, ord
     assert page_not_reloaded(page)
 
 
-def test_dismissing_the_cancel_question_keeps_the_order(user_page, order, worker):
+def test_dismissing_the_cancel_question_keeps_the_order(app, user_page, order, worker, held_sends):
     page = user_page
-    row = send_from_dashboard(page, order)
-    expect(row).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    row = send_from_dashboard(app, page, order, held_sends)
+    expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
 
     page.once("dialog", lambda dialog: dialog.dismiss())
     row.get_by_role("button", name="Cancel").click()

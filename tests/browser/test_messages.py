@@ -7,12 +7,20 @@ import pytest
 from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
-from tests.browser.helpers import log_in, mark_page, page_not_reloaded
+from tests.browser.helpers import (
+    live_refresh,
+    log_in,
+    mark_page,
+    open_listening,
+    page_not_reloaded,
+)
 from tests.browser.live import hold_view
 from tests.support.orders import reload
 
 APP_SETTINGS = {"ORDERS_REFRESH_SECONDS": 30}  # no reload of the page without JavaScript
 SENDING = "Sending your order to processing"
+# The provider thinks a while before refusing, so the summary's own reload after the send is
+# answered first: a change that reaches the summary while that reload is on its way is dropped.
 SLOW_REFUSAL = {
     "delay": 1.5,
     "status": 422,
@@ -29,30 +37,38 @@ def sending_message(page):
     return page.get_by_role("status").filter(has_text=SENDING)
 
 
-def test_the_sending_message_goes_when_the_order_is_done(user_page, order, sandbox, sync_clock):
+def test_the_sending_message_goes_when_the_order_is_done(
+    app, user_page, order, sandbox, sync_clock, held_sends
+):
     sandbox.set_knobs(processing_seconds=1)
     page = user_page
-    page.goto("/")
+    open_listening(app, page, "/")
     mark_page(page)
     row = page.locator(f'tr[data-order-id="{order.id}"]')
-    row.get_by_role("button", name="Send").click()
+    with live_refresh(page, "/"):  # the table's reload on hearing of the send
+        row.get_by_role("button", name="Send").click()
     expect(sending_message(page)).to_be_visible()
+    expect(row).to_have_attribute("data-status", "sending")
+    held_sends.release()
 
-    expect(row).to_have_attribute("data-status", "done", timeout=15_000)
+    expect(row).to_have_attribute("data-status", "done", timeout=30_000)
     expect(sending_message(page)).to_have_count(0)
     assert page_not_reloaded(page)
 
 
-def test_the_sending_message_never_shows_beside_the_rejection(user_page, order, sandbox, worker):
-    sandbox.add_faults("order_create", SLOW_REFUSAL)  # the provider thinks for 1.5 s first
+def test_the_sending_message_never_shows_beside_the_rejection(
+    app, user_page, order, sandbox, worker, held_sends
+):
+    sandbox.add_faults("order_create", SLOW_REFUSAL)
     page = user_page
-    page.goto(f"/orders/{order.id}")
+    open_listening(app, page, f"/orders/{order.id}", live_region=False)  # a draft's
     page.get_by_role("button", name="Send").click()
     expect(sending_message(page)).to_be_visible()
     summary = page.locator("#order-summary")
     expect(summary).to_have_attribute("data-status", "sending")
+    held_sends.release()
 
-    expect(summary).to_have_attribute("data-status", "draft")
+    expect(summary).to_have_attribute("data-status", "draft", timeout=30_000)
     expect(summary.locator(".flash-error")).to_contain_text("Service 9 is sold out")
     expect(sending_message(page)).to_have_count(0)
 
@@ -67,5 +83,6 @@ def test_a_message_already_out_of_date_is_not_shown(open_context, order, worker,
 
     page.get_by_role("button", name="Send").click()
 
-    expect(page.locator("#order-summary")).to_have_attribute("data-status", "in_processing")
+    summary = page.locator("#order-summary")
+    expect(summary).to_have_attribute("data-status", "in_processing", timeout=30_000)
     assert sending_message(page).count() == 0

@@ -17,7 +17,7 @@ def plain_page(open_context, seeded_user):
     return page
 
 
-def test_create_send_and_cancel_without_javascript(plain_page, worker):
+def test_create_send_and_cancel_without_javascript(plain_page, worker, held_sends):
     page = plain_page
     expect(page.get_by_role("heading", name="No orders yet")).to_be_visible()
     page.get_by_role("link", name="Create your first order").click()
@@ -32,10 +32,13 @@ def test_create_send_and_cancel_without_javascript(plain_page, worker):
     )
     page.get_by_role("button", name="Send").click()
 
+    # The page after the send is drawn while the send waits for the worker, so it says so.
     expect(page.get_by_role("status").filter(has_text="Sending your order")).to_be_visible()
     summary = page.locator("#order-summary")
+    expect(summary).to_have_attribute("data-status", "sending")
+    held_sends.release()
     # Without JavaScript the page of a changing order reloads itself (a <noscript> refresh).
-    expect(summary).to_have_attribute("data-status", "in_processing", timeout=10_000)
+    expect(summary).to_have_attribute("data-status", "in_processing", timeout=30_000)
     screenshot(page, "no-js-order-in-processing")
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("heading", name=re.compile("Cancel order"))).to_be_visible()

@@ -152,7 +152,7 @@ def test_an_orders_story_and_a_recheck_that_finds_it_done(
 ):
     order = order_in_status(seeded_user.id, [services[0].uuid], S.DRAFT)
     assert request_send(order.id)
-    wait_until(lambda: reload(order.id).status == S.IN_PROCESSING, seconds=15)
+    wait_until(lambda: reload(order.id).status == S.IN_PROCESSING, seconds=30)
     sandbox.add_faults("order_state", {"status": 502})
     make_all_due()
     assert run_sync().errors == 1
@@ -205,7 +205,7 @@ def test_health_and_queues(operator_page, seeded_user, services, sandbox, sync_c
     get_queue().enqueue("app.orders.jobs.submit_order", "not-an-order-id")  # fails
     page = operator_page
     page.goto("/ops/health")
-    expect(page.locator("#readiness")).to_have_text("Ready", timeout=10_000)
+    expect(page.locator("#readiness")).to_have_text("Ready", timeout=30_000)
     expect(page.locator('[data-check="worker"]')).to_have_attribute("data-ok", "true")
     expect(page.locator("#sync-runs tbody tr").first).to_be_visible()
     expect(page.locator("#live-workers")).to_have_text("1")

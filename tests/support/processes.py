@@ -1,6 +1,7 @@
 """Processes beside the tests: a port nobody listens on, and worker and scheduler processes
 configured as in production, through the environment that `Config.from_env` reads."""
 
+import contextlib
 import ctypes
 import json
 import os
@@ -146,7 +147,7 @@ class WorkerProcess:
             self.stop()
             raise
 
-    def wait_until_idle(self, queues: list[Queue], timeout: float = 10) -> None:
+    def wait_until_idle(self, queues: list[Queue], timeout: float = 30) -> None:
         """Until no job is queued or running, so none outlives the test that caused it."""
         running = [StartedJobRegistry(queue=queue) for queue in queues]
         wait_until(
@@ -156,12 +157,39 @@ class WorkerProcess:
             explain=lambda: "the worker is still busy:\n" + self.log_tail(),
         )
 
+    def paused(self):
+        """The worker stopped where it is, then let go on (see `paused`): meanwhile it runs no
+        job and beats no heartbeat, however long the test looks."""
+        return paused(self.process.pid)
+
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)
+
+
+@contextlib.contextmanager
+def paused(pid: int):
+    """The whole process stopped where it is (SIGSTOP; once every thread has stopped), then let
+    go on (SIGCONT): a state that the process would change lasts as long as the test needs."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        wait_until(lambda: all_threads_stopped(pid), seconds=30, step=0.01)
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def all_threads_stopped(pid: int) -> bool:
+    """Whether every thread of the process is stopped by a signal (state T in /proc)."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread that just ended
+            stat = (task / "stat").read_text()
+            states.append(stat[stat.rindex(")") + 2])
+    return bool(states) and all(state == "T" for state in states)
 
 
 def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
