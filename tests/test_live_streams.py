@@ -99,3 +99,32 @@ def test_a_slot_is_free_as_soon_as_its_client_leaves(served, user):
     again, head = open_stream_socket(port, cookie)
     assert head.startswith(b"HTTP/1.1 200")
     again.close()
+
+
+def test_a_stream_opens_only_once_the_process_hears_the_changes(make_app, user):
+    """The page refreshes its live parts when its stream opens, so the stream must not open
+    before the process's one subscription is confirmed (here held back for a while)."""
+    app = make_app()
+    hub, subscribed = app.extensions["live_hub"], threading.Event()
+    receive = hub.receive
+
+    def confirmed_late(message):
+        if message["type"] == "psubscribe":
+            subscribed.wait(timeout=10)
+        receive(message)
+
+    hub.receive = confirmed_late
+    client, opened = logged_in_client(app), {}
+
+    def open_one():  # the test client returns once the stream's first bytes are written
+        response = stream(client)
+        opened["listening"] = hub.listening.is_set()
+        opened["data"] = next(iter(response.response))
+        response.close()
+
+    opening = threading.Thread(target=open_one)
+    opening.start()
+    opening.join(timeout=1)  # time for a stream that does not wait to show it
+    subscribed.set()
+    opening.join(timeout=10)
+    assert opened == {"listening": True, "data": b"retry: 3000\n\n"}

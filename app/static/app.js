@@ -256,6 +256,25 @@
   }
   document.addEventListener("htmx:afterSettle", disableStaleForms);
 
+  // A live part (the table, an order's summary) reloads when told of a change. A change told
+  // while it reloads waits on the element that the reload then replaces, and is lost with it;
+  // so a part swapped in reloads once more if a change came after its own request left.
+  var changedAt = {};
+  document.addEventListener("sse:order-changed", function (event) {
+    if (event.target.id) { changedAt[event.target.id] = Date.now(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    event.detail.xhr.asker = event.detail.elt;
+    event.detail.xhr.leftAt = Date.now();
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr, part = xhr && xhr.asker;  // the element that asked, now gone
+    var fresh = part && part.id && document.getElementById(part.id);
+    if (fresh && fresh === event.target && fresh !== part && changedAt[part.id] >= xhr.leftAt) {
+      htmx.trigger(fresh, "sse:order-changed");
+    }
+  });
+
   // A request is aborted only on purpose (a newer one replaced it, as the totals do, or the page
   // is being left), and a page being left cuts short its requests in flight: neither is an error
   // worth reporting, but htmx logs both with console.error. Its own clean-up still runs.

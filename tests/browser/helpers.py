@@ -52,9 +52,9 @@ STREAM = re.compile(r"/orders/events$")  # a live page's event stream
 
 def live_refresh(page: Page, region: str):
     """Around what sends the page a change (or opens its stream): until the page's live region
-    (the table at "/", an order's summary at its path) has been reloaded and answered. A region
-    ignores a change that arrives while its reload is on its way, so a test waits for this
-    before it makes the next change."""
+    (the table at "/", an order's summary at its path) has been reloaded and answered. A change
+    that arrives while a reload is on its way is shown by one more reload after it, so a test
+    waits for this before it makes the next change, to know which reload it is looking at."""
 
     def is_reload(response) -> bool:
         request = response.request

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 EVENT_NAME = "order-changed"
 LOGIN_ENDED = "login-ended"
 KEEP_ALIVE_SECONDS = 15
+SUBSCRIBED_WITHIN_SECONDS = 5  # a stream opens once the process hears its changes, or after this
 
 
 def user_channel(user_id: int) -> str:
@@ -135,6 +136,9 @@ class EventStream:
 
     def __iter__(self) -> Iterator[str]:
         try:
+            # The page refreshes its live parts when its stream opens; opened before the process's
+            # subscription is confirmed, a change published in between would pass the page by.
+            self.hub.listening.wait(timeout=SUBSCRIBED_WITHIN_SECONDS)
             yield "retry: 3000\n\n"
             while (left := self.deadline - time.monotonic()) > 0:
                 data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
