@@ -19,6 +19,13 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SERVICE = re.compile(r'name="services" value="([0-9a-f-]{36})"')
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) click-to-mice-load"
 TABLE = {"HX-Request": "true", "HX-Target": "orders-table", "HX-Current-URL": "/"}
+SAID = re.compile(r'class="flash[^"]*"[^>]*>\s*<span>([^<]+)|<h1[^>]*>([^<]+)')
+
+
+def gist(body: str) -> str:
+    """What a failed answer says: its message or heading, else the start of its text."""
+    found = SAID.search(body)
+    return " ".join((next(filter(None, found.groups())) if found else body).split())[:160]
 
 
 @dataclass
@@ -35,7 +42,7 @@ class Recorder:
             self.times[kind].append(seconds * 1000)
             self.statuses[kind][status] += 1
             if not isinstance(status, int) or status >= 500:
-                self.failures.append((kind, status, detail[:200]))
+                self.failures.append((kind, status, gist(detail)))
 
     def server_errors(self) -> int:
         return sum(

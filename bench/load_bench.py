@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -145,8 +146,8 @@ def print_table(title: str, recorder: Recorder) -> None:
             f"{percentile(times, 0.99):8.1f} {max(times):8.1f}  {statuses}"
         )
     print(f"5xx and failed requests: {recorder.server_errors()}")
-    for kind, status, detail in recorder.failures[:10]:
-        print(f"  {kind} {status}: {' '.join(detail.split())[:160]}")
+    for (kind, status, detail), count in Counter(recorder.failures).most_common(12):
+        print(f"  {count:4} × {kind} {status}: {detail}")
 
 
 def sync_runs(log: Path) -> list[str]:
