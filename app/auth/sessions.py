@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from app.ended_logins import end_logins
 from app.extensions import db
@@ -35,13 +35,23 @@ def start_session(user: User) -> str:
     return token
 
 
+# Every request asks this, so it is built once, with the token and the age as parameters.
+LIVE_LOGIN = (
+    select(User, UserSession.created_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.created_at >= func.now() - bindparam("max_age"),
+    )
+)
+
+
 def load_session_user(token) -> User | None:
     """The user of a live session (Flask-Login's user loader), or None."""
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
         return None
-    live = UserSession.token_hash == digest(token), UserSession.created_at >= oldest_allowed()
-    query = select(User, UserSession.created_at).join(UserSession, UserSession.user_id == User.id)
-    found = db.session.execute(query.where(*live)).first()
+    age = timedelta(seconds=current_app.config["SESSION_MAX_AGE_SECONDS"])
+    found = db.session.execute(LIVE_LOGIN, {"token_hash": digest(token), "max_age": age}).first()
     if found is None:
         return None
     user, started = found
