@@ -36,7 +36,8 @@ def snapshot() -> dict[str, Counter]:
     for pid in filter(str.isdigit, os.listdir("/proc")):
         name = role(pid)
         try:
-            by_role[name or "other"] += cpu_seconds(pid) if name else 0.0
+            if name:
+                by_role[name] += cpu_seconds(pid)
         except OSError:
             continue
     ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -49,6 +50,5 @@ def report(before: dict, after: dict, seconds: float) -> str:
     lines = [f"CPU over {seconds:.0f} s: the machine was busy {busy:.0f} CPU-seconds"]
     used = after["roles"] - before["roles"]
     for name, spent in used.most_common():
-        if name != "other":
-            lines.append(f"  {name:20} {spent:7.1f} s  {spent / busy:6.1%}")
+        lines.append(f"  {name:20} {spent:7.1f} s  {spent / busy:6.1%}")
     return "\n".join(lines)

@@ -33,7 +33,6 @@ from tests.support.web_process import ARTIFACTS, serve, web_command
 
 OTHER = ("other@example.com", "secret123")  # another customer
 ENDED_WITHIN_SECONDS = 2.0  # the README's promise (a sweep every second finds a silent end)
-BUSY_MACHINE_SECONDS = 1.0  # late threads on a loaded machine; a stream left open is far later
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -176,7 +175,7 @@ def test_a_stream_ends_with_its_login_on_every_worker(app, web, user, factory, w
         f"{delays[0]:.3f} to {delays[-1]:.3f} s after the login did "
         f"({gone - asked:.3f} s after the end was asked for)"
     )
-    assert delays[-1] < ENDED_WITHIN_SECONDS + BUSY_MACHINE_SECONDS
+    assert delays[-1] < ENDED_WITHIN_SECONDS
 
     still_streaming(kept_id, kept_tabs)
     held = len(kept_tabs) if same_customer_keeps else 0

@@ -18,9 +18,6 @@ from tests.browser.live import (
 from tests.support.orders import reload
 
 LIVE_WITHIN_SECONDS = 2.0  # the README's promise
-# A loaded machine's late browser or server; a page that missed the change shows it only at
-# its next reload, ORDERS_REFRESH_SECONDS (30 s) later.
-BUSY_MACHINE_SECONDS = 1.0
 APP_SETTINGS = {"ORDERS_REFRESH_SECONDS": 30}  # as in production: no poll arrives in time
 REFUSAL = {"status": 422, "body": json.dumps({"message": "Service 9 is sold out"})}
 
@@ -49,7 +46,7 @@ def send_and_time(app, page, order, status: str) -> float:
 def test_the_order_page_shows_the_registration_within_two_seconds(app, user_page, order, worker):
     delay = send_and_time(app, user_page, order, "in_processing")
     print(f"\nregistration shown on the order page {delay * 1000:.0f} ms after the worker's")
-    assert delay < LIVE_WITHIN_SECONDS + BUSY_MACHINE_SECONDS
+    assert delay < LIVE_WITHIN_SECONDS
 
 
 def test_the_order_page_shows_a_rejection_within_two_seconds(
@@ -58,7 +55,7 @@ def test_the_order_page_shows_a_rejection_within_two_seconds(
     sandbox.add_faults("order_create", REFUSAL)
     delay = send_and_time(app, user_page, order, "draft")
     print(f"\nrejection shown on the order page {delay * 1000:.0f} ms after the worker's")
-    assert delay < LIVE_WITHIN_SECONDS + BUSY_MACHINE_SECONDS
+    assert delay < LIVE_WITHIN_SECONDS
     expect(user_page.locator("#order-summary .flash-error")).to_contain_text(
         "The order service rejected the order: Service 9 is sold out"
     )
