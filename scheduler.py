@@ -25,6 +25,7 @@ from app.processes import exit_on_failure, run_scheduler
 PERIODIC_JOBS = {
     "periodic-sync-orders": ("app.orders.jobs.sync_orders", "SYNC_INTERVAL_SECONDS"),
     "periodic-requeue-sends": ("app.orders.jobs.requeue_sends", "SEND_SWEEP_SECONDS"),
+    "periodic-requeue-webhooks": ("app.webhooks.jobs.requeue_deliveries", "WEBHOOK_SWEEP_SECONDS"),
 }
 
 log = logging.getLogger("scheduler")

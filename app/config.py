@@ -104,6 +104,21 @@ class Config:
     SEND_SWEEP_SECONDS = 20  # how often the scheduler looks for such sends
     RQ_QUEUE = "default"
     RQ_SEND_QUEUE = "sends"
+    RQ_WEBHOOK_QUEUE = "webhooks"
+    # Webhooks (app/webhooks/): the waits after each failed attempt (the first goes at once),
+    # each stretched or shortened at random by up to WEBHOOK_RETRY_JITTER; about a day in all.
+    WEBHOOK_RETRY_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    WEBHOOK_RETRY_JITTER = 0.1
+    WEBHOOK_TIMEOUT_SECONDS = 10.0  # to connect, and between bytes of the answer
+    WEBHOOK_ALLOW_LOCAL = (
+        0  # 1: http and local addresses too (development, tests; never production)
+    )
+    WEBHOOK_DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # failing this long (no delivery): disabled
+    WEBHOOK_SECRET_OVERLAP_SECONDS = 24 * 3600  # the old secret still signs this long
+    WEBHOOK_SWEEP_SECONDS = 30  # how often the scheduler looks for events whose job was lost
+    WEBHOOK_STUCK_AFTER_SECONDS = 60  # an event due this long without an attempt is queued again
+    WEBHOOK_ENDPOINTS_PER_ACCOUNT = 10
+    WEBHOOK_LOG_SIZE = 50  # attempts shown per endpoint
     WORKER_HEARTBEAT_SECONDS = 15.0
     WEB_CONCURRENCY = 2  # gunicorn's worker processes
     METRICS_TOKEN = None
@@ -243,6 +258,8 @@ class TestConfig(Config):
     HTTP_CONNECT_TIMEOUT = 1.0
     HTTP_READ_TIMEOUT = 2.0
     SYNC_LOCK_TTL_SECONDS = 10
+    WEBHOOK_ALLOW_LOCAL = 1  # the tests' receivers listen on 127.0.0.1
+    WEBHOOK_STUCK_AFTER_SECONDS = 0
     DEFAULT_LOCALE = "en"  # tests that want Russian ask for it
 
     @classmethod

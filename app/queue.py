@@ -182,11 +182,22 @@ def log_job(job, seconds: float) -> None:
     log.info("job %s %s %s %.1fms", job.func_name, job.id, status, ms, extra=extra)
 
 
+def get_webhook_queue() -> Queue:
+    """Webhook deliveries, emptied after sends and the default queue."""
+    return get_queue(current_app.config["RQ_WEBHOOK_QUEUE"])
+
+
+def get_webhook_scheduler() -> Scheduler:
+    """rq-scheduler for the webhook queue: a delivery retried later is enqueued when it is due."""
+    queue = get_webhook_queue()
+    return Scheduler(queue=queue, connection=queue.connection)
+
+
 def make_worker(app: Flask, outage: Outage | None = None) -> AppWorker:
-    """A worker on the send queue, then the default queue. Its blocking dequeue waits less
-    than its connection's timeout, so only a Redis that stopped answering times out."""
+    """A worker on the send queue, then the default queue, then webhooks. Its blocking dequeue
+    waits less than its connection's timeout, so only a Redis that stopped answering times out."""
     connection = process_connection(app)
-    names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"])
+    names = (app.config["RQ_SEND_QUEUE"], app.config["RQ_QUEUE"], app.config["RQ_WEBHOOK_QUEUE"])
     queues = [AppQueue(name, connection=connection) for name in names]
     ttl = int(app.config["REDIS_PROCESS_SOCKET_TIMEOUT"]) + 10  # RQ waits ttl - 15 s to dequeue
     return AppWorker(

@@ -27,7 +27,8 @@ class QueueState:
 
 def queue_names() -> list[str]:
     """Ours, sends first (the order in which workers empty them)."""
-    return [current_app.config["RQ_SEND_QUEUE"], current_app.config["RQ_QUEUE"]]
+    config = current_app.config
+    return [config["RQ_SEND_QUEUE"], config["RQ_QUEUE"], config["RQ_WEBHOOK_QUEUE"]]
 
 
 def oldest_enqueued_at(queue: Queue) -> datetime | None:

@@ -242,4 +242,4 @@ def test_sends_have_their_own_queue_which_workers_empty_first(app, draft):
     get_queue().enqueue("app.orders.jobs.sync_orders")
     assert sending.request_send(draft.id)
     assert get_send_queue().job_ids == [f"send-order-{draft.id}"]
-    assert make_worker(app).queue_names() == ["sends", "default"]
+    assert make_worker(app).queue_names() == ["sends", "default", "webhooks"]

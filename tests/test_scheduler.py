@@ -15,6 +15,7 @@ from tests.support.waiting import wait_until
 
 JOB_ID = "periodic-sync-orders"
 SWEEP_ID = "periodic-requeue-sends"
+WEBHOOK_SWEEP_ID = "periodic-requeue-webhooks"
 
 
 def registry(app) -> dict[str, tuple[Job, object]]:
@@ -27,13 +28,14 @@ def intervals(app, sync: int = 60, sweep: int = 20) -> dict:
 
 def test_registering_twice_keeps_one_of_each_periodic_job(app, caplog):
     caplog.set_level(logging.INFO, logger="scheduler")
-    assert register_periodic_jobs(make_scheduler(app), intervals(app)) == [JOB_ID, SWEEP_ID]
+    registered = register_periodic_jobs(make_scheduler(app), intervals(app))
+    assert registered == [JOB_ID, SWEEP_ID, WEBHOOK_SWEEP_ID]
     first = registry(app)
 
     assert register_periodic_jobs(make_scheduler(app), intervals(app)) == []
 
     again = registry(app)
-    assert again.keys() == {JOB_ID, SWEEP_ID}
+    assert again.keys() == {JOB_ID, SWEEP_ID, WEBHOOK_SWEEP_ID}
     assert again[JOB_ID][1] == first[JOB_ID][1]
     sync, sweep = again[JOB_ID][0], again[SWEEP_ID][0]
     assert sync.func_name == "app.orders.jobs.sync_orders" and sync.meta["interval"] == 60
@@ -88,7 +90,7 @@ def test_two_scheduler_processes_give_one_periodic_job_and_one_run(app, tmp_path
         for process in processes:
             process.wait(timeout=10)
 
-    assert registry(app).keys() == {JOB_ID, SWEEP_ID}
+    assert registry(app).keys() == {JOB_ID, SWEEP_ID, WEBHOOK_SWEEP_ID}
     assert get_queue().job_ids.count(JOB_ID) == 1
     assert app.config["SCHEDULER_POLL_SECONDS"] <= 5
     assert [process.returncode for process in processes] == [0, 0]  # stopped as asked

@@ -95,3 +95,44 @@ def process_exited(pid: int | None = None) -> None:
     """Drop a finished process's live gauges (its counters stay in the sums)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(pid or os.getpid())
+
+
+WEBHOOK_DELIVERIES = Counter(
+    f"{PREFIX}_webhook_deliveries",
+    "Webhook delivery attempts, by outcome: delivered (2xx), http_error (any other status, "
+    "redirects included), timeout, connection, refused (the address is not allowed)",
+    ["outcome"],
+)
+WEBHOOK_LATENCY = Histogram(
+    f"{PREFIX}_webhook_delivery_duration_seconds",
+    "Time from sending a webhook to its answer (or the error)",
+    buckets=FAST,
+)
+WEBHOOK_FIRST_WAIT = Histogram(
+    f"{PREFIX}_webhook_first_attempt_delay_seconds",
+    "Time from an event's change to the start of its first delivery attempt",
+    buckets=FAST,
+)
+WEBHOOK_BACKLOG = Gauge(
+    f"{PREFIX}_webhook_backlog",
+    "Webhook events waiting for delivery to enabled endpoints, as the last sweep counted them",
+    multiprocess_mode="mostrecent",
+)
+WEBHOOK_BACKLOG_AGE = Gauge(
+    f"{PREFIX}_webhook_backlog_oldest_seconds",
+    "How long the oldest webhook event waiting has been due, as the last sweep saw it",
+    multiprocess_mode="mostrecent",
+)
+
+
+def count_webhook(outcome: str, latency_ms: int | None, first_wait: float | None) -> None:
+    WEBHOOK_DELIVERIES.labels(outcome).inc()
+    if latency_ms is not None:
+        WEBHOOK_LATENCY.observe(latency_ms / 1000)
+    if first_wait is not None:
+        WEBHOOK_FIRST_WAIT.observe(max(0.0, first_wait))
+
+
+def set_webhook_backlog(count: int, oldest_seconds: float) -> None:
+    WEBHOOK_BACKLOG.set(count)
+    WEBHOOK_BACKLOG_AGE.set(oldest_seconds)

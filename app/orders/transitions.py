@@ -5,7 +5,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Text, Uuid, case, cast, column, func, insert, update
+from sqlalchemy import Text, Uuid, case, cast, column, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ class Change:
     to_status: str
     revision: int
     deleted: bool = False
+    attention: bool = False  # not a status change: the order was just flagged for a person
 
 
 def note(changes: list[Change]) -> list[Change]:
@@ -53,6 +54,20 @@ def note(changes: list[Change]) -> list[Change]:
 
 def take_noted(session: Session) -> list[Change]:
     return session.info.pop(PENDING_KEY, [])
+
+
+def noted(session: Session) -> list[Change]:
+    """The changes noted so far in the session's transaction, left in place."""
+    return session.info.get(PENDING_KEY, [])
+
+
+def note_attention(order_id: uuid.UUID, status: str = OrderStatus.SENDING) -> None:
+    """Note that an order was just flagged for a person (webhooks tell its owner's systems)."""
+    found = db.session.execute(
+        select(Order.user_id, Order.revision).where(Order.id == order_id)
+    ).one_or_none()
+    if found is not None:
+        note([Change(order_id, found.user_id, status, status, found.revision, attention=True)])
 
 
 def start_draft(order: Order) -> None:

@@ -11,7 +11,12 @@ from sqlalchemy import and_, case, func, select, update
 from app import reasons
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.orders.transitions import add_note, commit_transition, transition, update_orders
+from app.orders.transitions import (
+    add_note,
+    commit_transition,
+    note_attention,
+    transition,
+)
 from app.provider_http import ProviderRejected, ProviderUnavailable
 from app.reasons import Reason
 
@@ -90,10 +95,19 @@ def unknown_since(error: ProviderUnavailable) -> dict:
 
 
 def update_sending(order: Order, reason: Reason, **values) -> str:
-    """Change the send's reason and columns while the order is still being sent; the wording."""
+    """Change the send's reason and columns while the order is still being sent; the wording.
+    An order flagged for a person by this change is noted as such (app/webhooks/outbox.py)."""
     text, coded = reasons.columns(reason)
     still_sending = (Order.id == order.id, *UNREGISTERED)
-    update_orders(*still_sending, status_reason=text, status_reason_coded=coded, **values)
+    flagged = db.session.execute(
+        update(Order)
+        .where(*still_sending)
+        .values(status_reason=text, status_reason_coded=coded, **values)
+        .returning(Order.needs_attention_since)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if flagged is not None and order.needs_attention_since is None:
+        note_attention(order.id)
     db.session.commit()
     return text
 
@@ -118,6 +132,9 @@ def registered_late(order_id: uuid.UUID, external_uuid: uuid.UUID) -> str:
         text, coded = reasons.columns(reason)
         kept = {"status_reason": text, "status_reason_coded": coded, **held}
         db.session.execute(update(Order).where(Order.id == order_id).values(**kept))
+        note_attention(order_id, found.status)
+    else:
+        note_attention(order_id)
     db.session.commit()
     log.warning("order %s needs attention: %s", order_id, reason.english())
     return f"needs attention: registered as {external_uuid} after it was settled here"
