@@ -40,7 +40,7 @@ def register(user_id: int, url: str, types=None):
 
 def sending_order(user_id: int) -> uuid.UUID:
     """An order in sending (straight in the database, no event written)."""
-    (order_id, _), = insert_orders(user_id, 1, status=OrderStatus.SENDING)
+    ((order_id, _),) = insert_orders(user_id, 1, status=OrderStatus.SENDING)
     return order_id
 
 

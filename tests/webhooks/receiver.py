@@ -41,9 +41,7 @@ class Receiver:
     def __call__(self, environ, start_response):
         request = Request(environ)
         with self.lock:
-            self.received.append(
-                Received(dict(request.headers), request.get_data(), request.path)
-            )
+            self.received.append(Received(dict(request.headers), request.get_data(), request.path))
         return self.answer(request)(environ, start_response)
 
     def start(self) -> None:
