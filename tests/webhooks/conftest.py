@@ -48,3 +48,26 @@ def change(order_id: uuid.UUID, expected: str, to: str, **values) -> None:
     """One status change through the state machine, committed."""
     assert transition(order_id, expected, to, **values) is not None
     db.session.commit()
+
+
+@pytest.fixture
+def user_factory(make_app, restore_signals):
+    """An app with extra settings (in its context), a user, and a burst worker for it."""
+    from app.queue import make_worker
+    from tests.support.auth import EMAIL, PASSWORD
+
+    contexts = []
+
+    def build(**settings):
+        app = make_app(**settings)
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
+        from tests.factories import Factory
+
+        user = Factory(db.session).user(email=EMAIL, password=PASSWORD)
+        return app, user, lambda: make_worker(app).work(burst=True, logging_level="WARNING")
+
+    yield build
+    for context in reversed(contexts):
+        context.pop()
