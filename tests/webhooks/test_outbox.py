@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app import reasons
 from app.extensions import db
@@ -50,7 +51,7 @@ def test_a_commit_that_fails_writes_neither(app, user, receiver):
     order_id = sending_order(user.id)
     transition(order_id, OrderStatus.SENDING, OrderStatus.IN_PROCESSING)
     db.session.add(Order(id=order_id, user_id=user.id, status="draft"))  # a duplicate key
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 

@@ -32,7 +32,8 @@ def pass_time(seconds: float) -> None:
     """Move every waiting event's times back, as if `seconds` had gone by."""
     db.session.execute(
         text(
-            "UPDATE webhook_events SET next_attempt_at = next_attempt_at - make_interval(secs => :s),"
+            "UPDATE webhook_events"
+            " SET next_attempt_at = next_attempt_at - make_interval(secs => :s),"
             " created_at = created_at - make_interval(secs => :s) WHERE state = 'pending'"
         ),
         {"s": seconds},
