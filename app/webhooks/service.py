@@ -33,9 +33,12 @@ class EndpointError(ValueError):
     is in the reader's language."""
 
     def __init__(self, code: str, field: str, **params):
-        self.code, self.field = code, field
-        self.message = str(MESSAGES[code] % params) if params else str(MESSAGES[code])
-        super().__init__(self.message)
+        super().__init__(code)
+        self.code, self.field, self.params = code, field, params
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
 
 
 class NotFound(LookupError):
