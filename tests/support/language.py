@@ -29,6 +29,7 @@ ALLOWED = {
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 HIDDEN_TAGS = {"script", "style", "template"}
 EMAIL = re.compile(r"\S+@\S+")
+URL = re.compile(r"\b[a-z]+://\S*")  # an address is no English, whatever its words
 HEX_ID = re.compile(r"#?\b[0-9a-f]{6,}(?:-[0-9a-f]{4,})*\b")
 WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]+\b")
 
@@ -68,6 +69,6 @@ def english_words(html: str, provider_texts=(), allowed=()) -> list[str]:
     for provided in sorted(provider_texts, key=len, reverse=True):
         if provided:
             text = text.replace(provided, " ")
-    text = HEX_ID.sub(" ", EMAIL.sub(" ", text))
+    text = HEX_ID.sub(" ", EMAIL.sub(" ", URL.sub(" ", text)))
     allow = ALLOWED | set(allowed)
     return [word for word in WORD.findall(text) if word not in allow]
