@@ -15,6 +15,7 @@ from app.ops import actions, bp
 from app.ops.queries import AGES, Filters, gather, list_orders, needing_attention, order_story
 from app.orders.transitions import ChangeRefused
 from app.queue_info import queue_states, workers
+from app.webhooks import console
 
 OUTCOMES = {
     "call": {
@@ -68,6 +69,12 @@ def order(order_id: uuid.UUID):
 @bp.get("/health")
 def health():
     return page_or_part("ops/health.html", "ops/_health.html", "ops-health", health=gather())
+
+
+@bp.get("/webhooks")
+def webhooks():
+    context = {"backlog": console.delivery_backlog(), "failing": console.failing_endpoints()}
+    return page_or_part("ops/webhooks.html", "ops/_webhooks.html", "ops-webhooks", **context)
 
 
 @bp.get("/queues")
