@@ -113,7 +113,7 @@ def log(endpoint_id: uuid.UUID):
     endpoint = endpoint_or_404(endpoint_id)
     return render_template(
         "auth/webhook_log.html",
-        endpoint=endpoint,
+        hook=endpoint,
         events=service.list_events(current_user.id, endpoint_id),
         deliveries=service.list_deliveries(current_user.id, endpoint_id),
     )

@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, exp
 from app.extensions import db
 from app.models import User
 from app.orders import sending
-from app.queue import get_queue, get_send_queue
+from app.queue import get_queue, get_send_queue, get_webhook_queue
 from tests.browser.helpers import SEEDED_EMAIL, TIMEZONE, log_in
 from tests.browser.servers import LiveServer, SyncClock
 from tests.support.processes import WorkerProcess, process_environment
@@ -76,7 +76,7 @@ def worker(app, worker_process):
     (the clean state flushes Redis and empties the tables between tests)."""
     assert worker_process.process.poll() is None, worker_process.log_tail()
     yield worker_process
-    worker_process.wait_until_idle([get_send_queue(), get_queue()])
+    worker_process.wait_until_idle([get_send_queue(), get_queue(), get_webhook_queue()])
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ WORKER_ENV = (
     "SYNC_BATCH_SIZE",
     "SYNC_FANOUT_THRESHOLD",
     "WORKER_HEARTBEAT_SECONDS",
+    "WEBHOOK_ALLOW_LOCAL",
 )
 START_LINE_KEY = "test:start-line"
 ROOT = Path(__file__).resolve().parents[2]
