@@ -69,6 +69,16 @@ def enqueue_deliveries(event_ids: list[uuid.UUID], suffix: str = "") -> None:
     queue.enqueue_many(jobs)
 
 
+def enqueue_fan_out(event_ids: list[uuid.UUID]) -> None:
+    """One job that queues the delivery jobs of many events (`jobs.fan_out`)."""
+    get_webhook_queue().enqueue(
+        "app.webhooks.jobs.fan_out",
+        [str(event_id) for event_id in event_ids],
+        result_ttl=60,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
 def schedule_delivery(event_id: uuid.UUID, attempt: int, delay: float) -> None:
     """The next attempt: queued now if due within a second, else when it is due."""
     options = delivery_job(event_id, attempt)

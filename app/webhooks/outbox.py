@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 WRITTEN_KEY = "webhook_changes_written"  # how many noted changes already have their rows
 QUEUED_KEY = "webhook_events_to_queue"
+DIRECT_MOST = 20  # events of one commit queued one by one; more go through one fan-out job
 
 INSERT_EVENTS = text(
     """
@@ -69,12 +70,17 @@ def forget(session: Session, transaction: SessionTransaction) -> None:
 
 
 def queue_first_attempts(event_ids: list[uuid.UUID]) -> None:
-    """Queue one delivery job per event; with Redis down the sweep queues them later."""
+    """Queue one delivery job per event, or for many (a sync batch) one job that queues them,
+    so the transaction that changed them waits for one write to Redis, not hundreds. With
+    Redis down the sweep queues them later."""
     if not event_ids:
         return
-    from app.webhooks.delivery import enqueue_deliveries
+    from app.webhooks.delivery import enqueue_deliveries, enqueue_fan_out
 
     try:
-        enqueue_deliveries(event_ids)
+        if len(event_ids) <= DIRECT_MOST:
+            enqueue_deliveries(event_ids)
+        else:
+            enqueue_fan_out(event_ids)
     except redis.RedisError as error:
         log.warning("%d webhook deliveries left to the sweep (Redis): %s", len(event_ids), error)

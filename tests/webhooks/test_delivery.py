@@ -79,3 +79,17 @@ def test_no_endpoint_no_event(app, user, run_jobs):
     order_id = sending_order(user.id)
     change(order_id, OrderStatus.SENDING, OrderStatus.IN_PROCESSING, external_uuid=uuid.uuid4())
     assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+def test_a_large_commit_queues_its_deliveries_through_one_job(app, user, receiver, run_jobs):
+    from app.orders.transitions import bulk_transition
+    from app.queue import get_webhook_queue
+
+    register(user.id, receiver.url)
+    orders = [sending_order(user.id) for _ in range(25)]
+    bulk_transition({oid: (OrderStatus.IN_PROCESSING, None) for oid in orders}, "sending")
+    db.session.commit()
+    assert get_webhook_queue().count == 1
+
+    run_jobs()
+    assert len(receiver.received) == 25
