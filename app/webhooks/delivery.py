@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from app import metrics
 from app.extensions import db
+from app.logs import job_meta
 from app.queue import get_webhook_queue, get_webhook_scheduler
 from app.webhooks.addresses import AddressRefused, http_session, local_allowed
 from app.webhooks.events import body, message_id
@@ -88,8 +89,11 @@ def schedule_delivery(event_id: uuid.UUID, attempt: int, delay: float) -> None:
     get_webhook_scheduler().enqueue_in(
         timedelta(seconds=delay),
         "app.webhooks.jobs.deliver",
-        *options.pop("args"),
-        **options,
+        *options["args"],
+        job_id=options["job_id"],
+        timeout=options["timeout"],
+        job_result_ttl=options["result_ttl"],
+        meta=job_meta(),
     )
 
 

@@ -5,6 +5,7 @@ timeout holds, and an endpoint failing for days is disabled with the reason."""
 import json
 from datetime import timedelta
 
+from rq.registry import FailedJobRegistry
 from sqlalchemy import select, text, update
 
 from app.extensions import db, get_redis
@@ -26,6 +27,25 @@ def attempts() -> list[WebhookAttempt]:
 def the_events() -> list[WebhookEvent]:
     db.session.expire_all()
     return list(db.session.scalars(select(WebhookEvent).order_by(WebhookEvent.sequence)))
+
+
+def no_failed_jobs() -> bool:
+    """No job broke on the way, the scheduler's included (they run like any other)."""
+    from app.queue import get_webhook_queue, get_webhook_scheduler
+
+    scheduler = get_webhook_scheduler()
+    for job in list(scheduler.get_jobs()):
+        scheduler.enqueue_job(job)  # as if due: their arguments must suit the job
+    make_worker_run()
+    return FailedJobRegistry(queue=get_webhook_queue()).count == 0
+
+
+def make_worker_run() -> None:
+    from flask import current_app
+
+    from app.queue import make_worker
+
+    make_worker(current_app._get_current_object()).work(burst=True, logging_level="WARNING")
 
 
 def pass_time(seconds: float) -> None:
@@ -72,6 +92,7 @@ def test_a_receiver_down_for_two_minutes_gets_every_event_once_back(
         received = {json.loads(body)["id"] for body in receiver.bodies()}
         assert received == {f"msg_{e.id.hex}" for e in events}
         assert {a.outcome for a in attempts()} == {"connection", "delivered"}
+        assert no_failed_jobs()
     finally:
         receiver.stop()
 
@@ -89,6 +110,7 @@ def test_the_schedule_ends_in_failed_after_its_last_attempt(make_app, user_facto
     assert (event.state, event.attempts) == ("failed", 3)
     assert [a.status_code for a in attempts()] == [500, 500, 500]
     assert attempts()[0].response_start == "broken"
+    assert no_failed_jobs()
 
 
 def test_a_job_lost_on_the_way_is_queued_again_by_the_sweep(app, user, receiver, run_jobs):
@@ -170,3 +192,23 @@ def test_an_endpoint_failing_for_days_is_disabled_and_says_why(app, user, receiv
     assert the_events()[0].state == "delivered"
     db.session.expire_all()
     assert db.session.get(WebhookEndpoint, endpoint.id).failing_since is None
+
+
+def test_a_retry_due_later_is_a_scheduled_job_that_runs_when_due(app, user, receivers, run_jobs):
+    """The scheduler process queues the retry when it is due (here: at once, as if due)."""
+    from app.queue import get_webhook_scheduler
+
+    flaky = receivers(status(503))
+    register(user.id, flaky.url)
+    order_changes(user.id, 1)
+    run_jobs()
+    scheduler = get_webhook_scheduler()
+    [retry] = list(scheduler.get_jobs())
+    assert retry.args == (str(the_events()[0].id),) and retry.kwargs == {}
+
+    flaky.answer = status(200)
+    pass_time(10)  # the 5 s wait is over
+    scheduler.enqueue_job(retry)
+    run_jobs()
+    [event] = the_events()
+    assert (event.state, event.attempts) == ("delivered", 2)
