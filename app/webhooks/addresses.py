@@ -14,6 +14,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_URL_LENGTH = 2000
+POOL_SIZE = 32  # connections kept per host, for a job's threads
 # Cloud metadata services that are not in a private or link-local range.
 METADATA = {ipaddress.ip_address("100.100.100.200")}
 
@@ -120,8 +121,7 @@ def http_session(allow_local: bool) -> Session:
     addresses are allowed."""
     session = Session()
     session.trust_env = False
-    if not allow_local:
-        adapter = GuardedAdapter()
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
+    adapter = (HTTPAdapter if allow_local else GuardedAdapter)(pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     return session

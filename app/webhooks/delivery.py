@@ -4,9 +4,11 @@ either finishes the event or queues the next attempt on the retry schedule. What
 the event stays pending with a due time, and the sweep queues any whose job was lost."""
 
 import logging
+import math
 import random
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -70,21 +72,47 @@ def enqueue_deliveries(event_ids: list[uuid.UUID], suffix: str = "") -> None:
     queue.enqueue_many(jobs)
 
 
-def enqueue_fan_out(event_ids: list[uuid.UUID]) -> None:
-    """One job that queues the delivery jobs of many events (`jobs.fan_out`)."""
+def enqueue_batch(event_ids: list[uuid.UUID]) -> None:
+    """One job for the first attempts of many events (`jobs.deliver_many`), long enough for
+    each of its threads to wait the whole timeout on each of its share of them."""
+    config = current_app.config
+    rounds = math.ceil(len(event_ids) / config["WEBHOOK_THREADS"])
     get_webhook_queue().enqueue(
-        "app.webhooks.jobs.fan_out",
+        "app.webhooks.jobs.deliver_many",
         [str(event_id) for event_id in event_ids],
+        job_timeout=int(rounds * (config["WEBHOOK_TIMEOUT_SECONDS"] * 2 + 5) + 30),
         result_ttl=60,
         failure_ttl=7 * 24 * 3600,
     )
+
+
+def deliver_many(event_ids: list[uuid.UUID]) -> dict[str, int]:
+    """First attempts of many events side by side, in WEBHOOK_THREADS threads each with its
+    own app context (and so its own database session); how many ended how. An event whose
+    attempt broke stays pending, for the sweep."""
+    app = current_app._get_current_object()
+
+    def one(event_id: uuid.UUID) -> str:
+        with app.app_context():
+            try:
+                return deliver(event_id).split(":", 1)[0]
+            except Exception:
+                log.exception("webhook delivery of %s broke; the sweep retries it", event_id)
+                db.session.rollback()
+                return "broken"
+
+    threads = min(len(event_ids), current_app.config["WEBHOOK_THREADS"])
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhook") as pool:
+        outcomes = list(pool.map(one, event_ids))
+    return {kind: outcomes.count(kind) for kind in set(outcomes)}
 
 
 def schedule_delivery(event_id: uuid.UUID, attempt: int, delay: float) -> None:
     """The next attempt: queued now if due within a second, else when it is due."""
     options = delivery_job(event_id, attempt)
     if delay < 1:
-        get_webhook_queue().enqueue("app.webhooks.jobs.deliver", **options)
+        queue = get_webhook_queue()
+        queue.enqueue_many([queue.prepare_data("app.webhooks.jobs.deliver", **options)])
         return
     get_webhook_scheduler().enqueue_in(
         timedelta(seconds=delay),

@@ -12,10 +12,9 @@ def deliver(event_id: str) -> str:
     return delivery.deliver(uuid.UUID(event_id))
 
 
-def fan_out(event_ids: list[str]) -> int:
-    """Queue the delivery job of each of many events written by one commit."""
-    delivery.enqueue_deliveries([uuid.UUID(event_id) for event_id in event_ids])
-    return len(event_ids)
+def deliver_many(event_ids: list[str]) -> dict[str, int]:
+    """The first attempts of the events one commit wrote, side by side."""
+    return delivery.deliver_many([uuid.UUID(event_id) for event_id in event_ids])
 
 
 @rides_out_database_outages

@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 
 WRITTEN_KEY = "webhook_changes_written"  # how many noted changes already have their rows
 QUEUED_KEY = "webhook_events_to_queue"
-DIRECT_MOST = 20  # events of one commit queued one by one; more go through one fan-out job
 
 INSERT_EVENTS = text(
     """
@@ -70,17 +69,17 @@ def forget(session: Session, transaction: SessionTransaction) -> None:
 
 
 def queue_first_attempts(event_ids: list[uuid.UUID]) -> None:
-    """Queue one delivery job per event, or for many (a sync batch) one job that queues them,
-    so the transaction that changed them waits for one write to Redis, not hundreds. With
-    Redis down the sweep queues them later."""
+    """Queue one job for the first attempts of all the events of a commit (a sync batch may
+    write hundreds), so the transaction waits for one write to Redis, and the job makes the
+    attempts side by side. With Redis down the sweep queues them later."""
     if not event_ids:
         return
-    from app.webhooks.delivery import enqueue_deliveries, enqueue_fan_out
+    from app.webhooks.delivery import enqueue_batch, enqueue_deliveries
 
     try:
-        if len(event_ids) <= DIRECT_MOST:
+        if len(event_ids) == 1:
             enqueue_deliveries(event_ids)
         else:
-            enqueue_fan_out(event_ids)
+            enqueue_batch(event_ids)
     except redis.RedisError as error:
         log.warning("%d webhook deliveries left to the sweep (Redis): %s", len(event_ids), error)

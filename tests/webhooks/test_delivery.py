@@ -81,7 +81,7 @@ def test_no_endpoint_no_event(app, user, run_jobs):
     assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
 
 
-def test_a_large_commit_queues_its_deliveries_through_one_job(app, user, receiver, run_jobs):
+def test_a_commit_of_many_changes_queues_one_job_for_all(app, user, receiver, run_jobs):
     from app.orders.transitions import bulk_transition
     from app.queue import get_webhook_queue
 

@@ -212,3 +212,17 @@ def test_a_retry_due_later_is_a_scheduled_job_that_runs_when_due(app, user, rece
     run_jobs()
     [event] = the_events()
     assert (event.state, event.attempts) == ("delivered", 2)
+
+
+def test_a_retry_due_within_a_second_is_queued_at_once(make_app, user_factory, receivers):
+    app, user, run_jobs = user_factory(WEBHOOK_RETRY_SECONDS=(0.2,), WEBHOOK_RETRY_JITTER=0)
+    answers = iter([status(503), status(200)])
+    flaky = receivers(lambda request: next(answers)(request))
+    register(user.id, flaky.url)
+    order_changes(user.id, 1)
+    run_jobs()  # the first attempt fails, and its retry, queued at once, goes through
+
+    [event] = the_events()
+    assert (event.state, event.attempts) == ("delivered", 2)
+    assert [a.status_code for a in attempts()] == [503, 200]
+    assert no_failed_jobs()
