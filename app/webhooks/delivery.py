@@ -14,15 +14,16 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app import metrics
 from app.extensions import db
 from app.logs import job_meta
 from app.queue import get_webhook_queue, get_webhook_scheduler
+from app.webhooks import store
 from app.webhooks.addresses import AddressRefused, http_session, local_allowed
 from app.webhooks.events import body, message_id
-from app.webhooks.models import EventState, WebhookAttempt, WebhookEndpoint, WebhookEvent
+from app.webhooks.models import EventState, WebhookEndpoint, WebhookEvent
 from app.webhooks.signing import signed_headers
 
 log = logging.getLogger(__name__)
@@ -143,49 +144,25 @@ class Claimed:
 def claim(event_id: uuid.UUID) -> Claimed | None:
     """Take a pending, due event of an enabled endpoint for the length of one attempt."""
     lease = current_app.config["WEBHOOK_TIMEOUT_SECONDS"] * 2 + LEASE_MARGIN_SECONDS
-    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled).scalar_subquery()
-    taken = db.session.execute(
-        update(WebhookEvent)
-        .where(
-            WebhookEvent.id == event_id,
-            WebhookEvent.state == EventState.PENDING,
-            WebhookEvent.next_attempt_at <= func.now() + timedelta(seconds=1),
-            (WebhookEvent.claimed_until.is_(None)) | (WebhookEvent.claimed_until < func.now()),
-            WebhookEvent.endpoint_id.in_(enabled),
-        )
-        .values(claimed_until=func.now() + timedelta(seconds=lease))
-        .returning(WebhookEvent.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if taken is None:
-        db.session.rollback()
-        return None
-    event, endpoint = db.session.execute(
-        select(WebhookEvent, WebhookEndpoint)
-        .join(WebhookEndpoint, WebhookEvent.endpoint_id == WebhookEndpoint.id)
-        .where(WebhookEvent.id == event_id)
-    ).one()
-    found = Claimed(
-        event.id,
-        endpoint.id,
-        event.event_type,
-        event.created_at,
-        event.sequence,
-        event.payload,
-        event.attempts,
-        endpoint.url,
-        secrets_in_use(endpoint, datetime.now(UTC)),
-    )
+    row = db.session.execute(store.CLAIM, {"event_id": event_id, "lease": lease}).one_or_none()
     db.session.commit()  # the connection goes back to the pool during the request
-    return found
-
-
-def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    """The secret, and during a rotation's overlap the previous one too."""
-    until = endpoint.previous_secret_until
-    if endpoint.previous_secret and until is not None and until > now:
-        return [endpoint.secret, endpoint.previous_secret]
-    return [endpoint.secret]
+    if row is None:
+        return None
+    secrets = [row.secret]
+    until = row.previous_secret_until
+    if row.previous_secret and until is not None and until > datetime.now(UTC):
+        secrets.append(row.previous_secret)  # a rotation's overlap: both sign
+    return Claimed(
+        row.id,
+        row.endpoint_id,
+        row.event_type,
+        row.created_at,
+        row.sequence,
+        row.payload,
+        row.attempts,
+        row.url,
+        secrets,
+    )
 
 
 def http() -> requests.Session:
@@ -253,63 +230,32 @@ def retry_delay(attempts_made: int) -> float | None:
 
 
 def record(claimed: Claimed, outcome: Outcome) -> float | None:
-    """Record the attempt and settle the event; the delay before the next attempt, if any."""
-    event_id, endpoint_id = claimed.event_id, claimed.endpoint_id
+    """Record the attempt, settle the event and the endpoint's health in one statement: a
+    delivery clears the endpoint's failing period; a failure starts it, and one that has lasted
+    WEBHOOK_DISABLE_AFTER_SECONDS disables the endpoint with the last error as the reason.
+    Returns the delay before the next attempt, if any."""
     attempts = claimed.attempts + 1
-    db.session.add(
-        WebhookAttempt(
-            event_id=event_id,
-            endpoint_id=endpoint_id,
-            outcome=outcome.kind,
-            status_code=outcome.status_code,
-            latency_ms=outcome.latency_ms,
-            response_start=outcome.answer,
-            error=outcome.error,
-        )
-    )
     delay = None if outcome.delivered else retry_delay(attempts)
-    values: dict = {"attempts": attempts, "claimed_until": None}
-    if delay is None:
-        state = EventState.DELIVERED if outcome.delivered else EventState.FAILED
-        values.update(state=state, finished_at=func.now(), next_attempt_at=None)
-    else:
-        values["next_attempt_at"] = func.now() + timedelta(seconds=delay)
-    db.session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id == event_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    endpoint_health(endpoint_id, outcome)
+    params = {
+        "event_id": claimed.event_id,
+        "endpoint_id": claimed.endpoint_id,
+        "outcome": outcome.kind,
+        "status_code": outcome.status_code,
+        "latency_ms": outcome.latency_ms,
+        "answer": outcome.answer,
+        "error": outcome.error,
+        "attempts": attempts,
+        "delay": delay,
+        "state": EventState.DELIVERED if outcome.delivered else EventState.FAILED,
+        "delivered": outcome.delivered,
+        "described": describe(outcome),
+        "disable_after": current_app.config["WEBHOOK_DISABLE_AFTER_SECONDS"],
+    }
+    disabled = db.session.execute(store.RECORD, params).scalar()
     db.session.commit()
+    if disabled:
+        log.warning("webhook endpoint %s disabled: failing for days", claimed.endpoint_id)
     return delay
-
-
-def endpoint_health(endpoint_id: uuid.UUID, outcome: Outcome) -> None:
-    """A delivery clears the failing period; a failure starts it, and one that has lasted
-    WEBHOOK_DISABLE_AFTER_SECONDS disables the endpoint with the last error as the reason."""
-    found = WebhookEndpoint.id == endpoint_id
-    if outcome.delivered:
-        db.session.execute(update(WebhookEndpoint).where(found).values(failing_since=None))
-        return
-    too_long = timedelta(seconds=current_app.config["WEBHOOK_DISABLE_AFTER_SECONDS"])
-    failing_since = func.coalesce(WebhookEndpoint.failing_since, func.now())
-    db.session.execute(update(WebhookEndpoint).where(found).values(failing_since=failing_since))
-    disabled = db.session.execute(
-        update(WebhookEndpoint)
-        .where(
-            found, WebhookEndpoint.enabled, WebhookEndpoint.failing_since <= func.now() - too_long
-        )
-        .values(
-            enabled=False,
-            disabled_reason="failing",
-            disabled_error=describe(outcome),
-            disabled_at=func.now(),
-        )
-        .returning(WebhookEndpoint.id)
-    ).scalar_one_or_none()
-    if disabled is not None:
-        log.warning("webhook endpoint %s disabled: failing since %s", endpoint_id, too_long)
 
 
 def describe(outcome: Outcome) -> str:
