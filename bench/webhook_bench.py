@@ -90,6 +90,18 @@ def start_workers(count: int) -> list[subprocess.Popen]:
     ]
 
 
+def wait_for_workers(count: int, seconds: float = 120) -> None:
+    """Until every worker has loaded the app and listens (each registers itself in Redis)."""
+    from rq import Worker
+
+    from app.extensions import get_redis
+
+    deadline = time.monotonic() + seconds
+    while len(Worker.all(connection=get_redis())) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)
+
+
 def run_scheduler(app, stop: threading.Event) -> None:
     """What `scheduler.py` does for the retries, polling every half second."""
     with app.app_context():
@@ -138,7 +150,8 @@ def report(args, arrivals, created: dict[str, float], drove: float, waited: floa
             delivered.add(message_id)
         else:
             failed_first += 1
-    delays = [firsts[mid] - created[mid] for mid in created if mid in firsts]
+    order = sorted(created, key=created.get)
+    delays = [firsts[mid] - created[mid] for mid in order if mid in firsts]
     print(f"changes: {len(created):,} over {args.endpoints:,} endpoints, driven in {drove:.1f} s")
     print(f"delivered (a 200 seen by the receiver): {len(delivered):,} of {len(created):,}")
     print(f"requests: {len(arrivals):,}, of which failed first tries (503): {failed_first:,}")
@@ -149,6 +162,9 @@ def report(args, arrivals, created: dict[str, float], drove: float, waited: floa
     ]
     figures += [f"max {max(delays) * 1000:.0f} ms", f"mean {statistics.mean(delays) * 1000:.0f} ms"]
     print("first attempt after its change: " + ", ".join(figures))
+    tenth = max(1, len(delays) // 10)
+    means = [statistics.mean(delays[i : i + tenth]) * 1000 for i in range(0, len(delays), tenth)]
+    print("mean delay by tenth of the run, ms: " + " ".join(f"{m:.0f}" for m in means))
 
 
 def main(argv=None) -> None:
@@ -168,7 +184,7 @@ def main(argv=None) -> None:
             orders = seed(args.endpoints, args.changes, receivers)
             workers = start_workers(args.workers)
             threading.Thread(target=run_scheduler, args=(app, stop), daemon=True).start()
-            time.sleep(3)  # the workers load the app
+            wait_for_workers(args.workers)
             drove = drive(orders, args.rate)
             waited = wait_for_all(len(orders), args.timeout)
             rows = db.session.execute(select(WebhookEvent.id, WebhookEvent.created_at)).all()
