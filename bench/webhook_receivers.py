@@ -1,7 +1,8 @@
 """Local webhook receivers for the benchmark: `processes` servers, each a threaded HTTP server
 in its own process, answering 200 to every POST, except that an endpoint whose number is in
-the failing set gets a 503 on its first order event (test events are always taken). Each keeps when every request arrived, with
-its webhook-id and status, and reports them at GET /_report as JSON."""
+the failing set gets a 503 on its first order event (test events are always taken). Each
+keeps when every request arrived, with its webhook-id and status, and reports them at
+GET /_report as JSON."""
 
 import json
 import multiprocessing
