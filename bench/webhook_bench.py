@@ -154,10 +154,14 @@ def drive(orders: list[uuid.UUID], rate: float) -> float:
     return time.perf_counter() - started
 
 
-def wait_for_all(total: int, seconds: float) -> float:
+def wait_for_all(total: int, seconds: float, kind: str | None = None) -> float:
+    """Until `total` events (order events, or those of `kind`) are delivered."""
+    wanted = WebhookEvent.event_type != TEST if kind is None else WebhookEvent.event_type == kind
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
-        delivered = db.session.scalar(select(func.count()).where(WebhookEvent.state == "delivered"))
+        delivered = db.session.scalar(
+            select(func.count()).where(WebhookEvent.state == "delivered", wanted)
+        )
         db.session.rollback()
         if delivered >= total:
             break
