@@ -110,7 +110,7 @@ class Config:
     WEBHOOK_RETRY_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000)
     WEBHOOK_RETRY_JITTER = 0.1
     WEBHOOK_TIMEOUT_SECONDS = 10.0  # to connect, and between bytes of the answer
-    WEBHOOK_THREADS = 16  # attempts side by side in one job (the events of one commit)
+    WEBHOOK_THREADS = 8  # attempts side by side in one job (each may hold a database connection)
     WEBHOOK_ALLOW_LOCAL = (
         0  # 1: http and local addresses too (development, tests; never production)
     )

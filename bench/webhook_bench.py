@@ -28,6 +28,7 @@ from app.extensions import db
 from app.models import OrderStatus, User
 from app.orders.transitions import bulk_transition
 from app.queue import get_webhook_scheduler
+from app.webhooks.delivery import requeue_lost
 from app.webhooks.events import ORDER_TYPES, TEST, test_data
 from app.webhooks.models import WebhookEndpoint, WebhookEvent
 from app.webhooks.service import queue_after_commit
@@ -45,7 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--endpoints", type=int, default=1_000)
     parser.add_argument("--failing", type=float, default=0.1, help="share failing their first try")
     parser.add_argument("--rate", type=float, default=100.0, help="status changes a second")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--receivers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for all")
     return parser.parse_args(argv)
@@ -134,11 +135,17 @@ def warm_up(endpoints: int) -> None:
 
 
 def run_scheduler(app, stop: threading.Event) -> None:
-    """What `scheduler.py` does for the retries, polling every half second."""
+    """What `scheduler.py` does for webhooks: the retries when due (polling every half second)
+    and the sweep every WEBHOOK_SWEEP_SECONDS."""
     with app.app_context():
         scheduler = get_webhook_scheduler()
+        sweep_every = app.config["WEBHOOK_SWEEP_SECONDS"]
+        next_sweep = time.monotonic() + sweep_every
         while not stop.wait(0.5):
             scheduler.enqueue_jobs()
+            if time.monotonic() >= next_sweep:
+                requeue_lost()
+                next_sweep = time.monotonic() + sweep_every
 
 
 def drive(orders: list[uuid.UUID], rate: float) -> float:
