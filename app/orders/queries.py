@@ -4,11 +4,12 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
+from sqlalchemy import Text, and_, cast, exists, func, or_, select, tuple_
 
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
@@ -21,8 +22,12 @@ def get_own_order(order_id: uuid.UUID) -> Order:
 
 
 def find_own_order(order_id: uuid.UUID) -> Order | None:
-    mine = select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
-    return db.session.scalar(mine)
+    return find_order_of(current_user.id, order_id)
+
+
+def find_order_of(user_id: int, order_id: uuid.UUID) -> Order | None:
+    """`user_id`'s order, or None: someone else's is as absent as one that does not exist."""
+    return db.session.scalar(select(Order).where(Order.id == order_id, Order.user_id == user_id))
 
 
 MAX_SEARCH_LENGTH = 100
@@ -129,6 +134,37 @@ def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
     orders = [order for order, _, _ in rows]
     stats = order_stats(user_id)
     return OrdersPage(orders, page, pages, total, args.status, args.search, summaries, stats)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The API's listing: by status, text (as the dashboard's search) and creation time."""
+
+    status: str | None = None
+    search: str = ""
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def orders_after(
+    user_id: int, filters: Filters, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[tuple[Order, str | None, int]]:
+    """Up to `limit` orders newest first, after the (created_at, id) `after`: a keyset page,
+    stable while new orders arrive (served by ix_orders_user_created)."""
+    conditions = [Order.user_id == user_id]
+    if filters.status:
+        conditions.append(Order.status == filters.status)
+    if filters.search:
+        conditions.append(search_condition(filters.search))
+    if filters.created_after:
+        conditions.append(Order.created_at >= filters.created_after)
+    if filters.created_before:
+        conditions.append(Order.created_at < filters.created_before)
+    if after:
+        conditions.append(tuple_(Order.created_at, Order.id) < tuple_(*after))
+    return [
+        tuple(row) for row in db.session.execute(newest_with_summaries(*conditions).limit(limit))
+    ]
 
 
 def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary | None]]:

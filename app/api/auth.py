@@ -1,0 +1,31 @@
+"""Bearer tokens only: the session cookie is never read under /api, so no page can be made to
+call the API for its visitor, and the API needs no CSRF token."""
+
+from flask import g, request
+
+from app.api.problems import ApiProblem
+from app.api.tokens import find_live_token, note_use
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+def bearer_secret() -> str | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def authenticate() -> None:
+    """Set g.api_user and g.api_token from the request's token, or refuse with a 401."""
+    secret = bearer_secret()
+    found = find_live_token(secret) if secret else None
+    if found is None:
+        raise ApiProblem(
+            401, "unauthorized" if secret is None else "invalid_token", headers=CHALLENGE
+        )
+    g.api_token, g.api_user = found
+    note_use(g.api_token)
+
+
+def require_write() -> None:
+    if not g.api_token.can_write:
+        raise ApiProblem(403, "insufficient_scope")
