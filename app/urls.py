@@ -33,7 +33,7 @@ def order_url(endpoint: str, order_id) -> str:
     return pattern.replace(ID_PLACEHOLDER, str(order_id), 1)
 
 
-API_PREFIX = "/api/"
+API_PREFIX = "/api/v"  # /api/v1/… (the reference at /api/docs is a page)
 
 
 def is_api_request() -> bool:

@@ -2,6 +2,7 @@
 call the API for its visitor, and the API needs no CSRF token."""
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from app.api.problems import ApiProblem
 from app.api.tokens import find_live_token, note_use
@@ -10,7 +11,7 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
 def bearer_secret() -> str | None:
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
     return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
 
 
@@ -19,13 +20,15 @@ def authenticate() -> None:
     secret = bearer_secret()
     found = find_live_token(secret) if secret else None
     if found is None:
-        raise ApiProblem(
-            401, "unauthorized" if secret is None else "invalid_token", headers=CHALLENGE
-        )
+        if secret is None:
+            raise ApiProblem(401, "unauthorized", headers=CHALLENGE)
+        detail = _("This token is unknown, revoked or expired.")
+        raise ApiProblem(401, "invalid_token", detail, headers=CHALLENGE)
     g.api_token, g.api_user = found
     note_use(g.api_token)
 
 
 def require_write() -> None:
     if not g.api_token.can_write:
-        raise ApiProblem(403, "insufficient_scope")
+        detail = _("This token may only read. Changes need a token with read and write access.")
+        raise ApiProblem(403, "insufficient_scope", detail)

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 
 from app.api.document import document
 from app.api.examples import operations
+from app.api.problems import CODES
 
 docs_bp = Blueprint("api_docs", __name__)
 
@@ -12,4 +13,6 @@ docs_bp = Blueprint("api_docs", __name__)
 @docs_bp.get("/api/docs")
 def reference():
     built = document()
-    return render_template("api/docs.html", document=built, operations=operations(built))
+    return render_template(
+        "api/docs.html", document=built, operations=operations(built), problem_codes=CODES
+    )

@@ -102,3 +102,35 @@ def invalid_fields(errors: list[dict]) -> ApiProblem:
     names = ", ".join(dict.fromkeys(item["field"] for item in named))
     detail = _("These fields are invalid: %(names)s.", names=names)
     return ApiProblem(422, "invalid_fields", detail, named)
+
+
+# Every `code` the API answers with, for the reference page (each problem's `type` links here).
+CODES = {
+    "bad_request": _l("The request could not be read (e.g. an address that is not UTF-8)."),
+    "invalid_json": _l("The body is not JSON in UTF-8."),
+    "unsupported_media_type": _l("A body that is not `application/json`."),
+    "invalid_fields": _l(
+        "Fields, query parameters or headers that are invalid; `errors` names them."
+    ),
+    "invalid_cursor": _l("A cursor this listing did not give out."),
+    "invalid_idempotency_key": _l("An Idempotency-Key that is empty, too long or not printable."),
+    "unauthorized": _l("No Bearer token was sent."),
+    "invalid_token": _l("The token is unknown, revoked or expired."),
+    "insufficient_scope": _l("A read-only token asked to change something."),
+    "not_found": _l("No such address."),
+    "order_not_found": _l("No such order, or not yours."),
+    "method_not_allowed": _l("The address does not take this method."),
+    "order_not_draft": _l("Only a draft can be edited, sent or deleted."),
+    "order_not_in_processing": _l("Only an order in processing can be cancelled."),
+    "idempotency_key_in_use": _l("The first request with this key is still being handled."),
+    "idempotency_key_reused": _l("The key was used for a different request."),
+    "order_changed": _l("If-Match names an older state of the order."),
+    "invalid_services": _l(
+        "The services cannot make an order (unknown, none, too many, too dear)."
+    ),
+    "too_large": _l("The body is larger than the desk reads."),
+    "address_too_long": _l("The address is longer than the desk reads."),
+    "rate_limited": _l("Too many requests for this token: wait for Retry-After seconds."),
+    "unavailable": _l("The database, Redis or the provider's catalog is not answering."),
+    "internal_error": _l("A fault on our side; it is logged."),
+}

@@ -42,10 +42,11 @@ def checker(app):
 
 @pytest.fixture
 def make_api(app, checker):
-    """An API client for `user` with a new token of `scope` (or the given raw `token`)."""
+    """An API client for `user` with a new token of `scope`, or else with `token` as it is
+    (None: no Authorization header)."""
 
     def build(user=None, scope="read write", token=None):
-        if token is None:
+        if user is not None:
             _, token = create_token(user.id, "tests", scope)
         return ApiClient(app.test_client(), checker, token)
 
