@@ -70,7 +70,9 @@ def list_orders():
     query: OrderQuery = request.context.query
     after = cursors.decode("orders", query.cursor)
     try:
-        position = after and (datetime.fromisoformat(after["t"]), uuid.UUID(after["i"]))
+        position = None
+        if after is not None:
+            position = (datetime.fromisoformat(after["t"]), uuid.UUID(after["i"]))
     except (KeyError, TypeError, ValueError):
         position = cursors.decode("orders", "")  # a forged position: the cursor's 400
     filters = Filters(

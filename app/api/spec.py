@@ -13,7 +13,8 @@ PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 WRITE_ENDPOINTS: set[str] = set()  # endpoints a read-only token may not call
 # Every operation can answer these.
-COMMON_PROBLEMS = (400, 401, 429, 503)
+COMMON_PROBLEMS = (400, 401, 414, 429, 503)
+BODY_PROBLEMS = (413, 415)  # where a body may be sent
 
 
 def refuse_invalid(request, response, validation_error, instance, model_adapter=None) -> None:
@@ -92,7 +93,8 @@ def operation(
 ):
     """Register `view` at PREFIX + `rule`, validated and documented; its docstring's first line
     is the summary, the rest the description."""
-    codes = {f"HTTP_{code}": Problem for code in (*COMMON_PROBLEMS, *problems)}
+    body_problems = BODY_PROBLEMS if method in ("POST", "PUT", "PATCH") else ()
+    codes = {f"HTTP_{code}": Problem for code in (*COMMON_PROBLEMS, *body_problems, *problems)}
     if write:
         codes["HTTP_403"] = Problem
     codes["HTTP_422"] = Problem  # invalid fields, headers or path
