@@ -10,11 +10,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from app.api.problems import problem_response
 from app.extensions import db, login_manager
 from app.flashes import Message, hold_messages
 from app.htmx import wants_fragment
 from app.passwords import PasswordsBusy
+from app.problems import problem_response
 from app.urls import is_api_request
 
 log = logging.getLogger(__name__)

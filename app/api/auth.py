@@ -4,8 +4,8 @@ call the API for its visitor, and the API needs no CSRF token."""
 from flask import g, request
 from flask_babel import gettext as _
 
-from app.api.problems import ApiProblem
 from app.api.tokens import find_live_token, note_use
+from app.problems import ApiProblem
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
 

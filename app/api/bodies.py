@@ -6,7 +6,7 @@ import json
 from flask import request
 from flask_babel import gettext as _
 
-from app.api.problems import ApiProblem
+from app.problems import ApiProblem
 
 
 def is_json(mimetype: str) -> bool:

@@ -7,7 +7,7 @@ import json
 
 from flask_babel import gettext as _
 
-from app.api.problems import ApiProblem
+from app.problems import ApiProblem
 
 
 def encode(kind: str, **position) -> str:

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 
 from app.api.document import document
 from app.api.examples import operations
-from app.api.problems import CODES
+from app.problems import CODES
 
 docs_bp = Blueprint("api_docs", __name__)
 

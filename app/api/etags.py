@@ -8,7 +8,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
 
-from app.api.problems import ApiProblem
+from app.problems import ApiProblem
 
 ORDER_TAG = re.compile(r'^(?:W/)?"r(\d{1,9})-[0-9a-f]{16}"$')
 

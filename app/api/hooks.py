@@ -4,9 +4,9 @@ every answer carries."""
 from flask import Flask, Response, request
 
 from app.api import auth, bodies, idempotency, rate_limit
-from app.api.problems import ApiProblem
 from app.api.spec import WRITE_ENDPOINTS, bp
 from app.extensions import csrf
+from app.problems import ApiProblem
 
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
 

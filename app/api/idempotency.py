@@ -14,9 +14,9 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.problems import ApiProblem
 from app.extensions import db
 from app.models import ApiIdempotencyKey as Key
+from app.problems import ApiProblem
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from app.api import serialize
 from app.api.etags import checked_revision, read_response
 from app.api.orders import current_tag, load_order, not_a_draft, order_answer, stale
-from app.api.problems import ApiProblem
 from app.api.schemas import EventList, Order
 from app.api.spec import operation
 from app.extensions import db
 from app.models import OrderEvent, OrderStatus
 from app.orders.drafts import draft_moved_on
 from app.orders.sending import request_cancel, request_send
+from app.problems import ApiProblem
 
 
 @operation(

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from app.api import cursors, serialize
 from app.api.etags import checked_revision, json_response, order_tag, read_response
-from app.api.problems import ApiProblem
 from app.api.schemas import NewOrder, Order, OrderEdit, OrderPage, OrderQuery
 from app.api.spec import operation
 from app.models import OrderStatus
@@ -23,6 +22,7 @@ from app.orders.drafts import (
 )
 from app.orders.queries import Filters, find_order_of, orders_after
 from app.orders.sending import request_send
+from app.problems import ApiProblem
 
 
 def load_order(order_id: uuid.UUID):

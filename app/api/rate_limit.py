@@ -14,9 +14,9 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from redis.exceptions import RedisError
 
-from app.api.problems import ApiProblem
 from app.extensions import redis_options
 from app.outage import one_line
+from app.problems import ApiProblem
 
 log = logging.getLogger(__name__)
 KEY = "api_rate_limit"

@@ -6,8 +6,8 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree, Tag
 
-from app.api.problems import invalid_fields
 from app.api.schemas import Problem
+from app.problems import invalid_fields
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

@@ -1,5 +1,6 @@
-"""Errors as RFC 9457 problem details (`application/problem+json`): a stable `code`, a `title`
-and `detail` in the language of Accept-Language, and for invalid input the fields by name."""
+"""The API's errors as RFC 9457 problem details (`application/problem+json`): a stable `code`,
+a `title` and `detail` in the language of Accept-Language, and for invalid input the fields
+by name. Outside app/api, so that app/errors.py answers /api errors with it without a circle."""
 
 import json
 
