@@ -47,7 +47,7 @@ class ChangePasswordForm(FlaskForm):
 class ApiTokenForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        description=_l("Where it will be used, e.g. “Shop on Tilda”."),
+        description=_l("Where it will be used, e.g. “Online shop”."),
         validators=[
             DataRequired(_l("Name the token.")),
             Length(max=100, message=_l("At most 100 characters.")),
