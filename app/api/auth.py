@@ -16,7 +16,7 @@ def bearer_secret() -> str | None:
 
 
 def authenticate() -> None:
-    """Set g.api_user and g.api_token from the request's token, or refuse with a 401."""
+    """Set g.api_token (a LiveToken) and g.user_id from the request's token, or a 401."""
     secret = bearer_secret()
     found = find_live_token(secret) if secret else None
     if found is None:
@@ -24,7 +24,7 @@ def authenticate() -> None:
             raise ApiProblem(401, "unauthorized", headers=CHALLENGE)
         detail = _("This token is unknown, revoked or expired.")
         raise ApiProblem(401, "invalid_token", detail, headers=CHALLENGE)
-    g.api_token, g.api_user = found
+    g.api_token, g.user_id = found, found.user_id
     note_use(g.api_token)
 
 

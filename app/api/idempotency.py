@@ -47,7 +47,7 @@ def begin() -> Response | None:
     """Claim the request's key (then None), or the stored answer to replay; 409/422 otherwise."""
     if request.method != "POST" or (key := read_key()) is None:
         return None
-    user_id, fingerprint = g.api_user.id, request_fingerprint()
+    user_id, fingerprint = g.user_id, request_fingerprint()
     forget_old(user_id, key)
     claimed = db.session.execute(
         insert(Key)
@@ -95,7 +95,7 @@ def finish(response: Response) -> Response:
     key = g.pop("idempotency_key", None)
     if key is None:
         return response
-    user_id = g.api_user.id
+    user_id = g.user_id
     where = (Key.user_id == user_id, Key.key == key)
     try:
         db.session.rollback()

@@ -26,7 +26,7 @@ from app.problems import ApiProblem
 
 
 def load_order(order_id: uuid.UUID):
-    order = find_order_of(g.api_user.id, order_id)
+    order = find_order_of(g.user_id, order_id)
     if order is None:
         raise ApiProblem(404, "order_not_found", _("There is no such order, or it is not yours."))
     return order
@@ -81,7 +81,7 @@ def list_orders():
         in_utc(query.created_after),
         in_utc(query.created_before),
     )
-    rows = orders_after(g.api_user.id, filters, position, query.limit + 1)
+    rows = orders_after(g.user_id, filters, position, query.limit + 1)
     shown = rows[: query.limit]
     next_cursor = None
     if len(rows) > query.limit:
@@ -111,7 +111,7 @@ def create_order():
     processing at once (status `sending`)."""
     wanted: NewOrder = request.context.json
     try:
-        order = create_draft(g.api_user.id, wanted.services)
+        order = create_draft(g.user_id, wanted.services)
     except OrderInputError as error:
         raise invalid_services(error) from None
     if wanted.send:

@@ -7,12 +7,13 @@ up in Postgres, so a revoked one is refused at the next request on every host.""
 import hashlib
 import secrets
 import string
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
 
 from app.extensions import db
-from app.models import ApiToken, User
+from app.models import ApiToken
 
 PREFIX = "ctm_"
 SECRET_LENGTH = 40
@@ -72,15 +73,25 @@ def revoke_token(token_id: int, user_id: int, revoked_by: int) -> bool:
     return revoked is not None
 
 
+@dataclass(frozen=True)
+class LiveToken:
+    """What a request needs of its token: plain columns, no ORM objects to build."""
+
+    id: int
+    user_id: int
+    scope: str
+    last_used_at: datetime | None
+
+    @property
+    def can_write(self) -> bool:
+        return "write" in self.scope.split()
+
+
 # Every API request asks this: built once, the hash as a parameter.
-LIVE_TOKEN = (
-    select(ApiToken, User)
-    .join(User, User.id == ApiToken.user_id)
-    .where(
-        ApiToken.token_hash == bindparam("token_hash"),
-        ApiToken.revoked_at.is_(None),
-        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
-    )
+LIVE_TOKEN = select(ApiToken.id, ApiToken.user_id, ApiToken.scope, ApiToken.last_used_at).where(
+    ApiToken.token_hash == bindparam("token_hash"),
+    ApiToken.revoked_at.is_(None),
+    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
 )
 
 
@@ -93,15 +104,15 @@ def looks_like_a_token(secret: str) -> bool:
     )
 
 
-def find_live_token(secret: str) -> tuple[ApiToken, User] | None:
-    """The live token with this secret and its owner, or None (unknown, revoked or expired)."""
+def find_live_token(secret: str) -> LiveToken | None:
+    """The live token with this secret, or None (unknown, revoked or expired)."""
     if not looks_like_a_token(secret):
         return None
     found = db.session.execute(LIVE_TOKEN, {"token_hash": digest(secret)}).first()
-    return (found[0], found[1]) if found else None
+    return LiveToken(*found) if found else None
 
 
-def note_use(token: ApiToken) -> None:
+def note_use(token: LiveToken) -> None:
     """Set "last used", at most once every LAST_USED_EVERY per token (one cheap UPDATE)."""
     now = datetime.now(UTC)
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_EVERY:
