@@ -85,9 +85,9 @@ def list_orders():
     shown = rows[: query.limit]
     next_cursor = None
     if len(rows) > query.limit:
-        last = shown[-1][0]
+        last = shown[-1]
         next_cursor = cursors.encode("orders", t=last.created_at.isoformat(), i=str(last.id))
-    data = [serialize.summary(order, first, count) for order, first, count in shown]
+    data = [serialize.summary(row) for row in shown]
     return read_response(OrderPage(data=data, next_cursor=next_cursor))
 
 

@@ -54,17 +54,21 @@ def order(entry: Order) -> schemas.Order:
     )
 
 
-def summary(entry: Order, first: str | None, count: int) -> schemas.OrderSummary:
+def summary(row) -> schemas.OrderSummary:
+    """From a row of SUMMARY_COLUMNS, the first service's name and the count (orders_after)."""
+    order_id, status, revision, price, tax, gross, created_at, updated_at, first, count = row
     return schemas.OrderSummary(
-        id=entry.id,
-        status=entry.status,
-        revision=entry.revision,
+        id=order_id,
+        status=status,
+        revision=revision,
         currency=schemas.CURRENCY,
         first_item=first,
         item_count=count,
-        created_at=entry.created_at,
-        updated_at=entry.updated_at,
-        **amounts(entry),
+        created_at=created_at,
+        updated_at=updated_at,
+        price=amount(price),
+        tax=amount(tax),
+        gross=amount(gross),
     )
 
 

@@ -108,14 +108,15 @@ def search_condition(search: str):
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
 
 
-def newest_with_summaries(*conditions):
-    """Orders newest first, each with its first service and how many it holds (no query per row)."""
+def newest_with_summaries(*conditions, shown=(Order,)):
+    """Orders newest first, each with its first service and how many it holds (no query per row).
+    `shown`: the whole Order, or only some of its columns (no ORM object to build per row)."""
     its_items = OrderItem.order_id == Order.id
     first = select(OrderItem.name).where(its_items).order_by(OrderItem.position, OrderItem.id)
     count = select(func.count()).where(its_items).scalar_subquery()
     newest = (Order.created_at.desc(), Order.id.desc())
-    listed = select(Order, first.limit(1).scalar_subquery(), count).where(*conditions)
-    return listed.order_by(*newest)
+    listed = select(*shown, first.limit(1).scalar_subquery(), count).where(*conditions)
+    return listed.select_from(Order).order_by(*newest)
 
 
 def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
@@ -146,11 +147,18 @@ class Filters:
     created_before: datetime | None = None
 
 
+SUMMARY_COLUMNS = (
+    *(Order.id, Order.status, Order.revision, Order.price, Order.tax, Order.gross),
+    *(Order.created_at, Order.updated_at),
+)
+
+
 def orders_after(
     user_id: int, filters: Filters, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> list[tuple[Order, str | None, int]]:
+) -> list:
     """Up to `limit` orders newest first, after the (created_at, id) `after`: a keyset page,
-    stable while new orders arrive (served by ix_orders_user_created)."""
+    stable while new orders arrive (served by ix_orders_user_created). Rows of SUMMARY_COLUMNS,
+    then the first service's name and how many the order holds."""
     conditions = [Order.user_id == user_id]
     if filters.status:
         conditions.append(Order.status == filters.status)
@@ -162,9 +170,8 @@ def orders_after(
         conditions.append(Order.created_at < filters.created_before)
     if after:
         conditions.append(tuple_(Order.created_at, Order.id) < tuple_(*after))
-    return [
-        tuple(row) for row in db.session.execute(newest_with_summaries(*conditions).limit(limit))
-    ]
+    listed = newest_with_summaries(*conditions, shown=SUMMARY_COLUMNS).limit(limit)
+    return db.session.execute(listed).all()
 
 
 def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary | None]]:
