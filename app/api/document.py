@@ -20,11 +20,38 @@ def document() -> dict:
     return cached
 
 
+def header(description: str, kind: str = "string") -> dict:
+    return {"description": description, "schema": {"type": kind}}
+
+
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": header("Requests allowed per window for this token.", "integer"),
+    "RateLimit-Remaining": header("Requests left in this window.", "integer"),
+    "RateLimit-Reset": header("Seconds until the window ends.", "integer"),
+    "RateLimit-Policy": header('The limit and its window, e.g. "600;w=60".'),
+}
+
+
+def headers_of(method: str, status: str) -> dict:
+    """The headers an answer may carry (none is promised: a Redis outage drops the rate's)."""
+    found = dict(RATE_LIMIT_HEADERS) if status != "401" else {}
+    if status in ("200", "201", "202", "304") and method != "delete":
+        found["ETag"] = header("Send back in If-None-Match (GET) or If-Match (a change).")
+    if status == "201":
+        found["Location"] = header("The new order's address.")
+    if status == "429":
+        found["Retry-After"] = header("Seconds to wait.", "integer")
+    if method == "post":
+        found["Idempotent-Replayed"] = header('"true" on the replay of a first answer.')
+    return found
+
+
 def finish(built: dict) -> dict:
-    """Problem answers as application/problem+json; no body on 204 and 304."""
+    """Problem answers as application/problem+json; no body on 204 and 304; the headers."""
     for operations in built["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             for status, answer in operation["responses"].items():
+                answer["headers"] = headers_of(method, status)
                 content = answer.get("content", {})
                 schema = content.get("application/json", {}).get("schema", {})
                 if schema.get("$ref", "").split("/")[-1].startswith("Problem"):

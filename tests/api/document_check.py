@@ -1,5 +1,6 @@
 """Every API response a test sees is checked against the OpenAPI document: its status is one
-the operation documents, its media type the documented one, its body valid for the schema."""
+the operation documents, its media type the documented one, its body valid for the schema;
+and every GET's answer has an ETag, every 429 a Retry-After."""
 
 import json
 import re
@@ -30,6 +31,10 @@ class DocumentCheck:
         documented = operation["responses"]
         status = str(response.status_code)
         assert status in documented, f"{method} {path} answered {status}, not documented"
+        if method == "GET" and status in ("200", "304"):
+            assert response.headers.get("ETag"), f"{method} {path} {status} without an ETag"
+        if status == "429":
+            assert int(response.headers["Retry-After"]) > 0
         content = documented[status].get("content")
         if not content:
             assert not response.get_data(), f"{method} {path} {status} has a body"

@@ -224,3 +224,29 @@ def test_the_database_down_is_a_503_problem(make_app, user, checker):
     api = ApiClient(app.test_client(), checker, "ctm_" + "a" * 40)
     response = api.get("/orders")
     assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
+
+
+def test_requests_pass_uncounted_while_redis_is_down(make_app, user, checker, caplog):
+    from tests.support.processes import closed_port
+
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    from app.api.tokens import create_token
+    from tests.api.conftest import ApiClient
+
+    with app.app_context():
+        secret = create_token(user.id, "t", "read")[1]
+    response = ApiClient(app.test_client(), checker, secret).get("/orders")
+    assert response.status_code == 200 and "RateLimit-Remaining" not in response.headers
+    assert "API request not counted (Redis)" in caplog.text
+
+
+def test_a_key_is_forgotten_after_its_day(make_app, user, services, checker):
+    app = make_app(API_IDEMPOTENCY_SECONDS=0)
+    from app.api.tokens import create_token
+    from tests.api.conftest import ApiClient
+
+    with app.app_context():
+        api = ApiClient(app.test_client(), checker, create_token(user.id, "t", "read write")[1])
+        first, later = create(api, services, "old"), create(api, services, "old")
+        assert "Idempotent-Replayed" not in later.headers
+        assert first.get_json()["id"] != later.get_json()["id"] and count_orders() == 2
