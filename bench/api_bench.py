@@ -4,7 +4,8 @@ Starts the web app as the Procfile's `web` line does (its own database seeded wi
 N orders, and a personal API token) and the trivial Flask + Jinja app on the same gunicorn
 settings, then drives both with wrk: `GET /api/v1/orders?limit=20` (20 orders as JSON, with
 the token looked up in Postgres, the rate limit counted in Redis and an ETag) against the
-trivial page, at 16 and at 4 connections, round after round. See bench/README.md.
+trivial page, at 16 and at 4 connections, round after round, with the dashboard's full page
+measured alongside for reference. See bench/README.md.
 """
 
 import argparse
@@ -53,19 +54,19 @@ def check(url: str, headers: dict) -> None:
         raise SystemExit(f"{url} answered {response.status_code}, not 20 orders")
 
 
-def measure(app_url: str, floor_url: str, headers: dict, args) -> dict:
-    """Per round and connection count: the floor, then the listing right after it."""
+def measure(app_url: str, floor_url: str, plan: list[tuple], args) -> dict:
+    """Per round and connection count: the floor, then each case right after it."""
     results: dict[str, list[tuple]] = {}
     for round_number in range(args.rounds):
         for connections in args.connections:
-            floor = measured(
-                f"{FLOOR}, {connections} connections", floor_url, connections, args.seconds, {}
-            )
-            name = f"API: 20 orders as JSON, {connections} connections"
-            case = measured(name, app_url + LISTING, connections, args.seconds, headers)
-            results.setdefault(name, []).append((case, floor))
+            floor_name = f"{FLOOR}, {connections} connections"
+            floor = measured(floor_name, floor_url, connections, args.seconds, {})
             print(f"  round {round_number + 1}: {line(floor, floor)}", flush=True)
-            print(f"  round {round_number + 1}: {line(case, floor)}", flush=True)
+            for what, path, headers in plan:
+                name = f"{what}, {connections} connections"
+                case = measured(name, app_url + path, connections, args.seconds, headers)
+                results.setdefault(name, []).append((case, floor))
+                print(f"  round {round_number + 1}: {line(case, floor)}", flush=True)
     return results
 
 
@@ -97,8 +98,13 @@ def main(argv=None) -> None:
     ):
         headers = {"Authorization": f"Bearer {secret}"}
         check(app.url + LISTING, headers)
+        page = {"Cookie": web_data.session_cookie(app.url), "User-Agent": web_data.USER_AGENT}
+        plan = [
+            ("API: 20 orders as JSON", LISTING, headers),
+            ("for reference: the dashboard, full page", "/", page),
+        ]
         print(f"{args.orders:,} orders for the user; wrk, {args.seconds:g} s per case\n")
-        summarise(measure(app.url, floor.url + "/", headers, args))
+        summarise(measure(app.url, floor.url + "/", plan, args))
     print(describe_machine("done"))
 
 

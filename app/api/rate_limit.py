@@ -1,6 +1,6 @@
 """The per-token rate limit (API_RATE_LIMIT, e.g. "120 per minute", read by the `limits` library
 under Flask-Limiter): a fixed window counted in Redis in one round trip (INCR, EXPIRE NX, TTL
-in one MULTI). Every answer carries RateLimit-* headers; over the limit,
+in one pipeline). Every answer carries RateLimit-* headers; over the limit,
 a 429 with Retry-After. While Redis cannot count, requests pass uncounted (without the headers):
 the limit protects the desk, and a Redis outage must not stop customers' systems."""
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
 
 def hit(key: str, window: int) -> tuple[int, int]:
     """Count one request in the fixed window (one round trip); the count and the seconds left."""
-    pipe = get_redis().pipeline(transaction=True)
+    pipe = get_redis().pipeline(transaction=False)  # EXPIRE NX only sets the first expiry
     pipe.incr(key)
     pipe.expire(key, window, nx=True)
     pipe.ttl(key)

@@ -108,15 +108,24 @@ def search_condition(search: str):
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
 
 
+# An order's first service and how many it holds, as correlated subqueries: built once.
+ITS_ITEMS = OrderItem.order_id == Order.id
+FIRST_ITEM = (
+    select(OrderItem.name)
+    .where(ITS_ITEMS)
+    .order_by(OrderItem.position, OrderItem.id)
+    .limit(1)
+    .scalar_subquery()
+)
+ITEM_COUNT = select(func.count()).where(ITS_ITEMS).scalar_subquery()
+NEWEST = (Order.created_at.desc(), Order.id.desc())
+
+
 def newest_with_summaries(*conditions, shown=(Order,)):
     """Orders newest first, each with its first service and how many it holds (no query per row).
     `shown`: the whole Order, or only some of its columns (no ORM object to build per row)."""
-    its_items = OrderItem.order_id == Order.id
-    first = select(OrderItem.name).where(its_items).order_by(OrderItem.position, OrderItem.id)
-    count = select(func.count()).where(its_items).scalar_subquery()
-    newest = (Order.created_at.desc(), Order.id.desc())
-    listed = select(*shown, first.limit(1).scalar_subquery(), count).where(*conditions)
-    return listed.select_from(Order).order_by(*newest)
+    listed = select(*shown, FIRST_ITEM, ITEM_COUNT).where(*conditions)
+    return listed.select_from(Order).order_by(*NEWEST)
 
 
 def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
