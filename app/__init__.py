@@ -12,6 +12,7 @@ from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, 
 
 def create_app(config: type | dict | None = None) -> Flask:
     from app import auth, catalog, cli, form_body, formatting, health, i18n, instrument, ops
+    from app.api import hooks as api
     from app.auth import limits
     from app.auth.sessions import load_session_user
     from app.metrics.routes import bp as metrics_bp
@@ -58,6 +59,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(ops.bp, url_prefix=ops.PREFIX)
+    api.init_app(app)
     i18n.init_app(app)
     app.add_template_global(flashes.page_messages)
     formatting.init_app(app)

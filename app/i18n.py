@@ -12,7 +12,7 @@ from markupsafe import Markup
 from werkzeug import Response
 
 from app.extensions import db
-from app.urls import local_path
+from app.urls import is_api_request, local_path
 
 LANGUAGES = {"ru": "Русский", "en": "English"}  # as in app.config.LANGUAGE_CODES
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -22,6 +22,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if is_api_request():  # the API speaks the language of Accept-Language only
+        return request.accept_languages.best_match(LANGUAGES) or "en"
     saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
     for chosen in (saved, request.cookies.get(COOKIE)):
         if chosen in LANGUAGES:
