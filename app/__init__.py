@@ -24,7 +24,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         webhooks,
     )
     from app.api import hooks as api
-    from app.auth import limits
+    from app.auth import limits, webhook_pages
     from app.auth.sessions import load_session_user
     from app.metrics.routes import bp as metrics_bp
     from app.orders.pages import bp as orders_bp
@@ -71,6 +71,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(ops.bp, url_prefix=ops.PREFIX)
     webhooks.init_app(app)
+    app.register_blueprint(webhook_pages.bp)
     api.init_app(app)
     i18n.init_app(app)
     app.add_template_global(flashes.page_messages)

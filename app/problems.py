@@ -129,6 +129,9 @@ CODES = {
     "invalid_services": _l(
         "The services cannot make an order (unknown, none, too many, too dear)."
     ),
+    "webhook_endpoint_not_found": _l("No such webhook endpoint, or not yours."),
+    "webhook_event_not_found": _l("No such webhook event, or not yours."),
+    "too_many_webhook_endpoints": _l("The account has as many webhook endpoints as it may."),
     "too_large": _l("The body is larger than the desk reads."),
     "address_too_long": _l("The address is longer than the desk reads."),
     "rate_limited": _l("Too many requests for this token: wait for Retry-After seconds."),

@@ -44,7 +44,7 @@ bp.after_request(after_each)
 bp.register_error_handler(ApiProblem, answer_problem)
 
 # The operations, each module registering its own on `bp` (one module per resource).
-from app.api import catalog, document, order_actions, orders  # noqa: E402,F401
+from app.api import catalog, document, order_actions, orders, webhooks  # noqa: E402,F401
 from app.api.docs import docs_bp  # noqa: E402
 
 

@@ -121,4 +121,7 @@ def operation(
 TAGS = {
     "catalog": Tag(name="catalog", description="The services you can order."),
     "orders": Tag(name="orders", description="Your orders: drafts, sending, cancelling."),
+    "webhooks": Tag(
+        name="webhooks", description="Endpoints that hear of your orders' changes, and their log."
+    ),
 }

@@ -12,9 +12,8 @@ from app.webhooks import outbox
 
 
 def init_app(app: Flask) -> None:
-    """The outbox hooks (registered once per process) and the account page's routes."""
-    from app.webhooks.routes import bp, template_globals
-
+    """The outbox hooks, registered once per process (the account page's routes are in
+    app/auth/webhook_pages.py)."""
     hooks = {
         "before_commit": outbox.write_events,
         "after_commit": outbox.queue_written,
@@ -23,5 +22,3 @@ def init_app(app: Flask) -> None:
     for name, hook in hooks.items():
         if not event.contains(db.session, name, hook):
             event.listen(db.session, name, hook)
-    app.register_blueprint(bp, url_prefix="/account/webhooks")
-    app.context_processor(template_globals)

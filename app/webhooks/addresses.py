@@ -44,6 +44,8 @@ def check_url(url: str, allow_local: bool) -> tuple[str, int]:
     """The host and port of a URL deliveries may use; AddressRefused if not (not resolved)."""
     if len(url) > MAX_URL_LENGTH:
         raise AddressRefused("too_long")
+    if any(ord(char) < 33 or ord(char) == 127 for char in url):  # spaces, controls, NUL
+        raise AddressRefused("bad_url")
     try:
         parts = urlsplit(url)
         port = parts.port

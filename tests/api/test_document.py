@@ -17,6 +17,15 @@ OPERATIONS = {
     "send_order",
     "cancel_order",
     "list_order_events",
+    "list_webhook_endpoints",
+    "create_webhook_endpoint",
+    "get_webhook_endpoint",
+    "update_webhook_endpoint",
+    "delete_webhook_endpoint",
+    "rotate_webhook_secret",
+    "send_webhook_test",
+    "list_webhook_deliveries",
+    "redeliver_webhook_event",
 }
 
 

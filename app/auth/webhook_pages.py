@@ -1,6 +1,6 @@
 """The webhooks section of the account page (auth/_webhooks.html) and each endpoint's
-delivery log. A new or rotated secret is shown in the answer to the POST that made it, once:
-it never goes into a redirect, a flash or the session cookie."""
+delivery log (app/webhooks/service.py does the work). A new or rotated secret is shown in the
+answer to the POST that made it, once: never in a redirect, a flash or the session cookie."""
 
 import uuid
 from datetime import UTC, datetime
@@ -9,12 +9,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.auth import token_pages
 from app.webhooks import service
 from app.webhooks.events import ORDER_TYPES
 
-bp = Blueprint("webhooks", __name__)
+bp = Blueprint("webhooks", __name__, url_prefix="/account/webhooks")
 
 
+@bp.app_context_processor
 def template_globals() -> dict:
     return {
         "webhook_section": webhook_section,
@@ -35,9 +37,7 @@ def webhook_section() -> dict:
 
 
 def account_page(status: int):
-    from app.auth.routes import account
-
-    return account(), status
+    return token_pages.account_page(), status
 
 
 @bp.post("")
