@@ -7,10 +7,15 @@ from standardwebhooks import Webhook
 from app.extensions import db
 from app.webhooks import service
 from app.webhooks.models import WebhookEndpoint
-from tests.api.conftest import ApiClient  # noqa: F401  (the fixtures below build them)
 from tests.webhooks.conftest import register
+from tests.webhooks.receiver import Receiver
 
-pytest_plugins = ["tests.api.conftest"]
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
 
 
 def create(api, url, types=("order.done",), **headers):
