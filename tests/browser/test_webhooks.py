@@ -68,9 +68,10 @@ def wait_for_attempts(page: Page, words: dict, count: int, seconds: float = 20) 
     expect(delivered).to_have_count(count)
 
 
-def english_left(page: Page, receiver: Receiver) -> list[str]:
-    """English on the page, but the receiver's words and the browser's name of its time zone."""
-    texts = [receiver.url, "webhook.test", "thanks"]
+def english_left(page: Page, receiver: Receiver, secret: str = "") -> list[str]:
+    """English on the page, but the receiver's words, a secret's letters and the browser's name
+    of its time zone."""
+    texts = [receiver.url, "webhook.test", "thanks", secret]
     return english_words(page.content(), provider_texts=texts, allowed=["GMT"])
 
 
@@ -99,7 +100,7 @@ def test_an_endpoint_from_registration_to_deletion(
     secret = page.locator("[data-secret-value]").inner_text()
     assert secret.startswith("whsec_")
     if words is RUSSIAN:
-        assert english_left(page, receiver) == []
+        assert english_left(page, receiver, secret) == []
     screenshot(page, f"webhooks-registered-{'ru' if words is RUSSIAN else 'en'}")
 
     page.goto("/account")
