@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import requests
-import urllib3
 
 from deploy.files import write_run_files
 from deploy.processes import (
@@ -48,8 +47,6 @@ PGBOUNCER = "/usr/sbin/pgbouncer"
 START_SECONDS = 60
 WORKER_FINISH_SECONDS = 60  # a worker told to stop finishes its job first (RQ's warm shutdown)
 WEB_GRACEFUL_SECONDS = 40  # gunicorn's graceful timeout (30 s) and some
-
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # our own certificate
 
 
 class Stack:
@@ -179,12 +176,12 @@ class Stack:
         return self.answers(self.settings.host_url(host) + "/healthz")
 
     def nginx_answers(self) -> bool:
-        return self.answers(self.settings.url + "/healthz")
+        return self.answers(self.settings.url + "/healthz", self.settings.certificate)
 
     @staticmethod
-    def answers(url: str) -> bool:
+    def answers(url: str, certificate: Path | None = None) -> bool:
         try:
-            return requests.get(url, timeout=2, verify=False).status_code == 200
+            return requests.get(url, timeout=2, verify=str(certificate)).status_code == 200
         except requests.RequestException:
             return False
 
