@@ -27,7 +27,7 @@ class Customer:
         self.email, self.password = email, password
         transport = httpx.HTTPTransport(verify=ssl_context(certificate), **transport)
         # Over HTTPS, the CSRF check also wants the page's own origin as the Referer.
-        headers = {"Referer": f"{base_url}/"}
+        headers = {"Referer": f"{base_url}/", "Accept-Language": "en"}
         self.http = httpx.Client(
             base_url=base_url, transport=transport, timeout=15, headers=headers
         )
