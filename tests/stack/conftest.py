@@ -2,10 +2,13 @@
 in transaction mode, a worker per host, a scheduler, the sandbox), started once for these tests
 on free ports, in a run directory under test-artifacts/, on the test database and Redis."""
 
+import contextlib
+import os
 import socket
 import uuid
 
 import pytest
+from playwright.sync_api import BrowserContext, Error
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -15,6 +18,13 @@ from deploy.processes import alive
 from deploy.settings import StackSettings
 from deploy.stack import Stack
 from sandbox.client import SandboxControl
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CONTEXT_ARGS,
+    BrowserErrors,
+    leave_pages,
+)
 from tests.browser.helpers import ARTIFACTS
 from tests.conftest import settings_for_tests
 from tests.stack.customers import Customer
@@ -114,3 +124,39 @@ def sandbox_control(stack):
 
 def host_url(stack: Stack, number: int) -> str:
     return stack.settings.host_url(stack.settings.hosts[number])
+
+
+# Chromium against the stack over HTTPS (its own certificate: the browser is told to accept it).
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's package")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_errors():
+    errors = BrowserErrors()
+    yield errors
+    unexpected = errors.unexpected()
+    assert not unexpected, "the browser reported errors:\n" + "\n".join(unexpected)
+
+
+@pytest.fixture
+def stack_context(stack, new_context, browser_errors):
+    """A browser context on https://127.0.0.1:<port>, the stack's front door."""
+    contexts = []
+
+    def open_(**kwargs) -> BrowserContext:
+        options = {**CONTEXT_ARGS, "ignore_https_errors": True, **kwargs}
+        context = new_context(base_url=stack.settings.url, **options)
+        context.set_default_timeout(15_000)
+        browser_errors.watch(context)
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        with contextlib.suppress(ValueError, Error):
+            leave_pages(context)
+            context.close()
