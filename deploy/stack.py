@@ -99,9 +99,11 @@ class Stack:
                 raise StackError(f"flask {' '.join(command)} failed:\n{done.stderr[-2000:]}")
 
     # Starting.
-    def start(self) -> None:
-        """Start each process that is not running, in order, each once the one it needs answers."""
-        self.prepare()
+    def start(self, prepare: bool = True) -> None:
+        """Start each process that is not running, in order, each once the one it needs answers
+        (`prepare=False`: the files and the database are known to be ready)."""
+        if prepare:
+            self.prepare()
         for name in self.names():
             if not alive(self.pid(name)):
                 self.start_process(name)
@@ -214,11 +216,18 @@ class Stack:
     def deploy(self) -> None:
         """Migrations first (they must suit the running version too: README, "Deploys"), then
         one host at a time, so the other always serves; then the scheduler."""
-        self.prepare()
+        self.step("migrations", self.prepare)
         for host in self.settings.hosts:
-            self.replace_web(host)
-            self.replace_worker(host.replace("web-", "worker-"))
-        self.replace("scheduler", self.start_scheduler, seconds=10)
+            self.step(host, lambda host=host: self.replace_web(host))
+            worker = host.replace("web-", "worker-")
+            self.step(worker, lambda worker=worker: self.replace_worker(worker))
+        self.step("scheduler", lambda: self.replace("scheduler", self.start_scheduler, 10))
+
+    @staticmethod
+    def step(name: str, action) -> None:
+        started = time.monotonic()
+        action()
+        print(f"deploy: {name} done in {time.monotonic() - started:.1f} s", flush=True)
 
     def replace_web(self, host: str) -> None:
         """gunicorn's own graceful upgrade: on USR2 the master starts a new master (the new code)

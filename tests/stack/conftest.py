@@ -14,7 +14,6 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.accounts import upsert_user
 from app.config import TestConfig
-from deploy.processes import alive
 from deploy.settings import StackSettings
 from deploy.stack import Stack
 from sandbox.client import SandboxControl
@@ -81,10 +80,9 @@ def stack():
 @pytest.fixture
 def healthy_stack(stack):
     """The stack with every process running, before and after the test."""
-    stack.start()
+    stack.start(prepare=False)
     yield stack
-    if not all(alive(pid) for pid in stack.pids().values()):
-        stack.start()
+    stack.start(prepare=False)
 
 
 @pytest.fixture(scope="package")

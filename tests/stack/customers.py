@@ -24,7 +24,7 @@ class Customer:
     """Logged in through the login form; keeps its session cookie like a browser."""
 
     def __init__(self, base_url: str, email: str, password: str, certificate, **transport):
-        self.email, self.password = email, password
+        self.email, self.password, self.certificate = email, password, certificate
         transport = httpx.HTTPTransport(verify=ssl_context(certificate), **transport)
         # Over HTTPS, the CSRF check also wants the page's own origin as the Referer.
         headers = {"Referer": f"{base_url}/", "Accept-Language": "en"}
