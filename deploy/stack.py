@@ -92,11 +92,10 @@ class Stack:
             "DATABASE_STATEMENT_TIMEOUT_SECONDS": "0",  # the release: no statement timeout
             "DATABASE_STARTUP_OPTIONS": "1",
         }
-        for command in (["ensure-services"], ["db", "upgrade"], ["seed-user"]):
-            flask = [str(BIN / "flask"), "--app", "wsgi", *command]
-            done = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise StackError(f"flask {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+        release = [str(BIN / "python"), "-m", "deploy.release"]
+        done = subprocess.run(release, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StackError(f"the release (migrations) failed:\n{done.stderr[-2000:]}")
 
     # Starting.
     def start(self, prepare: bool = True) -> None:
