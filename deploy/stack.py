@@ -268,7 +268,8 @@ def run(stack: Stack) -> None:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell may have ignored it
+        signal.signal(sig, stop)
     try:
         stack.start()
         print(f"The desk is served at {stack.settings.url} (test@gmail.com / qwe123).")
