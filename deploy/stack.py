@@ -290,8 +290,11 @@ def main(argv: list[str]) -> int:
         if command == "run":
             run(stack)
         elif command == "pids":
+            lines = []
             for name, pid in stack.pids().items():
-                print(name, pid if alive(pid) else "-", *children(pid) if alive(pid) else [])
+                running = [pid, *children(pid)] if alive(pid) else ["-"]
+                lines.append(" ".join(map(str, [name, *running])))
+            print("\n".join(lines))
         elif command == "kill":
             print(*stack.kill(rest[0]))
         elif command in ("start", "stop", "deploy", "prepare"):
