@@ -130,11 +130,14 @@ class Stack:
 
     def start_web(self, host: str) -> None:
         port = self.settings.web_ports[self.settings.hosts.index(host)]
-        for directory in ("metrics", "ready"):
+        worker_running = alive(self.pid(host.replace("web-", "worker-")))
+        for directory in ("ready",) if worker_running else ("metrics", "ready"):
+            # The metrics start at zero with the host, unless its worker still writes there.
             path = self.settings.path(directory, host)
             path.mkdir(parents=True, exist_ok=True)
             for stale in path.iterdir():
                 stale.unlink()
+        self.settings.path("metrics", host).mkdir(parents=True, exist_ok=True)
         command = [
             *(str(BIN / "gunicorn"), "wsgi:app", "--config", "gunicorn.conf.py"),
             *("--bind", f"127.0.0.1:{port}", "--pid", str(self.pid_file(host))),
