@@ -21,6 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         i18n,
         instrument,
         ops,
+        static_files,
         webhooks,
     )
     from app.api import hooks as api
@@ -49,6 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.before_request(ops.hide_from_everyone_else)
     app.before_request(form_body.refuse_other_bodies)
     database.init_app(app)
+    static_files.init_app(app)
     passwords.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)

@@ -1,6 +1,7 @@
 """Every operation of the document, with a curl and a Python example made from it."""
 
 import json
+import re
 from dataclasses import dataclass
 
 BASE = "https://desk.example.com"
@@ -58,7 +59,8 @@ def example_body(document: dict, entry: dict) -> dict | None:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{order_id}", "$ORDER_ID")
+    """For the shell: each path parameter as a variable, {order_id} → $ORDER_ID."""
+    return re.sub(r"\{(\w+)\}", lambda m: "$" + m.group(1).upper(), path)
 
 
 def curl_example(method: str, path: str, body: dict | None) -> str:
@@ -75,7 +77,7 @@ def curl_example(method: str, path: str, body: dict | None) -> str:
 
 
 def python_example(method: str, path: str, body: dict | None) -> str:
-    url = path.replace("{order_id}", "{order_id}")
+    url = path  # its parameters, e.g. {order_id}, are the f-string's variables
     formatted = "f" if "{" in url else ""
     lines = [
         "import os, uuid, requests",

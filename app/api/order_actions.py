@@ -23,7 +23,7 @@ from app.problems import ApiProblem
     ok=(202, Order),
     tag="orders",
     write=True,
-    changes_an_order=True,
+    takes_if_match=True,
     problems=(404, 409, 412),
 )
 def send_order(order_id: uuid.UUID):
@@ -46,7 +46,7 @@ def send_order(order_id: uuid.UUID):
     ok=(200, Order),
     tag="orders",
     write=True,
-    changes_an_order=True,
+    takes_if_match=True,
     problems=(404, 409, 412),
 )
 def cancel_order(order_id: uuid.UUID):

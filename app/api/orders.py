@@ -128,7 +128,7 @@ def create_order():
     tag="orders",
     body=OrderEdit,
     write=True,
-    changes_an_order=True,
+    takes_if_match=True,
     problems=(404, 409, 412),
 )
 def edit_order(order_id: uuid.UUID):
@@ -156,7 +156,7 @@ def edit_order(order_id: uuid.UUID):
     ok=(204, None),
     tag="orders",
     write=True,
-    changes_an_order=True,
+    takes_if_match=True,
     problems=(404, 409, 412),
 )
 def delete_order(order_id: uuid.UUID):

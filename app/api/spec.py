@@ -71,12 +71,12 @@ class PostChangeHeaders(PostHeaders, ChangeHeaders):
     pass
 
 
-def headers_for(method: str, changes_an_order: bool):
+def headers_for(method: str, takes_if_match: bool):
     if method == "GET":
         return ReadHeaders
     if method == "POST":
-        return PostChangeHeaders if changes_an_order else PostHeaders
-    return ChangeHeaders if changes_an_order else None
+        return PostChangeHeaders if takes_if_match else PostHeaders
+    return ChangeHeaders if takes_if_match else None
 
 
 def operation(
@@ -84,15 +84,18 @@ def operation(
     rule: str,
     *,
     ok: tuple[int, type | None],
-    tag: str,
+    tag: str | Tag,
     query=None,
     body=None,
     problems: tuple[int, ...] = (),
     write: bool = False,
-    changes_an_order: bool = False,
+    takes_if_match: bool = False,
 ):
     """Register `view` at PREFIX + `rule`, validated and documented; its docstring's first line
-    is the summary, the rest the description."""
+    is the summary, the rest the description. `ok`: the success status and its model; `tag`: a
+    key of TAGS or a SpecTree Tag; `problems`: the statuses it may answer besides the common
+    ones; `write`: needs a `read write` token; `takes_if_match`: documents If-Match (the view
+    checks it, see etags.checked_revision)."""
     body_problems = BODY_PROBLEMS if method in ("POST", "PUT", "PATCH") else ()
     codes = {f"HTTP_{code}": Problem for code in (*COMMON_PROBLEMS, *body_problems, *problems)}
     if write:
@@ -105,9 +108,9 @@ def operation(
         validated = spec.validate(
             query=query,
             json=body,
-            headers=headers_for(method, changes_an_order),
+            headers=headers_for(method, takes_if_match),
             resp=responses,
-            tags=[TAGS[tag]],
+            tags=[TAGS.get(tag, tag) if isinstance(tag, str) else tag],
             operation_id=view.__name__,
         )(view)
         bp.add_url_rule(rule, view.__name__, validated, methods=[method])

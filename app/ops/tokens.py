@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from app.api.tokens import revoke_token
 from app.extensions import db
@@ -16,7 +17,11 @@ MAX_SHOWN = 200
 
 
 def tokens_of_customers(customer: str) -> list[ApiToken]:
-    query = select(ApiToken).join(User, User.id == ApiToken.user_id)
+    query = (
+        select(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .options(contains_eager(ApiToken.user))
+    )
     if customer:
         query = query.where(func.lower(User.email).contains(customer.lower(), autoescape=True))
     return list(db.session.scalars(query.order_by(ApiToken.id.desc()).limit(MAX_SHOWN)))
