@@ -1,8 +1,10 @@
 """Many server-sent-event streams at once, as browsers hold them: one asyncio connection each
-(HTTP/1.1, chunked), reconnecting when the server ends a stream, as EventSource does."""
+(HTTP/1.1, chunked; over TLS for an https address), reconnecting when the server ends a
+stream, as EventSource does."""
 
 import asyncio
 import json
+import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -33,13 +35,30 @@ class Stream:
     opened: asyncio.Event = field(default_factory=asyncio.Event)
     reconnects: int = 0
     refusals: int = 0  # 503s answered before the stream opened
+    failures: int = 0  # connections refused, reset or cut short
+    opened_at: float | None = None
     task: asyncio.Task | None = None
     writer: asyncio.StreamWriter | None = None
+
+    def back_off(self) -> float:
+        return min(2 ** (self.refusals - 1), 128) * 0.5
+
+
+def client_tls() -> ssl.SSLContext:
+    """TLS as a browser that was told to trust the benchmark's own certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+TLS = client_tls()
 
 
 async def request_stream(url: str, cookie: str):
     parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    tls = TLS if parts.scheme == "https" else None
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port, ssl=tls)
     writer.write(
         (
             f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
@@ -71,32 +90,45 @@ async def chunks(reader: asyncio.StreamReader, chunked: bool):
 
 
 async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
-    """Hold one stream; on its end reconnect after a second, as a browser would. A 503 (the
-    server too busy to check the login) is asked again after htmx's SSE extension's back-off
-    (0.5 s, doubling, at most 64 s), as the page does; any other answer ends the tab's tries."""
+    """Hold one stream; on its end, or a connection refused, reset or cut short, reconnect
+    after a second, as a browser would. A 503 (the server too busy to check the login) is asked
+    again after htmx's SSE extension's back-off (0.5 s, doubling, at most 64 s), as the page
+    does; any other answer ends the tab's tries."""
     while True:
-        reader, writer, stream.status, headers = await request_stream(url, stream.cookie)
-        stream.writer = writer
-        if stream.status == 503:
-            writer.close()
-            stream.refusals += 1
-            await asyncio.sleep(min(2 ** (stream.refusals - 1), 128) * 0.5)
-            continue
-        stream.opened.set()
-        if stream.status != 200:
-            writer.close()
+        try:
+            ended = await hold_once(url, stream, deliveries)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            stream.failures += 1
+            stream.status, ended = None, False
+        if ended:
             return
-        buffer = ""
-        async for data in chunks(reader, headers.get("transfer-encoding") == "chunked"):
-            buffer += data.decode()
-            while "\n\n" in buffer:
-                block, buffer = buffer.split("\n\n", 1)
-                lines = block.splitlines()
-                if lines and lines[0] == "event: order-changed":
-                    deliveries.received("\n".join(x[6:] for x in lines[1:]))
+        await asyncio.sleep(1 if stream.status != 503 else stream.back_off())
+
+
+async def hold_once(url: str, stream: Stream, deliveries: Deliveries) -> bool:
+    """One connection of the stream, until the server ends it; True if the tab gives up."""
+    reader, writer, stream.status, headers = await request_stream(url, stream.cookie)
+    stream.writer = writer
+    if stream.status == 503:
         writer.close()
-        stream.reconnects += 1
-        await asyncio.sleep(1)
+        stream.refusals += 1
+        return False
+    stream.opened.set()
+    stream.opened_at = stream.opened_at or time.monotonic()
+    if stream.status != 200:
+        writer.close()
+        return True
+    buffer = ""
+    async for data in chunks(reader, headers.get("transfer-encoding") == "chunked"):
+        buffer += data.decode()
+        while "\n\n" in buffer:
+            block, buffer = buffer.split("\n\n", 1)
+            lines = block.splitlines()
+            if lines and lines[0] == "event: order-changed":
+                deliveries.received("\n".join(x[6:] for x in lines[1:]))
+    writer.close()
+    stream.reconnects += 1
+    return False
 
 
 def start(url: str, stream: Stream, deliveries: Deliveries) -> Stream:
