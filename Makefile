@@ -1,4 +1,5 @@
-# `make run` sets everything up and serves the app; `make test` sets everything up and tests it.
+# `make run` sets everything up and serves the app; `make test` sets everything up and tests it;
+# `make stack` sets up and serves a production-like deployment at https://127.0.0.1:8443.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -14,13 +15,14 @@ METRICS_DIR ?= $(CURDIR)/.run/metrics
 
 TRANSLATIONS := app/translations
 
-.PHONY: run test setup lint bench bench-web chromium wrk translations
+.PHONY: run test setup lint bench bench-web chromium wrk translations stack stack-stop deploy \
+	stack-packages stack-certificate
 
 run: setup
 	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
 	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho -f Procfile.dev start
 
-test: setup chromium
+test: setup chromium stack-packages
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed
@@ -64,3 +66,35 @@ wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk from Debian's packages"; \
 		apt-get install -y -q wrk >/dev/null 2>&1 || \
 		{ apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
+
+# A production-like deployment on this machine (deploy/stack.py, deploy/SCALING.md): nginx with
+# TLS on 8443, two web hosts, PgBouncer, a worker per host, a scheduler and the sandbox, as
+# production runs them; Ctrl-C stops all. Its run directory (STACK_DIR, .stack/) holds its
+# configurations, certificate, secret key, pids and logs.
+STACK_DIR ?= $(CURDIR)/.stack
+export STACK_DIR
+
+stack: setup stack-packages stack-certificate
+	$(BIN)/python -m deploy.stack run
+
+stack-stop:
+	$(BIN)/python -m deploy.stack stop
+
+# Each host in turn, without closing its port; the migrations first (README, "Deploys").
+deploy: $(VENV)/.installed
+	$(BIN)/python -m deploy.stack deploy
+
+stack-certificate: $(STACK_DIR)/tls/cert.pem
+
+$(STACK_DIR)/tls/cert.pem:
+	@mkdir -p $(STACK_DIR)/tls
+	openssl req -x509 -nodes -days 825 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+		-keyout $(STACK_DIR)/tls/key.pem -out $@ 2>/dev/null
+	@chmod 600 $(STACK_DIR)/tls/key.pem
+
+stack-packages:
+	@test -x /usr/sbin/nginx -a -x /usr/sbin/pgbouncer || { \
+		echo "Installing nginx and PgBouncer from Debian's packages"; \
+		apt-get install -y -q nginx pgbouncer >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q nginx pgbouncer >/dev/null; }; }

@@ -29,6 +29,10 @@ it stops. Each instance's is named after the first address it listens on, which 
 instance can hold: `gunicorn-0.0.0.0-8000.ctl` in gunicorn's own directory for it
 ($XDG_RUNTIME_DIR, else ~/.gunicorn/), or `PATH.ctl` beside a `unix:PATH` socket. A
 `--control-socket` on the command line is kept as given.
+
+Deploys: SIGTERM ends a worker's live streams at once (their browsers reconnect elsewhere), and
+with WEB_READY_DIR set, each worker leaves a file named after its pid there once it has loaded
+the app, so a deploy (deploy/stack.py) knows when the new workers serve.
 """
 
 import os
@@ -96,6 +100,28 @@ def post_worker_init(worker) -> None:
     if monkey.is_module_patched("select"):
         extensions.set_wait_callback(wait_with_deadline)
     read_long_lines()
+    end_streams_on_exit(worker)
+    if ready_dir := os.environ.get("WEB_READY_DIR"):
+        open(os.path.join(ready_dir, str(worker.pid)), "w").close()
+
+
+def end_streams_on_exit(worker) -> None:
+    """On SIGTERM (a graceful stop: a deploy), end the worker's live streams at once, so that
+    the browsers reconnect to a process that stays within a fraction of a second, instead of
+    being cut at the graceful timeout; the other requests finish as before."""
+    import signal
+
+    graceful_exit = worker.handle_exit
+
+    def handle_exit(sig, frame) -> None:
+        graceful_exit(sig, frame)
+        hub = getattr(worker.wsgi, "extensions", {}).get("live_hub")
+        if hub is not None:
+            import gevent
+
+            gevent.spawn(hub.end_all)  # out of the signal handler
+
+    signal.signal(signal.SIGTERM, handle_exit)
 
 
 def child_exit(server, worker) -> None:

@@ -11,7 +11,18 @@ from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, 
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    from app import auth, catalog, cli, form_body, formatting, health, i18n, instrument, ops
+    from app import (
+        auth,
+        catalog,
+        cli,
+        form_body,
+        formatting,
+        health,
+        i18n,
+        instrument,
+        ops,
+        static_files,
+    )
     from app.auth import limits
     from app.auth.sessions import load_session_user
     from app.metrics.routes import bp as metrics_bp
@@ -37,6 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.before_request(ops.hide_from_everyone_else)
     app.before_request(form_body.refuse_other_bodies)
     database.init_app(app)
+    static_files.init_app(app)
     passwords.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db)

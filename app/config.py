@@ -50,6 +50,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None
     # Bounded waits on Postgres (app/database.py): a stalled database's 503 comes within 5 s.
     DATABASE_STATEMENT_TIMEOUT_SECONDS = 2.0  # 0: never cancelled
+    # 1: the timeout goes in each connection's start-up options; 0: the server side sets it (a
+    # pooler in transaction mode refuses start-up options: deploy/pgbouncer.ini sets it instead)
+    DATABASE_STARTUP_OPTIONS = 1
     DATABASE_CONNECT_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_TIMEOUT_SECONDS = 1.5
     DATABASE_POOL_SIZE = 10  # connections each process keeps

@@ -62,7 +62,7 @@ def engine_options(config) -> dict:
         "connect_timeout": max(2, round(connect)),  # libpq's own, when no callback is set
         "connection_factory": connection_class(connect, statement),
     }
-    if statement > 0:
+    if statement > 0 and int(config["DATABASE_STARTUP_OPTIONS"]):
         connect_args["options"] = f"-c statement_timeout={int(statement * 1000)}"
     return {
         "poolclass": pool_class(config),

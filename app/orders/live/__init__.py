@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 EVENT_NAME = "order-changed"
 LOGIN_ENDED = "login-ended"
 KEEP_ALIVE_SECONDS = 15
+RECONNECT_MS = 3000  # how long the browser waits before opening a stream again
+RECONNECT_ELSEWHERE_MS = 250  # the same, when this process is stopping (a deploy)
 SUBSCRIBED_WITHIN_SECONDS = 5  # a stream opens once the process hears its changes, or after this
 
 
@@ -139,12 +141,14 @@ class EventStream:
             # The page refreshes its live parts when its stream opens; opened before the process's
             # subscription is confirmed, a change published in between would pass the page by.
             self.hub.listening.wait(timeout=SUBSCRIBED_WITHIN_SECONDS)
-            yield "retry: 3000\n\n"
+            yield f"retry: {RECONNECT_MS}\n\n"
             while (left := self.deadline - time.monotonic()) > 0:
                 data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
                 if data is GONE:
                     if self.listener.login_ended:
                         yield login_ended_answer()
+                    elif self.hub.stopping:
+                        yield f"retry: {RECONNECT_ELSEWHERE_MS}\n\n"
                     return
                 yield ": keep-alive\n\n" if data is None else sse_event(data, EVENT_NAME)
         finally:

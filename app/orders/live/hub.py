@@ -69,12 +69,16 @@ class Hub:
         self.logins_pattern = logins_pattern(app.config["LIVE_CHANNEL_PREFIX"])
         self.sweep = LoginSweep(app)
         self.sweeping = False
+        self.stopping = False  # the process is shutting down: no stream stays
 
     def count(self) -> int:
         with self.lock:
             return sum(map(len, self.listeners.values()))
 
     def join(self, listener: Listener) -> None:
+        if self.stopping:
+            listener.end()
+            return
         with self.lock:
             self.listeners.setdefault(listener.user_id, set()).add(listener)
             if not self.running:
@@ -83,6 +87,16 @@ class Hub:
             if not self.sweeping:
                 self.sweeping = True
                 threading.Thread(target=self.run_sweep, name="live-logins", daemon=True).start()
+
+    def end_all(self) -> None:
+        """The process is stopping (a deploy): end every stream now, so that its browser
+        reconnects through the proxy to a process that stays, instead of waiting for this one's
+        graceful timeout to cut it."""
+        self.stopping = True
+        with self.lock:
+            ending = [listener for group in self.listeners.values() for listener in group]
+        for listener in ending:
+            listener.end()
 
     def leave(self, listener: Listener) -> None:
         with self.lock:
