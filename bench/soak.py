@@ -17,7 +17,6 @@ failed. See bench/README.md.
 """
 
 import argparse
-import shutil
 import sys
 import threading
 import time
@@ -33,7 +32,6 @@ from bench.soak_data import (
     PASSWORD,
     REDIS_URL,
     SANDBOX_REDIS_URL,
-    SECRET_KEY,
     email,
     prepare,
     seed_customers,
@@ -41,20 +39,17 @@ from bench.soak_data import (
     soak_app,
 )
 from bench.soak_faults import Durations, Schedule, faults
-from bench.soak_report import (
-    allowed as is_allowed,
-)
+from bench.soak_report import allowed as is_allowed
 from bench.soak_report import (
     draw,
     fault_table,
+    kinds_table,
     memory_growth,
     memory_lines,
     per_second,
 )
-from bench.soak_report import (
-    failed as is_failure,
-)
-from bench.soak_stack import LOGS, Ports, SoakStack, StackSettings
+from bench.soak_report import failed as is_failure
+from bench.soak_stack import LOGS, Ports, SoakOptions, SoakStack
 from bench.tabs_bench import raise_fd_limit
 from sandbox.client import SandboxControl
 
@@ -91,27 +86,18 @@ class Sampler(threading.Thread):
         while not self.stopping.wait(self.every):
             at = time.monotonic() - self.began
             for name, pid in self.stack.pids().items():
-                if (rss := rss_mb(pid)) is not None:
-                    self.samples.append((at, name, rss))
+                if (rss := rss_mb(pid)) is not None:  # named by pid: a restart is a new line
+                    self.samples.append((at, f"{name.split('/')[0]}/{pid}", rss))
 
 
-def stack_settings(args) -> StackSettings:
-    production = shutil.which("nginx") is not None  # Secure cookies need the TLS front
-    return StackSettings(
+def stack_options(args) -> SoakOptions:
+    return SoakOptions(
         database_url=DATABASE_URL,
         redis_url=REDIS_URL,
         sandbox_redis_url=SANDBOX_REDIS_URL,
         ports=Ports(args.port_base),
         web_concurrency=args.web_concurrency,
-        env={
-            "APP_ENV": "production" if production else "development",
-            "SECRET_KEY": SECRET_KEY,
-            "CATALOG_SERVICES_API_TOKEN": "sandbox-catalog-token",
-            "ORDER_SERVICE_API_TOKEN": "sandbox-order-token",
-            "LIVE_CHANNEL_PREFIX": "soak:",
-            "PROXY_COUNT": "1",
-            "LOGIN_LIMIT_PER_ADDRESS": "100000 per hour",
-        },
+        app_env={"LOGIN_LIMIT_PER_ADDRESS": "100000 per hour"},  # the customers share one
     )
 
 
@@ -120,7 +106,8 @@ def run_customers(stack, args, ledger: Ledger, seconds: float) -> list[threading
     now, ramp = time.monotonic(), min(60.0, seconds / 4)
     threads = []
     for n in range(args.customers):
-        customer = SoakCustomer(stack.front_url, email(n), PASSWORD, ledger, seed=n)
+        account = (email(n), PASSWORD)
+        customer = SoakCustomer(stack.url, stack.certificate, account, ledger, seed=n)
         start_at = now + ramp * n / args.customers
         thread = threading.Thread(
             target=browse, args=(customer, start_at, now + seconds, behaviour), daemon=True
@@ -158,6 +145,8 @@ def report(args, ledger, schedule, sampler, orders, seconds: int, settled: float
         f"cancelled; now {orders['by_status']}; {orders['provider_orders']} at the provider "
         f"(sends settled {settled:.0f} s after the load)",
         "",
+        *kinds_table(ledger.answers),
+        "",
         *fault_table(ledger.answers, windows),
         "",
         "unexpected failures: "
@@ -188,10 +177,10 @@ def main(argv=None) -> None:
     app = soak_app()
     prepare(app)
     seed_customers(app, args.customers, orders_each=20)
-    stack = SoakStack(stack_settings(args))
+    stack = SoakStack(stack_options(args))
     try:
         stack.start()
-        print(f"front: {stack.front_url}; processes: {sorted(stack.pids())}", flush=True)
+        print(f"front: {stack.url}; processes: {sorted(stack.pids())}", flush=True)
         seed_open_orders(app, SandboxControl(stack.sandbox_url), args.open_orders)
         ledger = Ledger()
         sampler = Sampler(stack, ledger.began)

@@ -52,17 +52,24 @@ def styled(response: requests.Response) -> bool:
 
 
 class SoakCustomer(Customer):
-    def __init__(self, base_url: str, email: str, password: str, ledger: Ledger, seed: int):
-        super().__init__(base_url, email, password, recorder=None, seed=seed)
+    def __init__(self, base_url: str, trust: str, account: tuple[str, str], ledger: Ledger, seed):
+        super().__init__(base_url, *account, recorder=None, seed=seed)
         self.ledger = ledger
-        self.session.verify = False  # the benchmark's own certificate
+        self.trust = trust  # the file of the certificate this browser was told to trust
         self.in_processing: list[str] = []
 
     def request(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         started, at = time.perf_counter(), self.ledger.now()
+        if method == "POST":  # from one of its pages, as a browser says (CSRF checks it on HTTPS)
+            kwargs["headers"] = {"Referer": self.base_url + "/", **kwargs.get("headers", {})}
         try:
             response = self.session.request(
-                method, self.base_url + path, timeout=60, allow_redirects=False, **kwargs
+                method,
+                self.base_url + path,
+                timeout=60,
+                allow_redirects=False,
+                verify=self.trust,  # given each time: a CA bundle in the environment would win
+                **kwargs,
             )
         except requests.RequestException as error:
             ms = 1000 * (time.perf_counter() - started)

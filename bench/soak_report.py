@@ -57,6 +57,23 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def kinds_table(answers: list[Answer]) -> list[str]:
+    """Each kind of request: how many, p50 and p99, and its answers by status."""
+    by_kind = defaultdict(list)
+    for a in answers:
+        by_kind[a.kind].append(a)
+    lines = [f"{'request':<16} {'count':>6} {'p50 ms':>8} {'p99 ms':>8}  statuses"]
+    for kind, items in sorted(by_kind.items(), key=lambda item: -len(item[1])):
+        times = [a.ms for a in items]
+        statuses = Counter(str(a.status) for a in items)
+        said = ", ".join(f"{status} × {n}" for status, n in sorted(statuses.items()))
+        lines.append(
+            f"{kind:<16} {len(items):6d} {quantile(times, 0.5):8.1f} {quantile(times, 0.99):8.1f}"
+            f"  {said}"
+        )
+    return lines
+
+
 def fault_table(answers: list[Answer], windows: list[Window]) -> list[str]:
     """Each fault: its window, the failures inside it (by status), and the recovery: from the
     fault's end to the last failed answer of its window (0 if none came after the end)."""

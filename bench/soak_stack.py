@@ -1,234 +1,155 @@
-"""The deployment the soak and the tabs benchmark drive: two web hosts, a worker on each, one
-scheduler and the sandbox provider, with every web host, worker and the scheduler reaching Redis
-and Postgres through fault proxies of the benchmark's own (tests/chaos/proxy.py), so a fault
-is played on the proxy and never on the machine's shared servers.
+"""The deployment the soak and the tabs benchmark drive: `make stack`'s own (deploy/stack.py:
+nginx with TLS, two web hosts, PgBouncer in transaction mode, a worker per host, the scheduler,
+the sandbox), on ports, a database and Redis numbers of the benchmarks' own, with Redis and
+Postgres reached through the benchmark's fault proxies (tests/chaos/proxy.py):
 
-In front sits nginx with TLS when the machine has it and `deploy/nginx.conf` exists (as `make
-stack` installs them); otherwise the customers talk to the hosts directly (`front_url` is then
-host A, and `host_urls` lists both), which is only good for trying the tools.
+    web hosts, workers, scheduler ─→ Redis proxy ─→ Redis (database 8)
+    web hosts, workers, scheduler ─→ PgBouncer ─→ Postgres proxy ─→ Postgres (clicktomice_soak)
 
-Every process is a `tests.chaos.processes.Process` (`bash -c 'exec …'`, its own session), its
-output in `bench/results/soak/<name>.log`.
+so a fault is played on a proxy, never on the machine's shared servers. The sandbox keeps its
+orders in Redis database 9. Its run directory is bench/results/soak/stack/ (logs, pids,
+configurations, the certificate).
 """
 
 import os
-import shutil
 import signal
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-import urllib3
+from sqlalchemy.engine import make_url
 
-from bench.front import Front, start_front
-from tests.chaos.processes import Process, local_only, procfile_commands
+from deploy.processes import alive, children, stop_pids
+from deploy.settings import StackSettings
+from deploy.stack import BIN, WEB_GRACEFUL_SECONDS, Stack
 from tests.chaos.proxy import FaultProxy
-from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "bench" / "results" / "soak"
-STARTUP_SECONDS = 90
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # our own certificate
 
 
 @dataclass
 class Ports:
-    """The benchmark's ports (8300-8399 by default): the front, the sandbox, the hosts."""
+    """The benchmarks' ports (8300-8399 by default)."""
 
     base: int = 8300
 
     @property
-    def front(self) -> int:
-        return self.base + 43  # https://127.0.0.1:8343, as 8443 is the stack's
+    def https(self) -> int:
+        return self.base + 43  # https://127.0.0.1:8343
 
     @property
     def sandbox(self) -> int:
         return self.base + 1
 
+    @property
+    def pgbouncer(self) -> int:
+        return self.base + 32
+
     def web(self, index: int) -> int:
         return self.base + 11 + index
 
-    def metrics(self, index: int) -> int:
-        return self.base + 21 + index
-
 
 @dataclass
-class StackSettings:
+class SoakOptions:
     database_url: str
     redis_url: str
     sandbox_redis_url: str
     ports: Ports = field(default_factory=Ports)
     hosts: int = 2
     web_concurrency: int = 2
-    env: dict = field(default_factory=dict)  # settings every app process reads
-    web_options: str = ""  # added to the web command line (`--worker-connections 4000`)
-    jobs: bool = True  # the sandbox, the workers and the scheduler too, or the web alone
+    nginx_connections: int = 4096
+    app_env: dict = field(default_factory=dict)  # more settings for every app process
+    jobs: bool = True  # the workers and the scheduler too, or the web alone
     sandbox_processing_seconds: float = 60
+    run_dir: Path = LOGS / "stack"
 
 
-class SoakStack:
-    def __init__(self, settings: StackSettings):
-        self.settings = settings
-        self.redis_proxy = FaultProxy.in_front_of(settings.redis_url, "redis-proxy")
-        self.postgres_proxy = FaultProxy.in_front_of(settings.database_url, "postgres-proxy")
-        self.processes: dict[str, Process] = {}
-        self.front: Front | None = None
-        self.sandbox_url = f"http://127.0.0.1:{settings.ports.sandbox}"
-        self.host_names = [f"web-{chr(ord('a') + i)}" for i in range(settings.hosts)]
-        self.host_urls = [
-            f"http://127.0.0.1:{settings.ports.web(i)}" for i in range(settings.hosts)
-        ]
-        LOGS.mkdir(parents=True, exist_ok=True)
-
-    # Start and stop.
-
-    def start(self) -> "SoakStack":
-        if self.settings.jobs:
-            self.start_sandbox()
-        for index in range(self.settings.hosts):
-            self.start_web(index)
-            if self.settings.jobs:
-                self.start_worker(index)
-        if self.settings.jobs:
-            self.start_scheduler()
-        self.front = start_front(self.host_urls, self.settings.ports.front, LOGS)
-        return self
+class SoakStack(Stack):
+    def __init__(self, options: SoakOptions):
+        self.options = options
+        self.redis_proxy = FaultProxy.in_front_of(options.redis_url, "redis-proxy")
+        self.postgres_proxy = FaultProxy.in_front_of(options.database_url, "postgres-proxy")
+        ports = options.ports
+        super().__init__(
+            StackSettings(
+                run_dir=options.run_dir,
+                https_port=ports.https,
+                web_ports=tuple(ports.web(i) for i in range(options.hosts)),
+                pgbouncer_port=ports.pgbouncer,
+                sandbox_port=ports.sandbox,
+                postgres_host="127.0.0.1",
+                postgres_port=self.postgres_proxy.port,
+                database=make_url(options.database_url).database,
+                redis_url=self.redis_proxy.url(options.redis_url),
+                web_concurrency=options.web_concurrency,
+                nginx_connections=options.nginx_connections,
+                app_env=dict(options.app_env),
+            )
+        )
 
     @property
-    def front_url(self) -> str:
-        return self.front.url if self.front else self.host_urls[0]
+    def url(self) -> str:
+        return self.settings.url
 
-    def stop(self) -> None:
-        if self.front:
-            self.front.stop()
-        for process in reversed(list(self.processes.values())):
-            process.stop(timeout=30)
-        self.redis_proxy.stop()
-        self.postgres_proxy.stop()
+    @property
+    def certificate(self) -> str:
+        """What the benchmark's browsers trust: the stack's own certificate."""
+        return str(self.settings.path("tls", "cert.pem"))
 
-    def app_env(self, **extra) -> dict:
-        """What every app process reads: Redis and Postgres through the proxies."""
-        settings = self.settings
-        return {
-            **os.environ,
-            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-            "PYTHONUNBUFFERED": "1",
-            "WEB_CONCURRENCY": str(settings.web_concurrency),
-            "DATABASE_URL": self.postgres_proxy.url(settings.database_url),
-            "REDIS_URL": self.redis_proxy.url(settings.redis_url),
-            "ORDER_SERVICE_BASE_URL": self.sandbox_url,
-            "CATALOG_SERVICES_BASE_URL": self.sandbox_url,
-            **settings.env,
-            **extra,
-        }
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.sandbox_port}"
 
-    def run(self, name: str, command: str, env: dict) -> Process:
-        process = Process(name, command, env)
-        process.log_path = LOGS / f"{name}.log"
-        self.processes[name] = process.start()
-        return process
+    def names(self) -> list[str]:
+        if self.options.jobs:
+            return super().names()
+        return [n for n in super().names() if not n.startswith("worker-") and n != "scheduler"]
 
     def start_sandbox(self) -> None:
-        command = (
-            f"python -m sandbox --host 127.0.0.1 --port {self.settings.ports.sandbox} "
-            f"--workers 2 --threads 32 --redis-url {self.settings.sandbox_redis_url} "
-            f"--prefix soak-sandbox "
-            f"--processing-seconds {self.settings.sandbox_processing_seconds:g}"
-        )
-        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-        process = self.run("sandbox", command, env)
-        wait_until(
-            lambda: answers(f"{self.sandbox_url}/_sandbox/stats") or not process.alive(),
-            STARTUP_SECONDS,
-            explain=lambda: "the sandbox to answer",
-        )
+        """The sandbox on the benchmark's own Redis number, as two processes."""
+        command = [
+            *(str(BIN / "python"), "-m", "app.sandbox", "--host", "127.0.0.1"),
+            *("--port", str(self.settings.sandbox_port), "--workers", "2", "--threads", "32"),
+            *("--redis-url", self.options.sandbox_redis_url, "--prefix", "soak-sandbox"),
+            *("--processing-seconds", f"{self.options.sandbox_processing_seconds:g}"),
+        ]
+        self.launch("sandbox", command, self.environment())
+        self.wait_for_port("sandbox", self.settings.sandbox_port)
 
-    def start_web(self, index: int) -> Process:
-        name, port = self.host_names[index], self.settings.ports.web(index)
-        metrics = LOGS / f"metrics-{name}"
-        shutil.rmtree(metrics, ignore_errors=True)
-        metrics.mkdir(parents=True)
-        command = local_only(procfile_commands()["web"]).replace("${PORT:-8000}", str(port))
-        command = f"{command} {self.settings.web_options}".strip()
-        extra = {"PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
-        process = self.run(name, command, self.app_env(**extra))
-        url = self.host_urls[index]
-        wait_until(
-            lambda: answers(f"{url}/healthz") or not process.alive(),
-            STARTUP_SECONDS,
-            explain=lambda: f"{name} to answer",
-        )
-        assert process.alive(), f"{name} exited at start: {process.log_tail()}"
-        return process
-
-    def start_worker(self, index: int) -> Process:
-        name = f"worker-{chr(ord('a') + index)}"
-        return self.run(name, procfile_commands()["worker"], self.app_env())
-
-    def start_scheduler(self) -> Process:
-        return self.run("scheduler", procfile_commands()["scheduler"], self.app_env())
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            self.redis_proxy.stop()
+            self.postgres_proxy.stop()
 
     # Faults and deploys.
 
-    def restart_web(self, index: int) -> None:
-        self.processes[self.host_names[index]].stop(timeout=60)
-        self.start_web(index)
+    def restart_web(self, host: str) -> None:
+        """Stopped politely and started again (a cold start of its processes)."""
+        stop_pids([self.pid(host)], signal.SIGTERM, WEB_GRACEFUL_SECONDS)
+        self.start_web(host)
 
-    def web_pids(self) -> dict[str, int]:
-        return {
-            name: pid for name, pid in self.pids().items() if name.split("/")[0] in self.host_names
-        }
-
-    def kill_web(self, index: int) -> None:
-        """kill -9 of the host's gunicorn master and its workers at once, as a host dies."""
-        process = self.processes[self.host_names[index]]
-        pids = [process.pid, *process.children()]
-        for pid in pids:
-            os.kill(pid, signal.SIGKILL)
-        process.popen.wait(timeout=10)
-
-    def kill_worker(self, index: int) -> None:
-        name = f"worker-{chr(ord('a') + index)}"
-        process = self.processes[name]
-        for pid in [process.pid, *process.children()]:  # the job's work horse too
-            os.kill(pid, signal.SIGKILL)
-        process.popen.wait(timeout=10)
-        self.start_worker(index)
-
-    def rolling_deploy(self) -> list[float]:
-        """Each host in turn: its web host and worker stopped politely (gunicorn lets requests
-        finish, the worker its job) and started again; the seconds each host was out."""
-        took = []
-        for index in range(self.settings.hosts):
-            started = time.monotonic()
-            self.processes[self.host_names[index]].stop(timeout=60)
-            self.start_web(index)
-            self.processes[f"worker-{chr(ord('a') + index)}"].stop(timeout=60)
-            self.start_worker(index)
-            took.append(time.monotonic() - started)
-        return took
+    def kill_worker(self, name: str) -> None:
+        """SIGKILL of a worker and its job's work horse; then started again, as systemd does."""
+        pid = self.pid(name)
+        for victim in [*children(pid), pid]:
+            os.kill(victim, signal.SIGKILL)
+        self.start_worker(name)
 
     # What runs.
 
     def pids(self) -> dict[str, int]:
-        """Every live process by a name: masters and their workers (`web-a/1234`), workers,
-        the scheduler, the sandbox's processes, the front's."""
+        """Every live process by name: `web-1`, its workers `web-1/1234`, the sandbox's, nginx's."""
         found = {}
-        for name, process in self.processes.items():
-            if not process.alive():
-                continue
-            found[name] = process.pid
-            for child in sorted(process.children()):
-                found[f"{name}/{child}"] = child
-        if self.front:
-            found.update(self.front.pids())
+        for name, pid in super().pids().items():
+            if alive(pid):
+                found[name] = pid
+                found.update({f"{name}/{child}": child for child in children(pid)})
         return found
 
+    def web_pids(self) -> dict[str, int]:
+        return {n: p for n, p in self.pids().items() if n.split("/")[0] in self.settings.hosts}
 
-def answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1, verify=False).status_code < 500
-    except requests.RequestException:
-        return False
+    def front_pids(self) -> dict[str, int]:
+        return {n: p for n, p in self.pids().items() if n.split("/")[0] == "nginx"}

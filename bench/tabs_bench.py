@@ -45,10 +45,10 @@ from bench.soak_data import (
     seed_customers,
     soak_app,
 )
-from bench.soak_stack import Ports, SoakStack, StackSettings
+from bench.soak_stack import Ports, SoakOptions, SoakStack
 from bench.sse_client import Deliveries, Stream, start, stop
 
-CHANNELS = "soak-tabs:"
+HOSTS = ("web-1", "web-2")
 TARGETS = {"open_s": 60.0, "push_p99_ms": 1000.0, "dashboard_p99_ms": 50.0, "delivered": 0.999}
 
 
@@ -83,24 +83,24 @@ def raise_fd_limit() -> int:
     return hard
 
 
-def stack_settings(args, max_tabs: int) -> StackSettings:
-    processes = 2 * args.web_concurrency
-    per_process = math.ceil(max_tabs / processes * 1.25) + 100  # nginx does not split evenly
+def stack_options(args, max_tabs: int) -> SoakOptions:
+    """The stack as `make stack` runs it, with what this many streams need: each web process's
+    share of the streams (nginx's round robin is not quite even) as its stream cap and its
+    gevent connections, and nginx's connections for two per stream (client and upstream)."""
+    processes = len(HOSTS) * args.web_concurrency
+    per_process = math.ceil(max_tabs / processes * 1.25) + 100
     connections = args.worker_connections or max(2000, per_process + 200)
-    return StackSettings(
+    return SoakOptions(
         database_url=DATABASE_URL,
         redis_url=REDIS_URL,
         sandbox_redis_url=SANDBOX_REDIS_URL,
         ports=Ports(args.port_base),
         web_concurrency=args.web_concurrency,
-        web_options=f"--worker-connections {connections}",
+        nginx_connections=max(4096, 2 * max_tabs + 1024),
         jobs=False,
-        env={
-            "APP_ENV": "development",
-            "SECRET_KEY": soak_app().config["SECRET_KEY"],
-            "LIVE_CHANNEL_PREFIX": CHANNELS,
+        app_env={
             "LIVE_MAX_STREAMS": str(per_process),
-            "PROXY_COUNT": "1",
+            "GUNICORN_CMD_ARGS": f"--worker-connections {connections}",
         },
     )
 
@@ -128,8 +128,7 @@ def web_rss(stack: SoakStack) -> float:
 
 
 def nginx_rss(stack: SoakStack) -> float:
-    pids = stack.front.pids().values() if stack.front else ()
-    return sum(u.rss_mb for pid in pids if (u := usage(pid)))
+    return sum(u.rss_mb for pid in stack.front_pids().values() if (u := usage(pid)))
 
 
 async def open_streams(url: str, cookies: list[str], tabs: int, per_customer: int, arrivals):
@@ -157,12 +156,12 @@ def latencies(made: dict, arrivals: list) -> list[float]:
     return [t - made[o][1] for o, t in arrivals if o in made and t >= made[o][1]]
 
 
-async def one_step(args, stack, app, cookies, pending, tabs: int) -> dict:
+async def one_step(args, stack, factory, cookies, pending, tabs: int) -> dict:
     per_customer = args.tabs_per_customer
     customers = tabs // per_customer
     before_web, before_nginx = web_rss(stack), nginx_rss(stack)
     arrivals = Arrivals()
-    url = stack.front_url + "/orders/events"
+    url = stack.url + "/orders/events"
     streams, took = await open_streams(url, cookies, tabs, per_customer, arrivals)
     opened = sum(s.status == 200 for s in streams)
     await asyncio.sleep(3)
@@ -170,11 +169,15 @@ async def one_step(args, stack, app, cookies, pending, tabs: int) -> dict:
     profile = Profile(lambda: {**stack.pids(), "bench-client": os.getpid()})
     profile.start()
     mine = {u: ids for u, ids in pending.items() if u < customers}
-    factory = functools.partial(soak_app, LIVE_CHANNEL_PREFIX=CHANNELS)
     probes = [
         Beside(changes, factory, mine, args.changes_per_second, args.hold).start(),
         Beside(
-            dashboard_probe, stack.front_url, cookies[0], args.dashboard_rate, args.hold
+            dashboard_probe,
+            stack.url,
+            stack.certificate,
+            cookies[0],
+            args.dashboard_rate,
+            args.hold,
         ).start(),
     ]
     made, dashboard = await hold_while_probing(stack, profile, probes, args.hold)
@@ -263,20 +266,27 @@ def main(argv=None) -> None:
     customers = math.ceil(steps[-1] / args.tabs_per_customer)
     smallest = max(1, steps[0] // args.tabs_per_customer)
     orders_each = math.ceil(args.changes_per_second * args.hold * len(steps) / smallest * 1.3) + 2
-    app = soak_app(LIVE_CHANNEL_PREFIX=CHANNELS)
-    prepare(app)
-    user_ids = seed_customers(app, customers, orders_each, status="in_processing")
-    cookies = mint_cookies(app, user_ids)
-    print(f"{customers} customers, {orders_each} orders in processing each", flush=True)
-    stack = SoakStack(stack_settings(args, steps[-1])).start()
-    print(f"front: {stack.front_url}", flush=True)
+    stack = SoakStack(stack_options(args, steps[-1]))
     results = []
     try:
+        environment = stack.settings.app_environment()  # as the web processes read it
+        factory = functools.partial(
+            soak_app,
+            SECRET_KEY=environment["SECRET_KEY"],
+            LIVE_CHANNEL_PREFIX=environment["LIVE_CHANNEL_PREFIX"],
+        )
+        app = factory()
+        prepare(app)
+        user_ids = seed_customers(app, customers, orders_each, status="in_processing")
+        cookies = mint_cookies(app, user_ids)
+        print(f"{customers} customers, {orders_each} orders in processing each", flush=True)
+        stack.start()
+        print(f"front: {stack.url}", flush=True)
         for tabs in steps:
-            for index in range(len(stack.host_names)):
-                stack.restart_web(index)  # a cold start for every step
+            for host in stack.settings.hosts:
+                stack.restart_web(host)  # a cold start for every step
             pending = pending_orders(app, user_ids)
-            result = asyncio.run(one_step(args, stack, app, cookies, pending, tabs))
+            result = asyncio.run(one_step(args, stack, factory, cookies, pending, tabs))
             results.append(result)
             print(describe(result), flush=True)
             if not all(met(result).values()) and not args.keep_going:
