@@ -39,17 +39,20 @@ from bench.soak_data import (
     soak_app,
 )
 from bench.soak_faults import Durations, Schedule, faults
-from bench.soak_report import allowed as is_allowed
 from bench.soak_report import (
+    GRACE,
     draw,
     fault_table,
     kinds_table,
     memory_growth,
     memory_lines,
     per_second,
+    quantile,
 )
+from bench.soak_report import allowed as is_allowed
 from bench.soak_report import failed as is_failure
 from bench.soak_stack import LOGS, Ports, SoakOptions, SoakStack
+from bench.soak_streams import OpenDashboards
 from bench.tabs_bench import raise_fd_limit
 from sandbox.client import SandboxControl
 
@@ -101,16 +104,18 @@ def stack_options(args) -> SoakOptions:
     )
 
 
-def run_customers(stack, args, ledger: Ledger, seconds: float) -> list[threading.Thread]:
+def run_customers(stack, args, ledger: Ledger, seconds: float, dashboards) -> list:
     behaviour = Behaviour(think_min=args.think[0], think_max=args.think[1])
-    now, ramp = time.monotonic(), min(60.0, seconds / 4)
+    now, ramp = time.monotonic(), min(120.0, seconds / 4)  # the logins spread over 2 minutes
     threads = []
     for n in range(args.customers):
         account = (email(n), PASSWORD)
         customer = SoakCustomer(stack.url, stack.certificate, account, ledger, seed=n)
         start_at = now + ramp * n / args.customers
         thread = threading.Thread(
-            target=browse, args=(customer, start_at, now + seconds, behaviour), daemon=True
+            target=browse,
+            args=(customer, start_at, now + seconds, behaviour, dashboards.open_for),
+            daemon=True,
         )
         thread.start()
         threads.append(thread)
@@ -129,7 +134,26 @@ def verdicts(ledger: Ledger, windows, orders: dict, growth: dict) -> dict[str, b
     }
 
 
-def report(args, ledger, schedule, sampler, orders, seconds: int, settled: float) -> bool:
+def stream_lines(gaps: list[tuple[float, float]], dashboards, windows) -> list[str]:
+    """The open dashboards' streams: their reconnects and gaps, overall and in each fault."""
+    streams = dashboards.streams
+    lengths = [length for _, length in gaps]
+    lines = [
+        f"live streams: {len(streams)} dashboards open; {sum(s.reconnects for s in streams)} "
+        f"ended by the server and opened again, {sum(s.failures for s in streams)} failed "
+        f"connections, {sum(s.refusals for s in streams)} 503s; {len(gaps)} gaps, "
+        f"p50 {quantile(lengths, 0.5):.2f} s, p99 {quantile(lengths, 0.99):.2f} s, longest "
+        f"{max(lengths, default=0):.2f} s; {sum(x > 2 for x in lengths)} longer than 2 s",
+    ]
+    for w in windows:
+        inside = [length for at, length in gaps if w.start <= at <= w.end + GRACE]
+        lines.append(
+            f"  during {w.name}: {len(inside)} gaps, longest {max(inside, default=0):.2f} s"
+        )
+    return lines
+
+
+def report(args, ledger, schedule, sampler, orders, seconds: int, settled: float, streams):
     windows = schedule.windows
     growth = memory_growth(sampler.samples, args.memory_from, seconds)
     checks = verdicts(ledger, windows, orders, growth)
@@ -144,6 +168,8 @@ def report(args, ledger, schedule, sampler, orders, seconds: int, settled: float
         f"orders: {orders['created']} created, {orders['sent']} sent, {orders['cancelled']} "
         f"cancelled; now {orders['by_status']}; {orders['provider_orders']} at the provider "
         f"(sends settled {settled:.0f} s after the load)",
+        "",
+        *streams,
         "",
         *kinds_table(ledger.answers),
         "",
@@ -189,16 +215,20 @@ def main(argv=None) -> None:
         plays = faults(stack, durations)
         schedule = Schedule(plays, ledger.began, args.first_fault, args.fault_every)
         schedule.start()
-        customers = run_customers(stack, args, ledger, seconds)
+        dashboards = OpenDashboards(stack.url)
+        dashboards.start()
+        customers = run_customers(stack, args, ledger, seconds, dashboards)
         for thread in customers:
             thread.join()
+        streams = stream_lines(dashboards.gaps(ledger.began), dashboards, schedule.windows)
+        dashboards.close_all()
         schedule.stopping.set()
         schedule.join()
         settled = settle(DATABASE_URL, ledger, args.settle)
         sampler.stopping.set()
         sampler.join()
         orders = check_orders(DATABASE_URL, stack.sandbox_url, ledger)
-        passed = report(args, ledger, schedule, sampler, orders, seconds, settled)
+        passed = report(args, ledger, schedule, sampler, orders, seconds, settled, streams)
     finally:
         stack.stop()
     sys.exit(0 if passed else 1)

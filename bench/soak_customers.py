@@ -21,6 +21,7 @@ class Answer:
     status: int | str  # an exception's name when there was no answer
     ms: float
     styled: bool  # the app's own error page or message, not a proxy's or a server's bare one
+    method: str = "GET"
 
 
 @dataclass
@@ -73,11 +74,11 @@ class SoakCustomer(Customer):
             )
         except requests.RequestException as error:
             ms = 1000 * (time.perf_counter() - started)
-            self.ledger.answer(Answer(at, kind, type(error).__name__, ms, False))
+            self.ledger.answer(Answer(at, kind, type(error).__name__, ms, False, method))
             return None
         ms = 1000 * (time.perf_counter() - started)
         code = response.status_code
-        self.ledger.answer(Answer(at, kind, code, ms, code >= 500 and styled(response)))
+        self.ledger.answer(Answer(at, kind, code, ms, code >= 500 and styled(response), method))
         return response
 
     def open_dashboard(self) -> bool:
@@ -136,15 +137,21 @@ class SoakCustomer(Customer):
         return "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
 
 
-def browse(customer: SoakCustomer, start_at: float, until: float, behaviour: Behaviour) -> None:
-    """Log in at `start_at` (monotonic), go round until `until`; a failed login (during a
-    fault) is tried again after a pause, as a person would."""
+def browse(customer: SoakCustomer, start_at: float, until: float, behaviour, on_login) -> None:
+    """Log in at `start_at` (monotonic), then `on_login(customer)` (the dashboard's stream
+    opens), and go round until `until`; a failed login (during a fault) is tried again after a
+    pause (half a minute, as a person who was told to wait would), so the login limit is not
+    reached by retrying alone."""
     time.sleep(max(0.0, start_at - time.monotonic()))
+    opened = False
     while time.monotonic() < until:
         if customer.csrf or customer.log_in():
+            if not opened:
+                on_login(customer)
+                opened = True
             customer.one_round(behaviour)
         else:
-            time.sleep(5)
+            time.sleep(30)
 
 
 __all__ = ["TABLE", "Behaviour", "Ledger", "SoakCustomer", "browse"]

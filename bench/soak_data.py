@@ -10,6 +10,7 @@ import os
 import secrets
 from decimal import Decimal
 
+import redis
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import insert, text
@@ -52,7 +53,10 @@ def email(n: int) -> str:
 
 
 def prepare(app: Flask) -> None:
-    """The soak database created if missing, its schema brought up, and emptied."""
+    """The soak database created if missing, its schema brought up, and emptied; the soak's own
+    two Redis databases emptied (no job or lock of an earlier run is left)."""
+    for url in (REDIS_URL, SANDBOX_REDIS_URL):
+        redis.Redis.from_url(url).flushdb()
     ensure_database(make_url(DATABASE_URL))
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))

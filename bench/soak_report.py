@@ -18,13 +18,19 @@ def failed(answer: Answer) -> bool:
     return isinstance(answer.status, str) or answer.status >= 500
 
 
-def window_of(at: float, windows: list[Window]) -> Window | None:
-    return next((w for w in windows if w.start <= at <= w.end + GRACE), None)
+def answered(answer: Answer) -> float:
+    return answer.at + answer.ms / 1000
+
+
+def during(answer: Answer, window: Window) -> bool:
+    """The request was under way at some moment of the window (or of its grace after)."""
+    return answer.at <= window.end + GRACE and answered(answer) >= window.start
 
 
 def allowed(answer: Answer, windows: list[Window]) -> bool:
-    """A styled 503 inside a fault's window is the app saying so; anything else is not."""
-    return answer.status == 503 and answer.styled and window_of(answer.at, windows) is not None
+    """A styled 503 for a request under way during a fault is the app saying so; anything else
+    is not."""
+    return answer.status == 503 and answer.styled and any(during(answer, w) for w in windows)
 
 
 def per_second(answers: list[Answer], windows: list[Window], seconds: int) -> dict:
@@ -32,7 +38,7 @@ def per_second(answers: list[Answer], windows: list[Window], seconds: int) -> di
     buckets = defaultdict(list)
     expected, unexpected = Counter(), Counter()
     for a in answers:
-        second = int(a.at)
+        second = int(answered(a))
         buckets[second].append(a.ms)
         if failed(a):
             (expected if allowed(a, windows) else unexpected)[second] += 1
@@ -75,19 +81,20 @@ def kinds_table(answers: list[Answer]) -> list[str]:
 
 
 def fault_table(answers: list[Answer], windows: list[Window]) -> list[str]:
-    """Each fault: its window, the failures inside it (by status), and the recovery: from the
+    """Each fault: its window, the failures answered inside it (by status; a POST is marked, as
+    nginx never sends one to the other host once it reached a host), and the recovery: from the
     fault's end to the last failed answer of its window (0 if none came after the end)."""
     lines = [
         f"{'fault':<18} {'start':>7} {'lasted':>7} {'recovery':>9}  failures in the window",
     ]
     for w in windows:
-        inside = [a for a in answers if w.start <= a.at <= w.end + GRACE and failed(a)]
+        inside = [a for a in answers if w.start <= answered(a) <= w.end + GRACE and failed(a)]
         kinds = Counter(
-            f"{a.status}{' styled' if a.styled else ''}"
+            f"{a.status}{' styled' if a.styled else ''}{' POST' if a.method == 'POST' else ''}"
             + ("" if allowed(a, [w]) else " UNEXPECTED")
             for a in inside
         )
-        last = max((a.at + a.ms / 1000 for a in inside), default=w.end)
+        last = max((answered(a) for a in inside), default=w.end)
         said = ", ".join(f"{n} × {k}" for k, n in kinds.most_common()) or "none"
         lines.append(
             f"{w.name:<18} {w.start:6.0f}s {w.end - w.start:6.1f}s "

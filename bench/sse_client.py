@@ -37,8 +37,19 @@ class Stream:
     refusals: int = 0  # 503s answered before the stream opened
     failures: int = 0  # connections refused, reset or cut short
     opened_at: float | None = None
+    retry_ms: int = 1000  # as the server's `retry:` says
+    down_since: float | None = None  # when the open stream ended or failed
+    gaps: list = field(default_factory=list)  # (ended, open again), monotonic
     task: asyncio.Task | None = None
     writer: asyncio.StreamWriter | None = None
+
+    def went_down(self) -> None:
+        self.down_since = self.down_since or time.monotonic()
+
+    def came_back(self) -> None:
+        if self.down_since is not None:
+            self.gaps.append((self.down_since, time.monotonic()))
+        self.down_since = None
 
     def back_off(self) -> float:
         return min(2 ** (self.refusals - 1), 128) * 0.5
@@ -90,19 +101,23 @@ async def chunks(reader: asyncio.StreamReader, chunked: bool):
 
 
 async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
-    """Hold one stream; on its end, or a connection refused, reset or cut short, reconnect
-    after a second, as a browser would. A 503 (the server too busy to check the login) is asked
-    again after htmx's SSE extension's back-off (0.5 s, doubling, at most 64 s), as the page
-    does; any other answer ends the tab's tries."""
+    """Hold one stream; on its end reconnect after the server's `retry:` (a second until it
+    says), and a second after a connection refused, reset or cut short, as a browser would. A
+    503 (the server too busy to check the login) is asked again after htmx's SSE extension's
+    back-off (0.5 s, doubling, at most 64 s), as the page does; any other answer ends the
+    tab's tries."""
     while True:
         try:
             ended = await hold_once(url, stream, deliveries)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             stream.failures += 1
             stream.status, ended = None, False
+        if stream.opened_at is not None:
+            stream.went_down()
         if ended:
             return
-        await asyncio.sleep(1 if stream.status != 503 else stream.back_off())
+        pause = stream.retry_ms / 1000 if stream.status == 200 else 1
+        await asyncio.sleep(stream.back_off() if stream.status == 503 else pause)
 
 
 async def hold_once(url: str, stream: Stream, deliveries: Deliveries) -> bool:
@@ -114,16 +129,19 @@ async def hold_once(url: str, stream: Stream, deliveries: Deliveries) -> bool:
         stream.refusals += 1
         return False
     stream.opened.set()
-    stream.opened_at = stream.opened_at or time.monotonic()
     if stream.status != 200:
         writer.close()
         return True
+    stream.opened_at = stream.opened_at or time.monotonic()
+    stream.came_back()
     buffer = ""
     async for data in chunks(reader, headers.get("transfer-encoding") == "chunked"):
         buffer += data.decode()
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
             lines = block.splitlines()
+            if lines and lines[0].startswith("retry: "):
+                stream.retry_ms = int(lines[0][7:])
             if lines and lines[0] == "event: order-changed":
                 deliveries.received("\n".join(x[6:] for x in lines[1:]))
     writer.close()
