@@ -28,8 +28,10 @@ import math
 import os
 import resource
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
+import redis
 from sqlalchemy import text
 
 from app.extensions import db
@@ -118,6 +120,16 @@ def pending_orders(app, user_ids: list[int]) -> dict[int, list]:
     return found
 
 
+def free_slots(prefix: str) -> int:
+    """Forget every customer's stream slots (the app's leases in Redis), so each step starts
+    cold: the streams of the step before, cut by the restart, would hold theirs for a lease."""
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}live:slots:user:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else math.nan
@@ -162,11 +174,18 @@ async def one_step(args, stack, factory, cookies, pending, tabs: int) -> dict:
     before_web, before_nginx = web_rss(stack), nginx_rss(stack)
     arrivals = Arrivals()
     url = stack.url + "/orders/events"
+
+    def processes() -> dict[str, int]:
+        return {**stack.pids(), "bench-client": os.getpid()}
+
+    opening = Profile(processes)
+    opening.start()
     streams, took = await open_streams(url, cookies, tabs, per_customer, arrivals)
+    opening_profile = opening.stop(max(took, 0.1))
     opened = sum(s.status == 200 for s in streams)
     await asyncio.sleep(3)
     after_web, after_nginx = web_rss(stack), nginx_rss(stack)
-    profile = Profile(lambda: {**stack.pids(), "bench-client": os.getpid()})
+    profile = Profile(processes)
     profile.start()
     mine = {u: ids for u, ids in pending.items() if u < customers}
     probes = [
@@ -193,6 +212,7 @@ async def one_step(args, stack, factory, cookies, pending, tabs: int) -> dict:
     return {
         "tabs": tabs,
         "opened": opened,
+        "not_open": dict(Counter(str(s.status) for s in streams if s.status != 200)),
         "open_s": took,
         "refused": refused,
         "failures": failures,
@@ -208,6 +228,7 @@ async def one_step(args, stack, factory, cookies, pending, tabs: int) -> dict:
         "nginx_mb_per_stream": (after_nginx - before_nginx) / max(opened, 1),
         "web_rss_mb": after_web,
         "profile": profiled,
+        "opening_profile": opening_profile,
     }
 
 
@@ -224,8 +245,12 @@ def met(result: dict) -> dict[str, bool]:
 
 def describe(result: dict) -> str:
     checks = met(result)
+    took = f"{result['open_s']:.1f} s" if math.isfinite(result["open_s"]) else "180 s"
+    refused = ", ".join(f"{n} × {status}" for status, n in result["not_open"].items())
     lines = [
-        f"{result['tabs']} tabs: {result['opened']} open after {result['open_s']:.1f} s "
+        f"{result['tabs']} tabs: {result['opened']} open after {took}"
+        + (f" (not open: {refused})" if refused else "")
+        + " "
         f"({result['refused']} 503s, {result['failures']} failed connections on the way, "
         f"{result['reconnects']} reconnects)",
         f"  push: {result['changes']} changes, {result['delivered']:.2%} of the expected events;"
@@ -236,6 +261,9 @@ def describe(result: dict) -> str:
         f"{1024 * result['nginx_mb_per_stream']:.1f} KB (web processes {result['web_rss_mb']:.0f}"
         " MB in all)",
     ]
+    lines.append("  while the streams opened:")
+    lines += profile_lines(result["opening_profile"])
+    lines.append(f"  during the {result['changes']} changes:")
     lines += profile_lines(result["profile"])
     lines.append(
         "  targets: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in checks.items())
@@ -252,9 +280,9 @@ def profile_lines(profile: dict) -> list[str]:
         fds[role(name)] = (max(held[0], peak), limit)
     files = ", ".join(f"{name} {peak}/{limit}" for name, (peak, limit) in sorted(fds.items()))
     return [
-        f"  CPU (share of one core): {cpu}; machine {profile['machine_busy']:.0%} busy",
-        f"  open files (peak of a process / its limit): {files}",
-        f"  memory available: {profile['available_mb']:.0f} MB",
+        f"    CPU (share of one core): {cpu}; machine {profile['machine_busy']:.0%} busy",
+        f"    open files (peak of a process / its limit): {files}",
+        f"    memory available: {profile['available_mb']:.0f} MB",
     ]
 
 
@@ -285,6 +313,7 @@ def main(argv=None) -> None:
         for tabs in steps:
             for host in stack.settings.hosts:
                 stack.restart_web(host)  # a cold start for every step
+            free_slots(environment["LIVE_CHANNEL_PREFIX"])
             pending = pending_orders(app, user_ids)
             result = asyncio.run(one_step(args, stack, factory, cookies, pending, tabs))
             results.append(result)
