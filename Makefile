@@ -74,7 +74,8 @@ wrk:
 STACK_DIR ?= $(CURDIR)/.stack
 export STACK_DIR
 
-stack: setup stack-packages stack-certificate
+stack: $(VENV)/.installed stack-packages stack-certificate
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 	$(BIN)/python -m deploy.stack run
 
 stack-stop:

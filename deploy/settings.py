@@ -61,6 +61,11 @@ class StackSettings:
         return f"https://127.0.0.1:{self.https_port}"
 
     @property
+    def certificate(self) -> Path:
+        """The stack's self-signed certificate, which clients may trust."""
+        return self.path("tls", "cert.pem")
+
+    @property
     def hosts(self) -> list[str]:
         """The web hosts' names: web-1, web-2, ..."""
         return [f"web-{number}" for number in range(1, len(self.web_ports) + 1)]

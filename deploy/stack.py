@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import requests
-import urllib3
 
 from deploy.files import write_run_files
 from deploy.processes import (
@@ -48,8 +47,6 @@ PGBOUNCER = "/usr/sbin/pgbouncer"
 START_SECONDS = 60
 WORKER_FINISH_SECONDS = 60  # a worker told to stop finishes its job first (RQ's warm shutdown)
 WEB_GRACEFUL_SECONDS = 40  # gunicorn's graceful timeout (30 s) and some
-
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # our own certificate
 
 
 class Stack:
@@ -95,16 +92,17 @@ class Stack:
             "DATABASE_STATEMENT_TIMEOUT_SECONDS": "0",  # the release: no statement timeout
             "DATABASE_STARTUP_OPTIONS": "1",
         }
-        for command in (["ensure-services"], ["db", "upgrade"], ["seed-user"]):
-            flask = [str(BIN / "flask"), "--app", "wsgi", *command]
-            done = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise StackError(f"flask {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+        release = [str(BIN / "python"), "-m", "deploy.release"]
+        done = subprocess.run(release, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StackError(f"the release (migrations) failed:\n{done.stderr[-2000:]}")
 
     # Starting.
-    def start(self) -> None:
-        """Start each process that is not running, in order, each once the one it needs answers."""
-        self.prepare()
+    def start(self, prepare: bool = True) -> None:
+        """Start each process that is not running, in order, each once the one it needs answers
+        (`prepare=False`: the files and the database are known to be ready)."""
+        if prepare:
+            self.prepare()
         for name in self.names():
             if not alive(self.pid(name)):
                 self.start_process(name)
@@ -179,12 +177,12 @@ class Stack:
         return self.answers(self.settings.host_url(host) + "/healthz")
 
     def nginx_answers(self) -> bool:
-        return self.answers(self.settings.url + "/healthz")
+        return self.answers(self.settings.url + "/healthz", self.settings.certificate)
 
     @staticmethod
-    def answers(url: str) -> bool:
+    def answers(url: str, certificate: Path | None = None) -> bool:
         try:
-            return requests.get(url, timeout=2, verify=False).status_code == 200
+            return requests.get(url, timeout=2, verify=str(certificate)).status_code == 200
         except requests.RequestException:
             return False
 
@@ -217,11 +215,18 @@ class Stack:
     def deploy(self) -> None:
         """Migrations first (they must suit the running version too: README, "Deploys"), then
         one host at a time, so the other always serves; then the scheduler."""
-        self.prepare()
+        self.step("migrations", self.prepare)
         for host in self.settings.hosts:
-            self.replace_web(host)
-            self.replace_worker(host.replace("web-", "worker-"))
-        self.replace("scheduler", self.start_scheduler, seconds=10)
+            self.step(host, lambda host=host: self.replace_web(host))
+            worker = host.replace("web-", "worker-")
+            self.step(worker, lambda worker=worker: self.replace_worker(worker))
+        self.step("scheduler", lambda: self.replace("scheduler", self.start_scheduler, 10))
+
+    @staticmethod
+    def step(name: str, action) -> None:
+        started = time.monotonic()
+        action()
+        print(f"deploy: {name} done in {time.monotonic() - started:.1f} s", flush=True)
 
     def replace_web(self, host: str) -> None:
         """gunicorn's own graceful upgrade: on USR2 the master starts a new master (the new code)
@@ -263,7 +268,8 @@ def run(stack: Stack) -> None:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell may have ignored it
+        signal.signal(sig, stop)
     try:
         stack.start()
         print(f"The desk is served at {stack.settings.url} (test@gmail.com / qwe123).")

@@ -140,7 +140,8 @@ class EventStream:
         try:
             # The page refreshes its live parts when its stream opens; opened before the process's
             # subscription is confirmed, a change published in between would pass the page by.
-            self.hub.listening.wait(timeout=SUBSCRIBED_WITHIN_SECONDS)
+            if not self.listener.ended:  # ended at once by a stopping process: no wait
+                self.hub.listening.wait(timeout=SUBSCRIBED_WITHIN_SECONDS)
             yield f"retry: {RECONNECT_MS}\n\n"
             while (left := self.deadline - time.monotonic()) > 0:
                 data = self.listener.next(timeout=min(KEEP_ALIVE_SECONDS, left))
