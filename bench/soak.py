@@ -77,7 +77,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 class Sampler(threading.Thread):
-    """Every process's resident memory every `every` seconds: (second, name, MB)."""
+    """Every process's resident memory every `every` seconds: (second, name, MB), the name its
+    role and pid (`web-1/1234`), so a process started again is a new one."""
 
     def __init__(self, stack: SoakStack, began: float, every: float = 2.0):
         super().__init__(name="memory", daemon=True)
@@ -89,6 +90,8 @@ class Sampler(threading.Thread):
         while not self.stopping.wait(self.every):
             at = time.monotonic() - self.began
             for name, pid in self.stack.pids().items():
+                if name.startswith("worker-") and "/" in name:
+                    continue  # a job's work horse: a fork that lives for one job
                 if (rss := rss_mb(pid)) is not None:  # named by pid: a restart is a new line
                     self.samples.append((at, f"{name.split('/')[0]}/{pid}", rss))
 
@@ -148,7 +151,8 @@ def stream_lines(gaps: list[tuple[float, float]], dashboards, windows) -> list[s
     for w in windows:
         inside = [length for at, length in gaps if w.start <= at <= w.end + GRACE]
         lines.append(
-            f"  during {w.name}: {len(inside)} gaps, longest {max(inside, default=0):.2f} s"
+            f"  during {w.name}: {len(inside)} gaps, p50 {quantile(inside, 0.5):.2f} s, "
+            f"longest {max(inside, default=0):.2f} s"
         )
     return lines
 
