@@ -88,7 +88,8 @@ deploy: $(VENV)/.installed
 # The soak (bench/soak.py, bench/README.md): 30 minutes of customers and faults through a stack of
 # its own (ports 8300-8399); run on purpose on a quiet machine. SOAK_ARGS for a shorter run, e.g.
 # SOAK_ARGS="--minutes 4 --first-fault 30 --fault-every 30 --provider-outage 20".
-soak: setup stack-packages
+soak: $(VENV)/.installed stack-packages
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 stack-certificate: $(STACK_DIR)/tls/cert.pem

@@ -150,10 +150,9 @@ def stream_lines(gaps: list[tuple[float, float]], dashboards, windows) -> list[s
     ]
     for w in windows:
         inside = [length for at, length in gaps if w.start <= at <= w.end + GRACE]
-        lines.append(
-            f"  during {w.name}: {len(inside)} gaps, p50 {quantile(inside, 0.5):.2f} s, "
-            f"longest {max(inside, default=0):.2f} s"
-        )
+        typical = f"p50 {quantile(inside, 0.5):.2f} s, " if inside else ""
+        longest = max(inside, default=0)
+        lines.append(f"  during {w.name}: {len(inside)} gaps, {typical}longest {longest:.2f} s")
     return lines
 
 
@@ -224,10 +223,10 @@ def main(argv=None) -> None:
         customers = run_customers(stack, args, ledger, seconds, dashboards)
         for thread in customers:
             thread.join()
+        schedule.stopping.set()  # no fault more; the one under way plays out, the tabs open
+        schedule.join()
         streams = stream_lines(dashboards.gaps(ledger.began), dashboards, schedule.windows)
         dashboards.close_all()
-        schedule.stopping.set()
-        schedule.join()
         settled = settle(DATABASE_URL, ledger, args.settle)
         sampler.stopping.set()
         sampler.join()
