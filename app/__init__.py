@@ -23,6 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         ops,
         static_files,
     )
+    from app.api import hooks as api
     from app.auth import limits
     from app.auth.sessions import load_session_user
     from app.metrics.routes import bp as metrics_bp
@@ -70,6 +71,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(ops.bp, url_prefix=ops.PREFIX)
+    api.init_app(app)
     i18n.init_app(app)
     app.add_template_global(flashes.page_messages)
     formatting.init_app(app)

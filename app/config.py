@@ -29,6 +29,7 @@ TEXT_FROM_ENV = (
     *("APP_ENV", "SECRET_KEY", "REDIS_URL", "LIVE_CHANNEL_PREFIX", "DEFAULT_LOCALE"),
     *("CATALOG_SERVICES_BASE_URL", "CATALOG_SERVICES_API_TOKEN", "ORDER_SERVICE_BASE_URL"),
     *("ORDER_SERVICE_API_TOKEN", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"),
+    "API_RATE_LIMIT",
     *("METRICS_TOKEN", "METRICS_ADDRESS", "PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "LOG_LEVEL"),
 )
 # What production must set, and development and test take when it is not set.
@@ -126,6 +127,10 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "60 per hour"
     LOGIN_UNCOUNTED_RETRY_SECONDS = 10  # Retry-After of a login attempt Redis could not count
+    # Requests per API token (app/api/rate_limit.py), and how long an Idempotency-Key is kept.
+    API_RATE_LIMIT = "600 per minute"
+    API_IDEMPOTENCY_SECONDS = 24 * 3600
+    API_IDEMPOTENCY_LEASE_SECONDS = 60  # a first request unfinished after this is taken as lost
     PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600  # a login ends after this even if never logged out
 
@@ -179,7 +184,7 @@ def check_settings(config) -> None:
     environment = config.get("APP_ENV")
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
-    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "API_RATE_LIMIT"):
         try:
             parse_many(config[name])
         except ValueError:

@@ -14,6 +14,8 @@ from app.extensions import db, login_manager
 from app.flashes import Message, hold_messages
 from app.htmx import wants_fragment
 from app.passwords import PasswordsBusy
+from app.problems import problem_response
+from app.urls import is_api_request
 
 log = logging.getLogger(__name__)
 # A commit may have reached the database before it stopped answering: no promise either way.
@@ -53,6 +55,8 @@ MESSAGES = {
 
 
 def error_response(code: int, message: str | None = None):
+    if is_api_request():
+        return problem_response(code, detail=message)
     title = TITLES.get(code) or _("Error")
     message = message or MESSAGES.get(code) or title
     if wants_fragment():

@@ -6,12 +6,16 @@ from urllib.parse import unquote_to_bytes
 from flask import abort, request
 from flask_babel import gettext as _
 
+from app.urls import is_api_request
+
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 
 
 def refuse_other_bodies() -> None:
     if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.url_rule is None:
+        return
+    if is_api_request():  # JSON, read by the API's own rule (app/api/bodies.py)
         return
     body = request.get_data(cache=True)  # before anything parses it, which would consume it
     multipart = request.mimetype == MULTIPART

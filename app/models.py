@@ -228,3 +228,44 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class ApiToken(db.Model):
+    """A personal API token (app/api/tokens.py): only its SHA-256 is kept, never the secret."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The start of the secret (after its prefix), to tell tokens apart on the pages.
+    hint: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(20))  # "read" or "read write"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def can_write(self) -> bool:
+        return "write" in self.scope.split()
+
+
+class ApiIdempotencyKey(db.Model):
+    """The first answer to a POST with an Idempotency-Key, kept per account for a day."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (Index("ix_api_idempotency_keys_created", "created_at"),)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    # None while the first request is being handled.
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[dict | None] = mapped_column(JSONB)
+    body: Mapped[str | None] = mapped_column(Text)

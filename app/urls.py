@@ -3,7 +3,7 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import g, url_for
+from flask import g, has_request_context, request, url_for
 
 MAX_TARGET_LENGTH = 2000
 # Control characters (C0, DEL, C1): a CR/LF would break the Location header, and browsers drop
@@ -31,3 +31,11 @@ def order_url(endpoint: str, order_id) -> str:
     if pattern is None:
         pattern = patterns[endpoint] = url_for(endpoint, order_id=ID_PLACEHOLDER)
     return pattern.replace(ID_PLACEHOLDER, str(order_id), 1)
+
+
+API_PREFIX = "/api/v"  # /api/v1/… (the reference at /api/docs is a page)
+
+
+def is_api_request() -> bool:
+    """Under /api: answered in JSON, authenticated by token only (app/api)."""
+    return has_request_context() and request.path.startswith(API_PREFIX)

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import requests
+from prometheus_client import multiprocess
 
 from deploy.files import write_run_files
 from deploy.processes import (
@@ -130,11 +131,7 @@ class Stack:
 
     def start_web(self, host: str) -> None:
         port = self.settings.web_ports[self.settings.hosts.index(host)]
-        for directory in ("metrics", "ready"):
-            path = self.settings.path(directory, host)
-            path.mkdir(parents=True, exist_ok=True)
-            for stale in path.iterdir():
-                stale.unlink()
+        self.clear_host_files(host)
         command = [
             *(str(BIN / "gunicorn"), "wsgi:app", "--config", "gunicorn.conf.py"),
             *("--bind", f"127.0.0.1:{port}", "--pid", str(self.pid_file(host))),
@@ -143,6 +140,23 @@ class Stack:
         self.pid_file(host).unlink(missing_ok=True)
         launch(command, self.environment(host), self.log(host), None)  # gunicorn writes its pid
         self.wait(host, lambda: self.web_answers(host), f"{host} on port {port}")
+
+    def clear_host_files(self, host: str) -> None:
+        """The metrics start at zero with the host, unless its worker still writes there: then
+        only the gauges of the host's dead processes go (a killed master told nobody)."""
+        ready, metrics = self.settings.path("ready", host), self.settings.path("metrics", host)
+        worker_running = alive(self.pid(host.replace("web-", "worker-")))
+        for path in (ready,) if worker_running else (ready, metrics):
+            path.mkdir(parents=True, exist_ok=True)
+            for stale in path.iterdir():
+                stale.unlink()
+        metrics.mkdir(parents=True, exist_ok=True)
+        dead = {
+            int(pid) for f in metrics.glob("*.db") if (pid := f.stem.rsplit("_", 1)[-1]).isdigit()
+        }
+        for pid in dead:
+            if not alive(pid):
+                multiprocess.mark_process_dead(pid, str(metrics))
 
     def start_worker(self, name: str) -> None:
         host = name.replace("worker-", "web-")
@@ -290,8 +304,11 @@ def main(argv: list[str]) -> int:
         if command == "run":
             run(stack)
         elif command == "pids":
+            lines = []
             for name, pid in stack.pids().items():
-                print(name, pid if alive(pid) else "-", *children(pid) if alive(pid) else [])
+                running = [pid, *children(pid)] if alive(pid) else ["-"]
+                lines.append(" ".join(map(str, [name, *running])))
+            print("\n".join(lines))
         elif command == "kill":
             print(*stack.kill(rest[0]))
         elif command in ("start", "stop", "deploy", "prepare"):

@@ -18,7 +18,10 @@ from tests.support.auth import EMAIL, PASSWORD
 from tests.support.bodies import odd_shapes, text_parts, urlencoded
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
-TABLES = ["users", "user_sessions", "orders", "order_items", "order_events", "provider_calls"]
+TABLES = [
+    *("users", "user_sessions", "orders", "order_items", "order_events", "provider_calls"),
+    "api_tokens",
+]
 REFUSALS = {
     415: ["Send this form as a web form, in UTF-8."],
     400: [
@@ -78,6 +81,9 @@ def forms(order_id: uuid.UUID, services) -> dict[str, dict]:
         },
         "/ops/queues/failed/some-job/requeue": {},
         "/ops/queues/failed/some-job/delete": {},
+        "/account/tokens": {"name": "Shop", "scope": "read", "expires": ""},
+        "/account/tokens/1/revoke": {},
+        "/ops/tokens/1/revoke": {"customer": ""},
     }
 
 
@@ -98,8 +104,10 @@ def draft_order(user, services):
 
 
 def test_the_forms_here_are_every_form_endpoint(app, draft_order, services):
-    endpoints = {
-        rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())
+    endpoints = {  # the API's take JSON, by its own rule (tests/api/test_conventions.py)
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and not rule.endpoint.startswith("api.")
     }
     urls = app.url_map.bind("localhost")
     covered = {urls.match(path, method="POST")[0] for path in forms(draft_order.id, services)}

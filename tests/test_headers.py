@@ -81,6 +81,8 @@ PUBLIC = {
     "health.readyz",
     "metrics.scrape",
     "i18n.switch_language",
+    "api.openapi_document",
+    "api_docs.reference",
 }
 FRAGMENT = {"HX-Request": "true"}
 LOG_OUT = "auth.logout"  # answered once the login is over: the way to the login page
@@ -88,7 +90,7 @@ LOG_OUT = "auth.logout"  # answered once the login is over: the way to the login
 
 def every_request(app, order_id) -> list[tuple[str, str, str]]:
     """(endpoint, method, path) for every route and method of the app; the log-out last."""
-    values = {"order_id": order_id, "job_id": "no-such-job", "filename": "app.js"}
+    values = {"order_id": order_id, "job_id": "no-such-job", "filename": "app.js", "token_id": 1}
     found = []
     for rule in app.url_map.iter_rules():
         with app.test_request_context():

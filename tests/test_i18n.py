@@ -4,6 +4,7 @@ and the switcher, with and without an account."""
 import re
 
 import pytest
+from flask import render_template_string
 
 from app import create_app
 from app.config import LANGUAGE_CODES, Config, ConfigError
@@ -121,3 +122,23 @@ def test_the_language_cookie_follows_the_session_cookie(make_app):
         client = make_app(SESSION_COOKIE_SECURE=secure).test_client()
         response = client.post("/language", data={"locale": "en"}, base_url="https://desk")
         assert ("; Secure" in language_cookie(response)) is secure
+
+
+TEXTS = (
+    '{{ _("Log out") }}|{{ _("%(num)d of %(total)d services match “%(query)s”.", num=1,'
+    ' total=2, query="<b>") }}|{{ ngettext("%(num)d service.", "%(num)d services.", 3) }}|'
+    '{{ pgettext("provider call", "Send") }}|{{ _("<i>%(x)s</i>", x="<u>") }}|{{ locale_code() }}'
+)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_texts_bound_once_per_render_read_as_flask_babels_own(make_app, language):
+    """Pages bind the text functions to the request's translations once per render; they must
+    translate, escape and format exactly as Flask-Babel's own, which need no render context."""
+    app = make_app()
+    with app.test_request_context(headers={"Accept-Language": language}):
+        bound = render_template_string(TEXTS)
+        own = app.jinja_env.from_string(TEXTS).render()
+    assert bound == own
+    assert "&lt;b&gt;" in bound and "<i>&lt;u&gt;</i>" in bound and f"|{language}" in bound
+    assert ("Выйти" in bound) == (language == "ru")

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from app.accounts import MAX_PASSWORD, MIN_PASSWORD
@@ -40,4 +41,33 @@ class ChangePasswordForm(FlaskForm):
     repeat_password = PasswordField(
         _l("Repeat the new password"),
         validators=[EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        description=_l("Where it will be used, e.g. “Online shop”."),
+        validators=[
+            DataRequired(_l("Name the token.")),
+            Length(max=100, message=_l("At most 100 characters.")),
+        ],
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[
+            SelectChoice("read", _l("Read only")),
+            SelectChoice("read write", _l("Read and write")),
+        ],
+        default="read",
+    )
+    expires = SelectField(
+        _l("Expires"),
+        choices=[
+            SelectChoice("", _l("Never")),
+            SelectChoice("30", _l("In 30 days")),
+            SelectChoice("90", _l("In 90 days")),
+            SelectChoice("365", _l("In a year")),
+        ],
+        default="90",
     )

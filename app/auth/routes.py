@@ -7,7 +7,8 @@ from app.accounts import authenticate, set_password
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.limits import forget_failed_attempts
-from app.auth.sessions import count_sessions, end_other_sessions, end_session, start_session
+from app.auth.sessions import end_other_sessions, end_session, start_session
+from app.auth.token_pages import account_page
 from app.database import give_back_connection
 from app.urls import local_path
 
@@ -44,8 +45,7 @@ def logout():
 @bp.get("/account")
 @login_required
 def account(form: ChangePasswordForm | None = None):
-    form = form or ChangePasswordForm()
-    return render_template("auth/account.html", form=form, sessions=count_sessions(current_user))
+    return account_page(form=form)
 
 
 @bp.post("/account/password")

@@ -17,4 +17,4 @@ def hide_from_everyone_else():
         abort(404)
 
 
-from app.ops import routes  # noqa: E402,F401
+from app.ops import routes, tokens  # noqa: E402,F401

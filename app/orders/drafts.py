@@ -91,6 +91,10 @@ def create_draft(user_id: int, raw_selection: Iterable[str]) -> Order:
     start_draft(order)
     fill(order, services)
     db.session.add(order)
+    db.session.flush()
+    # Announced like an edit, so the owner's open dashboards (and API clients' pages) show it.
+    draft = OrderStatus.DRAFT
+    note([Change(order.id, user_id, draft, draft, order.revision)])
     db.session.commit()
     return order
 

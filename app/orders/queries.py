@@ -4,11 +4,12 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
+from sqlalchemy import Text, and_, cast, exists, func, or_, select, tuple_
 
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
@@ -21,8 +22,12 @@ def get_own_order(order_id: uuid.UUID) -> Order:
 
 
 def find_own_order(order_id: uuid.UUID) -> Order | None:
-    mine = select(Order).where(Order.id == order_id, Order.user_id == current_user.id)
-    return db.session.scalar(mine)
+    return find_order_of(current_user.id, order_id)
+
+
+def find_order_of(user_id: int, order_id: uuid.UUID) -> Order | None:
+    """`user_id`'s order, or None: someone else's is as absent as one that does not exist."""
+    return db.session.scalar(select(Order).where(Order.id == order_id, Order.user_id == user_id))
 
 
 MAX_SEARCH_LENGTH = 100
@@ -103,14 +108,24 @@ def search_condition(search: str):
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
 
 
-def newest_with_summaries(*conditions):
-    """Orders newest first, each with its first service and how many it holds (no query per row)."""
-    its_items = OrderItem.order_id == Order.id
-    first = select(OrderItem.name).where(its_items).order_by(OrderItem.position, OrderItem.id)
-    count = select(func.count()).where(its_items).scalar_subquery()
-    newest = (Order.created_at.desc(), Order.id.desc())
-    listed = select(Order, first.limit(1).scalar_subquery(), count).where(*conditions)
-    return listed.order_by(*newest)
+# An order's first service and how many it holds, as correlated subqueries: built once.
+ITS_ITEMS = OrderItem.order_id == Order.id
+FIRST_ITEM = (
+    select(OrderItem.name)
+    .where(ITS_ITEMS)
+    .order_by(OrderItem.position, OrderItem.id)
+    .limit(1)
+    .scalar_subquery()
+)
+ITEM_COUNT = select(func.count()).where(ITS_ITEMS).scalar_subquery()
+NEWEST = (Order.created_at.desc(), Order.id.desc())
+
+
+def newest_with_summaries(*conditions, shown=(Order,)):
+    """Orders newest first, each with its first service and how many it holds (no query per row).
+    `shown`: the whole Order, or only some of its columns (no ORM object to build per row)."""
+    listed = select(*shown, FIRST_ITEM, ITEM_COUNT).where(*conditions)
+    return listed.select_from(Order).order_by(*NEWEST)
 
 
 def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
@@ -129,6 +144,43 @@ def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
     orders = [order for order, _, _ in rows]
     stats = order_stats(user_id)
     return OrdersPage(orders, page, pages, total, args.status, args.search, summaries, stats)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The API's listing: by status, text (as the dashboard's search) and creation time."""
+
+    status: str | None = None
+    search: str = ""
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+SUMMARY_COLUMNS = (
+    *(Order.id, Order.status, Order.revision, Order.price, Order.tax, Order.gross),
+    *(Order.created_at, Order.updated_at),
+)
+
+
+def orders_after(
+    user_id: int, filters: Filters, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list:
+    """Up to `limit` orders newest first, after the (created_at, id) `after`: a keyset page,
+    stable while new orders arrive (served by ix_orders_user_created). Rows of SUMMARY_COLUMNS,
+    then the first service's name and how many the order holds."""
+    conditions = [Order.user_id == user_id]
+    if filters.status:
+        conditions.append(Order.status == filters.status)
+    if filters.search:
+        conditions.append(search_condition(filters.search))
+    if filters.created_after:
+        conditions.append(Order.created_at >= filters.created_after)
+    if filters.created_before:
+        conditions.append(Order.created_at < filters.created_before)
+    if after:
+        conditions.append(tuple_(Order.created_at, Order.id) < tuple_(*after))
+    listed = newest_with_summaries(*conditions, shown=SUMMARY_COLUMNS).limit(limit)
+    return db.session.execute(listed).all()
 
 
 def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary | None]]:
