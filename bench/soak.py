@@ -20,6 +20,7 @@ import argparse
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench.crowd import Behaviour
@@ -137,19 +138,32 @@ def verdicts(ledger: Ledger, windows, orders: dict, growth: dict) -> dict[str, b
     }
 
 
-def stream_lines(gaps: list[tuple[float, float]], dashboards, windows) -> list[str]:
-    """The open dashboards' streams: their reconnects and gaps, overall and in each fault."""
+def stream_lines(dashboards, began: float, windows) -> list[str]:
+    """The open dashboards' streams: their reconnects and gaps, overall and in each fault, and
+    the tabs that fell back to polling."""
+    gaps = dashboards.gaps(began)
     streams = dashboards.streams
     lengths = [length for _, length in gaps]
     lines = [
         f"live streams: {len(streams)} dashboards open; {sum(s.reconnects for s in streams)} "
-        f"ended by the server and opened again, {sum(s.failures for s in streams)} failed "
-        f"connections, {sum(s.refusals for s in streams)} 503s; {len(gaps)} gaps, "
+        f"ended by the server, {sum(s.failures for s in streams)} failed "
+        f"connections, {sum(s.refusals - s.no_content for s in streams)} 503s and "
+        f"{sum(s.no_content for s in streams)} 204s (polling meanwhile); {len(gaps)} gaps, "
         f"p50 {quantile(lengths, 0.5):.2f} s, p99 {quantile(lengths, 0.99):.2f} s, longest "
         f"{max(lengths, default=0):.2f} s; {sum(x > 2 for x in lengths)} longer than 2 s",
     ]
+    polling = dashboards.gave_up(began)
+    if polling:
+        lines.append(
+            f"  {len(polling)} tabs fell back to polling (answered "
+            + ", ".join(f"{n} × {status}" for status, n in Counter(s for _, s in polling).items())
+            + f"), from {polling[0][0]:.0f} s to {polling[-1][0]:.0f} s"
+        )
     for w in windows:
         inside = [length for at, length in gaps if w.start <= at <= w.end + GRACE]
+        gone = sum(w.start <= at <= w.end + GRACE for at, _ in polling)
+        if gone:
+            lines.append(f"  during {w.name}: {gone} tabs fell back to polling")
         typical = f"p50 {quantile(inside, 0.5):.2f} s, " if inside else ""
         longest = max(inside, default=0)
         lines.append(f"  during {w.name}: {len(inside)} gaps, {typical}longest {longest:.2f} s")
@@ -225,7 +239,7 @@ def main(argv=None) -> None:
             thread.join()
         schedule.stopping.set()  # no fault more; the one under way plays out, the tabs open
         schedule.join()
-        streams = stream_lines(dashboards.gaps(ledger.began), dashboards, schedule.windows)
+        streams = stream_lines(dashboards, ledger.began, schedule.windows)
         dashboards.close_all()
         settled = settle(DATABASE_URL, ledger, args.settle)
         sampler.stopping.set()

@@ -4,6 +4,7 @@ nginx for the whole soak on an event loop of its own, reconnecting as a browser 
 
 import asyncio
 import threading
+import time
 
 from bench.sse_client import Deliveries, Stream, start, stop
 
@@ -38,7 +39,14 @@ class OpenDashboards(threading.Thread):
         self.join(timeout=10)
 
     def gaps(self, began: float) -> list[tuple[float, float]]:
-        """Every gap as (its start in seconds since the soak began, its length in seconds)."""
-        return sorted(
-            (down - began, up - down) for stream in self.streams for down, up in stream.gaps
-        )
+        """Every gap as (its start in seconds since the soak began, its length in seconds); a
+        stream still down counts until now (not a tab that polls instead)."""
+        now = time.monotonic()
+        closed = [(down, up) for stream in self.streams for down, up in stream.gaps]
+        down = [s for s in self.streams if s.down_since is not None and not s.gave_up_at]
+        still = [(s.down_since, now) for s in down]
+        return sorted((down - began, up - down) for down, up in closed + still)
+
+    def gave_up(self, began: float) -> list[tuple[float, str]]:
+        """The tabs that stopped streaming (the page polls instead): when, and the answer."""
+        return sorted((s.gave_up_at - began, str(s.status)) for s in self.streams if s.gave_up_at)

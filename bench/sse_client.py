@@ -34,12 +34,14 @@ class Stream:
     status: int | None = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
     reconnects: int = 0
-    refusals: int = 0  # 503s answered before the stream opened
+    refusals: int = 0  # 503s and 204s answered instead of a stream
+    no_content: int = 0  # of them 204s (the user's or the process's streams full, or no Redis)
     failures: int = 0  # connections refused, reset or cut short
     opened_at: float | None = None
     retry_ms: int = 1000  # as the server's `retry:` says
     down_since: float | None = None  # when the open stream ended or failed
     gaps: list = field(default_factory=list)  # (ended, open again), monotonic
+    gave_up_at: float | None = None  # answered neither 200 nor 503: the page polls instead
     task: asyncio.Task | None = None
     writer: asyncio.StreamWriter | None = None
 
@@ -103,9 +105,9 @@ async def chunks(reader: asyncio.StreamReader, chunked: bool):
 async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
     """Hold one stream; on its end reconnect after the server's `retry:` (a second until it
     says), and a second after a connection refused, reset or cut short, as a browser would. A
-    503 (the server too busy to check the login) is asked again after htmx's SSE extension's
-    back-off (0.5 s, doubling, at most 64 s), as the page does; any other answer ends the
-    tab's tries."""
+    503 (the server too busy to check the login) or a 204 (no stream for now: the page polls)
+    is asked again after htmx's SSE extension's back-off (0.5 s, doubling, at most 64 s), as
+    the page does; any other answer ends the tab's tries."""
     while True:
         try:
             ended = await hold_once(url, stream, deliveries)
@@ -115,18 +117,22 @@ async def follow(url: str, stream: Stream, deliveries: Deliveries) -> None:
         if stream.opened_at is not None:
             stream.went_down()
         if ended:
+            stream.gave_up_at = time.monotonic()
             return
         pause = stream.retry_ms / 1000 if stream.status == 200 else 1
-        await asyncio.sleep(stream.back_off() if stream.status == 503 else pause)
+        await asyncio.sleep(stream.back_off() if stream.status in (204, 503) else pause)
 
 
 async def hold_once(url: str, stream: Stream, deliveries: Deliveries) -> bool:
     """One connection of the stream, until the server ends it; True if the tab gives up."""
     reader, writer, stream.status, headers = await request_stream(url, stream.cookie)
     stream.writer = writer
-    if stream.status == 503:
+    if stream.status in (204, 503):  # no stream for now: the page polls and asks again later
         writer.close()
         stream.refusals += 1
+        stream.no_content += stream.status == 204
+        if stream.status == 204:
+            stream.opened.set()
         return False
     stream.opened.set()
     if stream.status != 200:

@@ -254,7 +254,7 @@ def describe(result: dict) -> str:
         f"{result['tabs']} tabs: {result['opened']} open after {took}"
         + (f" (not open: {refused})" if refused else "")
         + " "
-        f"({result['refused']} 503s, {result['failures']} failed connections on the way, "
+        f"({result['refused']} 503s or 204s, {result['failures']} failed connections on the way, "
         f"{result['reconnects']} reconnects)",
         f"  push: {result['changes']} changes, {result['delivered']:.2%} of the expected events;"
         f" p50 {result['push_p50_ms']:.0f} ms, p99 {result['push_p99_ms']:.0f} ms",
