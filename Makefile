@@ -15,7 +15,7 @@ METRICS_DIR ?= $(CURDIR)/.run/metrics
 
 TRANSLATIONS := app/translations
 
-.PHONY: run test setup lint bench bench-web chromium wrk translations stack stack-stop deploy \
+.PHONY: run test setup lint bench bench-web chromium wrk translations stack stack-stop deploy soak \
 	stack-packages stack-certificate
 
 run: setup
@@ -84,6 +84,13 @@ stack-stop:
 # Each host in turn, without closing its port; the migrations first (README, "Deploys").
 deploy: $(VENV)/.installed
 	$(BIN)/python -m deploy.stack deploy
+
+# The soak (bench/soak.py, bench/README.md): 30 minutes of customers and faults through a stack of
+# its own (ports 8300-8399); run on purpose on a quiet machine. SOAK_ARGS for a shorter run, e.g.
+# SOAK_ARGS="--minutes 4 --first-fault 30 --fault-every 30 --provider-outage 20".
+soak: $(VENV)/.installed stack-packages
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 stack-certificate: $(STACK_DIR)/tls/cert.pem
 
