@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
+from babel import Locale
 from flask import Flask
-from flask_babel import format_date, format_decimal, format_time
+from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -51,6 +52,14 @@ def duration(seconds: float | None) -> str:
     return in_units(whole, "s")
 
 
+def percent(share: float | None) -> str:
+    """A share as the language writes a percentage, to a tenth: `2.5%`, `2,5 %`."""
+    if share is None:
+        return "—"
+    pattern = Locale.parse(get_locale()).percent_formats[None].pattern
+    return format_percent(share, pattern.replace("#,##0", "#,##0.0", 1))
+
+
 def status_badge(status: str) -> Markup:
     label = OrderStatus.LABELS.get(status, status)
     return Markup(f'<span class="badge badge-{escape(status)}">{escape(label)}</span>')
@@ -68,7 +77,7 @@ def send_badge(order) -> Markup:
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_rate, "rate")
-    for template_filter in (timestamp, status_badge, send_badge, duration):
+    for template_filter in (timestamp, status_badge, send_badge, duration, percent):
         app.add_template_filter(template_filter)
     app.add_template_global(OrderStatus, "OrderStatus")
     app.add_template_global(order_url)

@@ -96,13 +96,17 @@ SAMPLES = {
     reasons.RECHECKED: (
         Reason(
             reasons.RECHECKED,
-            answer=Reason(reasons.TIMED, answer=Reason(reasons.ANSWERED, state="done"), ms="12"),
+            answer=Reason(reasons.TIMED, answer=Reason(reasons.ANSWERED, state="queued"), ms="12"),
         ),
-        "Status re-checked by an operator: the order service answered “done” (12 ms)",
+        "Status re-checked by an operator: the order service answered “queued” (12 ms)",
     ),
     reasons.SEND_RESOLVED: (
         Reason(reasons.SEND_RESOLVED, note="Confirmed by phone"),
         "Send resolved by an operator: Confirmed by phone",
+    ),
+    reasons.ACKNOWLEDGED_AFTER_CANCEL: (
+        Reason(reasons.ACKNOWLEDGED_AFTER_CANCEL, note="Refunded"),
+        "Finished after the cancel: acknowledged by an operator: Refunded",
     ),
     reasons.ANSWERED: (
         Reason(reasons.ANSWERED, state="processing"),
@@ -185,6 +189,14 @@ def test_each_code_reads_as_before_in_english_and_in_russian(app, code):
         ours = ours.replace(value, " ")
     left = set(re.findall(r"[A-Za-z]{2,}", ours)) - TECHNICAL_WORDS
     assert not left, f"{code}: English left in {russian!r}"
+
+
+def test_a_usual_answer_of_the_provider_is_translated(app):
+    answer = Reason(reasons.ANSWERED, state="done").as_json()
+    with force_locale("ru"):
+        assert reasons.render(answer) == "сервис заказов ответил «выполнен»"
+    with force_locale("en"):
+        assert reasons.render(answer) == "the order service answered “done”"
 
 
 def test_the_plural_forms_follow_the_count(app):

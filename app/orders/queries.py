@@ -93,11 +93,11 @@ ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 
 def search_condition(search: str):
     """Orders holding a service whose name contains `search`, or whose id starts with it (with
-    or without the list's leading #). Wildcards are taken literally."""
+    or without the list's leading # or №). Wildcards are taken literally."""
     text = search.lower()
     name_has = func.lower(OrderItem.name).contains(text, autoescape=True)
     by_name = exists().where(OrderItem.order_id == Order.id, name_has)
-    prefix = text.lstrip("#")
+    prefix = text.lstrip("#№")
     if not ID_PREFIX.fullmatch(prefix):
         return by_name
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
