@@ -5,7 +5,17 @@ import sys
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import database, errors, flashes, htmx, long_addresses, passwords, reasons, security
+from app import (
+    database,
+    errors,
+    flashes,
+    htmx,
+    long_addresses,
+    passwords,
+    reasons,
+    security,
+    time_zones,
+)
 from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, redis_options
 
@@ -59,6 +69,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(ops.bp, url_prefix=ops.PREFIX)
     i18n.init_app(app)
+    time_zones.init_app(app)
     app.add_template_global(flashes.page_messages)
     formatting.init_app(app)
     app.add_template_filter(reasons.reason_filter, "reason")

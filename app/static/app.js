@@ -5,45 +5,49 @@
 // console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
-  // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
-  var lang = readersVariant(document.documentElement.lang);
-  var relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
-  var absolute = new Intl.DateTimeFormat(lang, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-    hourCycle: "h23", timeZoneName: "short"
-  });
+  // Dates and times as the server writes them (app/formatting.py), in the page's language and
+  // the browser's time zone: "Dec 7, 2026, 01:28", "7 дек. 2026 г., 01:28 (3 минуты назад)".
+  // The browser's zone goes to the server in a cookie, so its next pages (and the account, for
+  // pages read later without JavaScript) use it too.
+  var lang = document.documentElement.lang || undefined;
+  var relative = new Intl.RelativeTimeFormat(lang, { numeric: "always" });
+  var day = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric" });
+  var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   var plurals = new Intl.PluralRules(lang);
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
+  var JUST_NOW_SECONDS = 10;
 
-  function readersVariant(pageLang) {
-    if (!pageLang) { return undefined; }
-    var own = (navigator.languages || []).filter(function (code) {
-      return code.split("-")[0].toLowerCase() === pageLang.toLowerCase();
-    });
-    return own.length ? own[0] : pageLang;
+  function reportTimeZone() {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!/^[A-Za-z0-9_\/+-]+$/.test(zone || "") || zone === document.body.dataset.timeZone) { return; }
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" + secure;
+  }
+
+  function whenText(date) {
+    return (day.format(date) + ", " + clock.format(date)).replace(/\u202f/g, " ");
   }
 
   function describe(date) {
     var amount = (date.getTime() - Date.now()) / 1000;
-    if (Math.abs(amount) < 10) { return relative.format(0, "second"); }
+    if (Math.abs(amount) < JUST_NOW_SECONDS) { return document.body.dataset.justNow; }
     for (var i = 0; i < steps.length; i++) {
-      if (Math.abs(amount) < steps[i][1]) {
-        return relative.format(Math.round(amount), steps[i][0]);
-      }
+      if (Math.abs(amount) < steps[i][1]) { break; }
       amount /= steps[i][1];
     }
-    return absolute.format(date);
+    return relative.format(Math.round(amount), steps[i][0]);
   }
 
-  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time;
-  // <time data-local="absolute"> shows only the date and time.
-  function localise(root) {
-    root.querySelectorAll("time[data-local]").forEach(function (el) {
+  // <time data-local> shows "3 minutes ago"; <time data-local="full"> the date and time, then
+  // that; <time data-local="absolute"> only the date and time.
+  function localise(scope) {
+    scope.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
-      var when = absolute.format(date);
+      var when = whenText(date);
       var styles = { full: when + " (" + describe(date) + ")", absolute: when };
-      el.textContent = styles[el.dataset.local] || describe(date);
+      var text = styles[el.dataset.local] || describe(date);
+      if (el.textContent !== text) { el.textContent = text; }
       el.title = when;
     });
   }
@@ -296,6 +300,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    reportTimeZone();
     localise(document);
     dropStaleMessages();
     document.querySelectorAll("[data-order-form]").forEach(function (form) {

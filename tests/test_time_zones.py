@@ -1,0 +1,87 @@
+"""Every page writes a date and a time one way, in the reader's language and time zone: the
+zone their browser reports in a cookie, else the one their account remembers, else UTC. The
+relative part ("3 minutes ago") counts as app.js does, so both write the same words."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale
+
+from app.extensions import db
+from app.formatting import relative_text, timestamp, when_text
+from app.models import User
+from app.time_zones import known
+from tests.support.auth import EMAIL, PASSWORD
+
+MOMENT = datetime(2026, 12, 6, 22, 28, tzinfo=UTC)
+
+
+def time_zone_of(user) -> str | None:
+    db.session.expire_all()
+    return db.session.get(User, user.id).time_zone
+
+
+@pytest.mark.parametrize(
+    ("seconds", "russian", "english"),
+    [
+        (-5, "только что", "just now"),
+        (-49, "49 секунд назад", "49 seconds ago"),
+        (-150, "2 минуты назад", "2 minutes ago"),  # halves round up, as Math.round: -2.5 → -2
+        (150, "через 3 минуты", "in 3 minutes"),
+        (-5 * 3600, "5 часов назад", "5 hours ago"),
+        (-10 * 86400, "10 дней назад", "10 days ago"),
+        (-40 * 86400, "1 месяц назад", "1 month ago"),
+        (2 * 3600, "через 2 часа", "in 2 hours"),
+    ],
+)
+def test_how_long_ago_reads_naturally(app, seconds, russian, english):
+    value = MOMENT + timedelta(seconds=seconds)
+    for language, expected in (("ru", russian), ("en", english)):
+        with app.test_request_context(), force_locale(language):
+            assert relative_text(value, now=MOMENT) == expected
+
+
+def test_a_date_and_time_in_each_language(app):
+    with app.test_request_context(), force_locale("ru"):
+        assert when_text(MOMENT) == "6 дек. 2026 г., 22:28"
+    with app.test_request_context(), force_locale("en"):
+        assert when_text(MOMENT) == "Dec 6, 2026, 22:28"
+
+
+def test_the_browsers_zone_comes_first(app):
+    headers = {"Accept-Language": "ru", "Cookie": "tz=Europe/Moscow"}
+    with app.test_request_context(headers=headers):
+        assert when_text(MOMENT) == "7 дек. 2026 г., 01:28"
+        html = str(timestamp(MOMENT, "absolute"))
+    assert 'title="7 дек. 2026 г., 01:28"' in html and ">7 дек. 2026 г., 01:28</time>" in html
+
+
+@pytest.mark.parametrize(
+    "cookie", ["Mars/Olympus", "../../etc/passwd", "Europe%2FMoscow", "x" * 80]
+)
+def test_an_unknown_zone_is_ignored(client, logged_in, cookie):
+    client.set_cookie("tz", cookie)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'data-time-zone="UTC"' in response.get_data(as_text=True)
+    assert time_zone_of(logged_in) is None
+    assert not known(cookie)
+
+
+def test_the_account_remembers_the_browsers_zone_for_pages_without_it(app, client, logged_in):
+    client.set_cookie("tz", "Asia/Tokyo")
+    assert 'data-time-zone="Asia/Tokyo"' in client.get("/").get_data(as_text=True)
+    assert time_zone_of(logged_in) == "Asia/Tokyo"
+
+    other_device = app.test_client()  # no cookie from a script: the account's zone
+    other_device.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert other_device.get("/").status_code == 200
+    assert 'data-time-zone="Asia/Tokyo"' in other_device.get("/").get_data(as_text=True)
+
+    client.set_cookie("tz", "America/New_York")  # the browser moved
+    client.get("/")
+    assert time_zone_of(logged_in) == "America/New_York"
+
+
+def test_a_visitor_without_a_zone_reads_utc(client):
+    assert 'data-time-zone="UTC"' in client.get("/login").get_data(as_text=True)
