@@ -73,6 +73,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.add_template_global(flashes.page_messages)
     formatting.init_app(app)
     app.add_template_filter(reasons.reason_filter, "reason")
+    app.add_template_filter(reasons.own_reason_filter, "own_reason")
     app.after_request(htmx.vary_on_htmx)
     errors.init_app(app)
     cli.init_app(app)

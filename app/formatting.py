@@ -3,10 +3,9 @@
 import math
 from datetime import UTC, datetime, timedelta
 
-from babel import Locale
-from babel.dates import format_timedelta
+from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -27,10 +26,15 @@ NARROW_SPACE = "\u202f"
 
 
 def when_text(value: datetime) -> str:
-    """A date and time as every page writes it, in the reader's language and time zone:
-    "Dec 7, 2026, 01:28", "7 дек. 2026 г., 01:28" (app.js writes the same)."""
-    written = f"{format_date(value, 'medium')}, {format_time(value, 'HH:mm')}"
-    return written.replace(NARROW_SPACE, " ")  # as browsers write "2026 г."
+    """A date and time as every page writes it, in the reader's language and time zone, the
+    year only when it is not this one: "Dec 7, 01:28", "7 дек. 2025 г., 01:28" (as app.js)."""
+    local, locale = to_user_timezone(value), get_locale()
+    if local.year == to_user_timezone(datetime.now(UTC)).year:
+        day = dates.format_skeleton("MMMd", local, locale=locale)
+    else:
+        day = dates.format_date(local, "medium", locale=locale)
+    written = f"{day}, {dates.format_time(local, 'HH:mm', tzinfo=local.tzinfo, locale=locale)}"
+    return written.replace(NARROW_SPACE, " ")  # as browsers write "2025 г."
 
 
 def round_half_up(number: float) -> int:
@@ -55,13 +59,15 @@ def relative_text(value: datetime, now: datetime | None = None) -> str:
     unit, amount = in_largest_unit(amount)
     count = round_half_up(amount)
     length = math.copysign(abs(count) * UNIT_SECONDS[unit], amount)
-    return format_timedelta(length, threshold=abs(count), add_direction=True, locale=get_locale())
+    return dates.format_timedelta(
+        length, threshold=abs(count), add_direction=True, locale=get_locale()
+    )
 
 
 def timestamp(value: datetime | None, style: str = "relative") -> Markup:
-    """A <time> as the reader reads it: "3 minutes ago" (relative), "Dec 7, 2026, 01:28 (3
-    minutes ago)" (full) or "Dec 7, 2026, 01:28" (absolute); app.js keeps the relative part
-    current, in the same words."""
+    """A <time> as the reader reads it: "3 minutes ago" (relative), "Dec 7, 01:28 (3 minutes
+    ago)" (full) or "Dec 7, 01:28" (absolute); app.js keeps the relative part current, in the
+    same words."""
     if value is None:
         return Markup('<span class="muted">%s</span>') % _("never")
     if style not in TIME_STYLES:

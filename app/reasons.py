@@ -199,6 +199,21 @@ def shown(value):
     return (render(value) or "") if is_coded(value) else value
 
 
+# What the customer did, as their own pages say it to them.
+OWN_WORDS: dict[str, Callable[[], str]] = {
+    SENT_BY_CUSTOMER: lambda: _("Sent to processing by you"),
+    CANCELLED_BY_CUSTOMER: lambda: _("Cancelled by you"),
+}
+
+
+def own_reason_filter(coded: dict | None, text: str | None = None) -> str:
+    """`{{ event.reason_coded|own_reason(event.reason) }}`: on the customer's own pages, what
+    they did is said to them ("Cancelled by you"); the rest as `reason` says it."""
+    if is_coded(coded) and coded["code"] in OWN_WORDS:
+        return OWN_WORDS[coded["code"]]()
+    return reason_filter(coded, text)
+
+
 def reason_filter(coded: dict | None, text: str | None = None) -> str:
     """`{{ event.reason_coded|reason(event.reason) }}`: the coded reason, else the text."""
     return render(coded) or text or ""

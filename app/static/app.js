@@ -6,12 +6,14 @@
 (function () {
   "use strict";
   // Dates and times as the server writes them (app/formatting.py), in the page's language and
-  // the browser's time zone: "Dec 7, 2026, 01:28", "7 дек. 2026 г., 01:28 (3 минуты назад)".
+  // the browser's time zone, the year only when it is not this one: "Dec 7, 01:28",
+  // "7 дек. 2025 г., 01:28 (1 год назад)".
   // The browser's zone goes to the server in a cookie, so its next pages (and the account, for
   // pages read later without JavaScript) use it too.
   var lang = document.documentElement.lang || undefined;
   var relative = new Intl.RelativeTimeFormat(lang, { numeric: "always" });
   var day = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric" });
+  var dayThisYear = new Intl.DateTimeFormat(lang, { month: "short", day: "numeric" });
   var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   var plurals = new Intl.PluralRules(lang);
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
@@ -25,7 +27,9 @@
   }
 
   function whenText(date) {
-    return (day.format(date) + ", " + clock.format(date)).replace(/\u202f/g, " ");
+    var thisYear = date.getFullYear() === new Date().getFullYear();
+    var written = (thisYear ? dayThisYear : day).format(date) + ", " + clock.format(date);
+    return written.replace(/\u202f/g, " ");
   }
 
   function describe(date) {
