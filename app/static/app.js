@@ -145,6 +145,75 @@
     });
   }
 
+  // An action that cannot be undone (a form with data-confirm-* words) asks first, in the
+  // page's <dialog>: the same words as the confirmation page readers without JavaScript get.
+  // The dialog is modal (the rest of the page is inert, so focus stays inside), its safe
+  // choice has the focus, and Escape or that choice closes it. Confirmed, an htmx action goes
+  // on as asked; a form that would open the confirmation page posts the action itself.
+  var asking = null;
+  function ask(form, goOn) {
+    var dialog = document.getElementById("confirm-dialog");
+    var words = form.dataset;
+    dialog.querySelector("#confirm-heading").textContent = words.confirmHeading;
+    dialog.querySelector("[data-confirm-summary]").textContent = words.confirmSummary || "";
+    dialog.querySelector("[data-confirm-detail]").textContent = words.confirmDetail || "";
+    dialog.querySelector("[data-confirm-yes]").textContent = words.confirmButton;
+    dialog.querySelector("[data-confirm-no]").textContent = words.confirmKeep;
+    asking = { form: form, goOn: goOn, opener: document.activeElement };
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-no]").focus();
+  }
+  function postFromDialog(dialogForm, form) {
+    dialogForm.action = form.dataset.confirmAction;
+    dialogForm.querySelectorAll("[data-carried]").forEach(function (input) { input.remove(); });
+    form.querySelectorAll("input[type=hidden]:not([name=csrf_token])").forEach(function (input) {
+      var copy = input.cloneNode();
+      copy.setAttribute("data-carried", "");
+      dialogForm.appendChild(copy);
+    });
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[data-confirm-heading]");
+    if (!form || !event.detail.triggeringEvent) { return; }
+    event.preventDefault();
+    // A form that would open the confirmation page (boosted, method get) posts from the dialog.
+    var byPage = !form.hasAttribute("hx-post") && form.method.toLowerCase() === "get";
+    ask(form, byPage ? null : function () { event.detail.issueRequest(true); });
+  });
+  document.addEventListener("submit", function (event) {
+    var dialogForm = event.target.closest("#confirm-dialog form");
+    if (!dialogForm || !asking) { return; }
+    var current = asking;
+    if (current.goOn) {
+      event.preventDefault();
+      dialogForm.closest("dialog").close();
+      current.goOn();
+    } else {
+      postFromDialog(dialogForm, current.form);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var no = event.target.closest && event.target.closest("#confirm-dialog [data-confirm-no]");
+    if (no) { no.closest("dialog").close(); }
+  });
+  // Tab and Shift+Tab go round the dialog's two buttons, never out of it.
+  document.addEventListener("keydown", function (event) {
+    var dialog = event.key === "Tab" && event.target.closest && event.target.closest("#confirm-dialog");
+    if (!dialog) { return; }
+    var buttons = dialog.querySelectorAll("button");
+    var first = buttons[0], last = buttons[buttons.length - 1];
+    if (event.shiftKey ? event.target === first : event.target === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.id !== "confirm-dialog" || !asking) { return; }
+    var opener = asking.opener;
+    asking = null;
+    if (opener && document.contains(opener) && !opener.disabled) { opener.focus(); }
+  }, true);
+
   // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("click", function (event) {
     var close = event.target.closest && event.target.closest(".flash-close");
