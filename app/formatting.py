@@ -14,7 +14,7 @@ from app.models import OrderStatus
 from app.money import format_money, format_rate
 from app.urls import order_url
 
-TIME_STYLES = ("relative", "full", "absolute")
+TIME_STYLES = ("relative", "full", "absolute", "time")
 # How far back or ahead a time is, in the largest unit under the next one's size (as app.js
 # counts): "49 seconds ago", "3 minutes ago", "in 2 hours", "10 days ago", "2 months ago".
 STEPS = (("second", 60), ("minute", 60), ("hour", 24), ("day", 30), ("month", 12), ("year", None))
@@ -40,6 +40,26 @@ def when_text(value: datetime) -> str:
 def round_half_up(number: float) -> int:
     """Rounded as JavaScript's Math.round does, so both sides name the same number."""
     return math.floor(number + 0.5)
+
+
+def day_text(value: datetime) -> str:
+    """A day as the pages head a timeline's lines with it: "Dec 7", "7 дек. 2025 г."."""
+    local, locale = to_user_timezone(value), get_locale()
+    if local.year == to_user_timezone(datetime.now(UTC)).year:
+        return dates.format_skeleton("MMMd", local, locale=locale)
+    return dates.format_date(local, "medium", locale=locale).replace(NARROW_SPACE, " ")
+
+
+def by_day(events) -> list[tuple[str, list]]:
+    """A timeline's events (anything with `created_at`) in runs of one day in the reader's
+    zone, in the order given: [("Dec 7", [...]), ("Dec 6", [...])]."""
+    days: list[tuple[str, list]] = []
+    for event in events:
+        day = day_text(event.created_at)
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(event)
+    return days
 
 
 def in_largest_unit(seconds: float) -> tuple[str, float]:
@@ -73,7 +93,13 @@ def timestamp(value: datetime | None, style: str = "relative") -> Markup:
     if style not in TIME_STYLES:
         raise ValueError(f"unknown time style {style!r}")
     when = when_text(value)
-    texts = {"relative": lambda: relative_text(value), "absolute": lambda: when}
+    texts = {
+        "relative": lambda: relative_text(value),
+        "absolute": lambda: when,
+        "time": lambda: dates.format_time(
+            to_user_timezone(value), "HH:mm", tzinfo=to_user_timezone(value).tzinfo
+        ),
+    }
     text = texts.get(style, lambda: f"{when} ({relative_text(value)})")()
     local = "" if style == "relative" else f'="{style}"'
     return Markup(
@@ -137,7 +163,8 @@ def send_badge(order) -> Markup:
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_rate, "rate")
-    for template_filter in (timestamp, age_timestamp, status_badge, send_badge, duration, percent):
+    filters = (timestamp, age_timestamp, status_badge, send_badge, duration, percent, by_day)
+    for template_filter in filters:
         app.add_template_filter(template_filter)
     app.add_template_global(OrderStatus, "OrderStatus")
     app.add_template_global(order_url)

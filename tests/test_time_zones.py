@@ -2,14 +2,17 @@
 zone their browser reports in a cookie, else the one their account remembers, else UTC. The
 relative part ("3 minutes ago") counts as app.js does, so both write the same words."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
-from flask_babel import force_locale
+from flask import g
+from flask_babel import force_locale, refresh
 
 from app.extensions import db
-from app.formatting import relative_text, timestamp, when_text
-from app.models import User
+from app.formatting import by_day, relative_text, timestamp, when_text
+from app.models import OrderEvent, User
 from app.time_zones import known
 from tests.support.auth import EMAIL, PASSWORD
 
@@ -89,3 +92,31 @@ def test_the_account_remembers_the_browsers_zone_for_pages_without_it(app, clien
 
 def test_a_visitor_without_a_zone_reads_utc(client):
     assert 'data-time-zone="UTC"' in client.get("/login").get_data(as_text=True)
+
+
+def test_a_timeline_is_grouped_by_the_readers_day(app):
+    late, early = MOMENT.replace(year=2024, hour=21, minute=30), MOMENT.replace(year=2024, hour=8)
+    events = [SimpleNamespace(created_at=when) for when in (late, early)]
+    with app.test_request_context(), force_locale("en"):
+        assert [(day, len(run)) for day, run in by_day(events)] == [("Dec 6, 2024", 2)]
+    with app.test_request_context(headers={"Cookie": "tz=Europe/Moscow"}), force_locale("en"):
+        g.pop("time_zone", None)  # the zone kept from the request before, in the same app context
+        refresh()
+        days = by_day(events)  # 00:30 on the 7th in Moscow: a day of its own
+        assert [(day, len(run)) for day, run in days] == [("Dec 7, 2024", 1), ("Dec 6, 2024", 1)]
+        assert ">00:30</time>" in str(timestamp(late, "time"))
+
+
+def test_an_orders_timeline_gives_each_line_its_time_under_its_day(client, draft):
+    db.session.execute(
+        db.update(OrderEvent)
+        .where(OrderEvent.order_id == draft.id)
+        .values(created_at=OrderEvent.created_at - timedelta(days=400))
+    )
+    db.session.commit()
+    client.post(f"/orders/{draft.id}/send")
+    html = client.get(f"/orders/{draft.id}").get_data(as_text=True)
+    timeline = html.split('class="timeline"', 1)[1].split("</section>", 1)[0]
+    assert timeline.count('class="timeline-day"') == 2
+    assert re.findall(r'data-local="time"[^>]*>(\d\d:\d\d)</time>', timeline)
+    assert 'data-local="full"' not in timeline

@@ -43,13 +43,14 @@
   }
 
   // <time data-local> shows "3 minutes ago"; <time data-local="full"> the date and time, then
-  // that; <time data-local="absolute"> only the date and time.
+  // that; <time data-local="absolute"> only the date and time; <time data-local="time"> only
+  // the time (a timeline's line, under its day).
   function localise(scope) {
     scope.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
       var when = whenText(date);
-      var styles = { full: when + " (" + describe(date) + ")", absolute: when };
+      var styles = { full: when + " (" + describe(date) + ")", absolute: when, time: clock.format(date) };
       var text = styles[el.dataset.local] || describe(date);
       if (el.textContent !== text) { el.textContent = text; }
       el.title = when;
