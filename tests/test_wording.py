@@ -2,8 +2,11 @@
 dashboard's counts use the statuses' words and do not repeat themselves, an id not given yet is
 written as words, not code, and the order form promises nothing JavaScript alone does."""
 
+import re
+
 import pytest
 
+from app.orders.drafts import create_draft
 from tests.support.ops import send
 
 
@@ -53,3 +56,20 @@ def test_the_order_form_promises_no_total_as_you_go(russian, logged_in):
     html = russian.get("/orders/new").get_data(as_text=True)
     assert "сумма посчитается сразу" not in html
     assert "проверьте итог с налогом" in html
+
+
+def filter_counts(html: str) -> dict[str, str]:
+    nav = html.split('class="filters"', 1)[1].split("</nav>", 1)[0]
+    return dict(re.findall(r'>([^<>]+?) <span class="filter-count">(\d+)</span>', nav))
+
+
+def test_the_status_filters_say_how_many_orders_each_shows(client, logged_in, services):
+    first, second = services[0].uuid, services[1].uuid
+    drafts = [create_draft(logged_in.id, [uuid]) for uuid in (first, first, second)]
+    client.post(f"/orders/{drafts[0].id}/send")
+    counts = filter_counts(client.get("/").get_data(as_text=True))
+    assert counts["All"] == "3" and counts["Draft"] == "2" and counts["Sending…"] == "1"
+    assert counts["Done"] == "0"
+    name = services[1].name
+    searched = filter_counts(client.get("/", query_string={"q": name}).get_data(as_text=True))
+    assert searched["All"] == "1" and searched["Draft"] == "1" and searched["Sending…"] == "0"
