@@ -215,6 +215,43 @@
     if (opener && document.contains(opener) && !opener.disabled) { opener.focus(); }
   }, true);
 
+  // A done action in a list row (Send, Cancel, Delete) is confirmed by a toast beside its
+  // button, which screen readers announce; the message at the top of the page (the one readers
+  // without JavaScript get) still shows, but is not announced a second time.
+  var toastFor = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.requestConfig.verb !== "post" || !elt.closest || !elt.closest("tr")) { return; }
+    var box = (elt.querySelector("button") || elt).getBoundingClientRect();
+    toastFor = { top: box.bottom + window.scrollY, right: box.right + window.scrollX };
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (toastFor && event.detail.target.id === "flash") {
+      event.detail.target.setAttribute("aria-live", "off");
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var region = event.detail.target;
+    if (region.id !== "flash" || !toastFor) { return; }
+    var where = toastFor;
+    toastFor = null;
+    var messages = region.querySelectorAll(".flash");
+    messages.forEach(function (message) { message.setAttribute("aria-live", "off"); });
+    if (messages.length) { showToast(messages[messages.length - 1], where); }
+    window.setTimeout(function () { region.setAttribute("aria-live", "polite"); }, 0);
+  });
+  function showToast(message, where) {
+    document.querySelectorAll(".toast").forEach(function (old) { old.remove(); });
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (message.classList.contains("flash-error") ? "error" : "success");
+    toast.setAttribute("aria-live", "polite");  // announced; not a second "status" on the page
+    document.body.appendChild(toast);
+    toast.style.top = where.top + 6 + "px";
+    toast.style.left = Math.max(8, Math.min(where.right - 280, window.innerWidth - 288)) + "px";
+    window.setTimeout(function () { toast.textContent = message.querySelector("span").textContent; }, 50);
+    window.setTimeout(function () { toast.remove(); }, 6000);
+  }
+
   // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("click", function (event) {
     var close = event.target.closest && event.target.closest(".flash-close");

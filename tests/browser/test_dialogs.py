@@ -89,3 +89,22 @@ def test_cancel_asks_in_the_readers_language_and_keeps_the_order_when_kept(
     confirm_dialog(page).get_by_role("button", name="Отменить заказ").click()
     expect(page.locator("#order-summary")).to_have_attribute("data-status", "cancelled")
     assert reload(order.id).status == OrderStatus.CANCELLED
+
+
+def test_a_done_row_action_is_confirmed_by_a_toast_beside_it(open_context, seeded_user, draft):
+    page = open_context().new_page()
+    log_in(page)
+    row = page.locator(f'tr[data-order-id="{draft.id}"]')
+    delete = row.get_by_role("button", name="Delete")
+    below = delete.bounding_box()
+    delete.click()
+    confirm_dialog(page).get_by_role("button", name="Delete draft").click()
+
+    toast = page.locator(".toast[aria-live=polite]")
+    expect(toast).to_have_text("Draft deleted.")
+    box = toast.bounding_box()
+    assert 0 <= box["y"] - (below["y"] + below["height"]) <= 20, (box, below)
+    # The message readers without JavaScript get stays, but is not announced twice.
+    flash = page.locator("#flash .flash")
+    expect(flash).to_have_text(re.compile("Draft deleted."))
+    expect(flash).to_have_attribute("aria-live", "off")
