@@ -62,3 +62,22 @@ def test_every_target_is_big_enough_and_no_placeholder_is_cut(phone, orders):
         phone.wait_for_load_state()
         assert phone.evaluate(SMALL_TARGETS) == [], path
         assert phone.evaluate(CUT_PLACEHOLDERS) == [], path
+
+
+@pytest.mark.parametrize("screen", [{"width": 1280, "height": 800}, PHONE])
+def test_the_totals_read_on_one_line_and_their_buttons_line_up(open_context, seeded_user, screen):
+    """In Russian, without JavaScript: "Итого с налогом" on one line, Пересчитать as wide as
+    the other buttons."""
+    page = open_context(locale="ru-RU", java_script_enabled=False, viewport=screen).new_page()
+    log_in(page, labels=RUSSIAN_LOGIN)
+    page.goto("/orders/new")
+    label = page.locator(".totals dt.gross")
+    assert label.evaluate("e => e.getClientRects().length") == 1
+    height = label.bounding_box()["height"]
+    assert height < 2 * float(label.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    widths = {
+        round(box["width"])
+        for box in (b.bounding_box() for b in page.locator(".totals-actions .button").all())
+        if box
+    }
+    assert len(widths) == 1, widths
