@@ -11,7 +11,7 @@ from flask import g
 from flask_babel import force_locale, refresh
 
 from app.extensions import db
-from app.formatting import by_day, relative_text, timestamp, when_text
+from app.formatting import age_timestamp, by_day, relative_text, timestamp, when_text
 from app.models import OrderEvent, User
 from app.time_zones import known
 from tests.support.auth import EMAIL, PASSWORD
@@ -120,3 +120,10 @@ def test_an_orders_timeline_gives_each_line_its_time_under_its_day(client, draft
     assert timeline.count('class="timeline-day"') == 2
     assert re.findall(r'data-local="time"[^>]*>(\d\d:\d\d)</time>', timeline)
     assert 'data-local="full"' not in timeline
+
+
+def test_an_age_reads_as_every_other_relative_time(app):
+    """The console's ages ("last run", "oldest job") and its tables' times in one form."""
+    with app.test_request_context(), force_locale("ru"):
+        html = str(age_timestamp(48))
+    assert ">48 секунд назад</time>" in html and "48 с назад" not in html
