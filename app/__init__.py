@@ -5,7 +5,17 @@ import sys
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import database, errors, flashes, htmx, long_addresses, passwords, reasons, security
+from app import (
+    database,
+    errors,
+    flashes,
+    htmx,
+    long_addresses,
+    passwords,
+    reasons,
+    security,
+    time_zones,
+)
 from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, redis_options
 
@@ -76,9 +86,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(webhook_pages.bp)
     api.init_app(app)
     i18n.init_app(app)
+    time_zones.init_app(app)
     app.add_template_global(flashes.page_messages)
     formatting.init_app(app)
     app.add_template_filter(reasons.reason_filter, "reason")
+    app.add_template_filter(reasons.own_reason_filter, "own_reason")
     app.after_request(htmx.vary_on_htmx)
     errors.init_app(app)
     cli.init_app(app)

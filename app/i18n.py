@@ -12,6 +12,7 @@ from markupsafe import Markup
 from werkzeug import Response
 
 from app.extensions import db
+from app.time_zones import reader_zone
 from app.urls import is_api_request, local_path
 
 LANGUAGES = {"ru": "Русский", "en": "English"}  # as in app.config.LANGUAGE_CODES
@@ -91,7 +92,12 @@ def vary_on_language(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(vary_on_language)
-    babel.init_app(app, locale_selector=select_locale, default_domain="messages")
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=reader_zone,
+        default_domain="messages",
+    )
     app.register_blueprint(bp)
     app.add_template_global(locale_code)
     app.context_processor(render_translations)

@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     locale: Mapped[str | None] = mapped_column(String(8))  # chosen language; None: the browser's
+    # The zone the browser reported (app/time_zones.py); None: not known yet, UTC meanwhile.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     # Bumped by a trigger on every change to the user's orders (migration 0007).
     orders_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
@@ -115,6 +117,8 @@ class Order(db.Model):
     last_check_error_coded: Mapped[dict | None] = mapped_column(JSONB)
     # After a cancel here: the provider's final word, and whether the sync still asks for it.
     after_cancel_state: Mapped[str | None] = mapped_column(String(20))
+    # An operator read that word and said so (with a note on the timeline): no longer flagged.
+    after_cancel_acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     follow_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

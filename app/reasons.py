@@ -30,6 +30,7 @@ REGISTERED_LATE = "registered_late"
 SEND_RETRIED = "send_retried"
 RECHECKED = "rechecked"
 SEND_RESOLVED = "send_resolved"
+ACKNOWLEDGED_AFTER_CANCEL = "acknowledged_after_cancel"
 # What the order service answered, or why not (nested above, or an order's last failed check).
 ANSWERED = "answered"
 TIMED = "timed"
@@ -119,7 +120,12 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     SEND_RETRIED: lambda a: _("Send retried now by an operator"),
     RECHECKED: lambda a: _("Status re-checked by an operator: %(answer)s", **a),
     SEND_RESOLVED: lambda a: _("Send resolved by an operator: %(note)s", **a),
-    ANSWERED: lambda a: _("the order service answered “%(state)s”", **a),
+    ACKNOWLEDGED_AFTER_CANCEL: lambda a: _(
+        "Finished after the cancel: acknowledged by an operator: %(note)s", **a
+    ),
+    ANSWERED: lambda a: _(
+        "the order service answered “%(state)s”", state=provider_state(a["state"])
+    ),
     TIMED: lambda a: _("%(answer)s (%(ms)s ms)", **a),
     UNREACHABLE: lambda a: _("Cannot reach the order service: %(detail)s", **a),
     TIMEOUT: lambda a: _("The order service did not answer in time."),
@@ -191,6 +197,21 @@ def render(coded: dict | None) -> str | None:
 
 def shown(value):
     return (render(value) or "") if is_coded(value) else value
+
+
+# What the customer did, as their own pages say it to them.
+OWN_WORDS: dict[str, Callable[[], str]] = {
+    SENT_BY_CUSTOMER: lambda: _("Sent to processing by you"),
+    CANCELLED_BY_CUSTOMER: lambda: _("Cancelled by you"),
+}
+
+
+def own_reason_filter(coded: dict | None, text: str | None = None) -> str:
+    """`{{ event.reason_coded|own_reason(event.reason) }}`: on the customer's own pages, what
+    they did is said to them ("Cancelled by you"); the rest as `reason` says it."""
+    if is_coded(coded) and coded["code"] in OWN_WORDS:
+        return OWN_WORDS[coded["code"]]()
+    return reason_filter(coded, text)
 
 
 def reason_filter(coded: dict | None, text: str | None = None) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
+from tests.support.auth import PASSWORD
 from tests.support.orders import insert_orders
 
 ORDER_ID = "00000000-0000-4000-8000-000000000001"
@@ -54,6 +55,15 @@ def test_customers_get_404_everywhere(client, logged_in, an_order, method, path)
     db.session.expire_all()
     assert db.session.get(Order, an_order).status == OrderStatus.IN_PROCESSING
     assert db.session.scalar(db.select(db.func.count()).select_from(OrderEvent)) == 0
+
+
+@pytest.mark.parametrize("method,path", EVERY_PATH)
+def test_customers_get_404_before_the_csrf_check(make_app, user, an_order, method, path):
+    """With CSRF protection on, as in production: no token still answers 404, not 400."""
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    data = {"email": user.email, "password": PASSWORD, "csrf_token": page_token(client, "/login")}
+    assert client.post("/login", data=data).status_code == 302
+    assert not_found_page(client.open(path, method=method, data={"note": "x"}))
 
 
 def test_customers_see_no_operations_link(client, logged_in):

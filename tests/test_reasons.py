@@ -96,13 +96,17 @@ SAMPLES = {
     reasons.RECHECKED: (
         Reason(
             reasons.RECHECKED,
-            answer=Reason(reasons.TIMED, answer=Reason(reasons.ANSWERED, state="done"), ms="12"),
+            answer=Reason(reasons.TIMED, answer=Reason(reasons.ANSWERED, state="queued"), ms="12"),
         ),
-        "Status re-checked by an operator: the order service answered “done” (12 ms)",
+        "Status re-checked by an operator: the order service answered “queued” (12 ms)",
     ),
     reasons.SEND_RESOLVED: (
         Reason(reasons.SEND_RESOLVED, note="Confirmed by phone"),
         "Send resolved by an operator: Confirmed by phone",
+    ),
+    reasons.ACKNOWLEDGED_AFTER_CANCEL: (
+        Reason(reasons.ACKNOWLEDGED_AFTER_CANCEL, note="Refunded"),
+        "Finished after the cancel: acknowledged by an operator: Refunded",
     ),
     reasons.ANSWERED: (
         Reason(reasons.ANSWERED, state="processing"),
@@ -187,6 +191,14 @@ def test_each_code_reads_as_before_in_english_and_in_russian(app, code):
     assert not left, f"{code}: English left in {russian!r}"
 
 
+def test_a_usual_answer_of_the_provider_is_translated(app):
+    answer = Reason(reasons.ANSWERED, state="done").as_json()
+    with force_locale("ru"):
+        assert reasons.render(answer) == "сервис заказов ответил «выполнен»"
+    with force_locale("en"):
+        assert reasons.render(answer) == "the order service answered “done”"
+
+
 def test_the_plural_forms_follow_the_count(app):
     with force_locale("ru"):
         texts = {
@@ -238,7 +250,7 @@ def test_an_order_sent_in_russian_reads_in_english_to_an_operator_and_back(
     assert "Sent to processing by the customer" in ops_page
     assert "Registered at the order service" in ops_page
     customer_page = client.get(f"/orders/{draft.id}").get_data(as_text=True)
-    assert "Отправлен в работу клиентом" in customer_page
+    assert "Отправлен вами в работу" in customer_page  # the customer's own page speaks to them
     assert "Зарегистрирован в сервисе заказов" in customer_page
     assert "Sent to processing by the customer" not in customer_page
     ops_in_russian = russian(operator_client).get(f"/ops/orders/{draft.id}")
@@ -250,7 +262,7 @@ def test_an_order_cancelled_in_english_reads_in_russian(client, draft, run_jobs)
     assert english(client).post(f"/orders/{draft.id}/cancel").status_code in (302, 303)
     assert reload(draft.id).status == OrderStatus.CANCELLED
     page = russian(client).get(f"/orders/{draft.id}").get_data(as_text=True)
-    assert "Отменён клиентом" in page and "Cancelled by the customer" not in page
+    assert "Отменён вами" in page and "Cancelled by the customer" not in page
 
 
 def test_a_reason_from_before_the_codes_is_shown_as_written(client, draft):

@@ -69,3 +69,46 @@ def test_every_source_text_has_a_finished_translation(code):
             if translated and placeholders(translated) != wanted:
                 problems.append(f"placeholders differ: {key!r} -> {translated!r}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+
+
+def glossary() -> list[dict[str, str]]:
+    """docs/glossary.md's table, one dict a row, by column title."""
+    lines = [line for line in GLOSSARY.read_text().splitlines() if line.startswith("|")]
+    titles = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    return [dict(zip(titles, row, strict=True)) for row in rows]
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def entries(code: str):
+    """(English texts, translated texts) of each entry of the catalog."""
+    for entry in catalog(code):
+        if entry.id:
+            ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+            strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            yield ids, strings
+
+
+def test_the_glossary_names_its_terms():
+    rows = glossary()
+    assert len(rows) > 10
+    assert all(row["English"] and row["Russian stems"] for row in rows)
+
+
+@pytest.mark.parametrize("row", glossary(), ids=lambda row: row["English"])
+def test_every_text_uses_the_glossarys_words(row):
+    stems = [stem.strip().lower() for stem in row["Russian stems"].split(",")]
+    problems = []
+    for ids, strings in entries("ru"):
+        if any(has_phrase(text, row["English"]) for text in ids):
+            problems += [s for s in strings if not all(stem in s.lower() for stem in stems)]
+        never_en, never_ru = row["Never in English"], row["Never in Russian"]
+        problems += [text for text in ids if never_en and never_en.lower() in text.lower()]
+        problems += [text for text in strings if never_ru and never_ru.lower() in text.lower()]
+    assert not problems, f"{row['English']!r}: " + "\n".join(problems[:10])

@@ -18,6 +18,7 @@ from app.extensions import db, get_redis
 from app.models import Order, User
 from app.orders.sending.resolution import ProviderIdTaken, resolve_send, retry_send
 from app.orders.sync import recheck_status
+from app.orders.transitions import acknowledge_after_cancel
 from app.queue import get_queue
 from app.queue_info import aware, queue_names
 from app.reasons import localized
@@ -45,10 +46,10 @@ def recheck_now(order_id: uuid.UUID, operator: User) -> str:
     return _("Re-checked: %(answer)s", answer=localized(answer))
 
 
-def checked_note(note: str) -> str:
+def checked_note(note: str, missing: str | None = None) -> str:
     note = " ".join(note.split())
     if not note:
-        raise ActionInvalid(_("Write a note saying how the send was resolved."))
+        raise ActionInvalid(missing or _("Write a note saying how the send was resolved."))
     if len(note) > MAX_NOTE:
         raise ActionInvalid(
             ngettext(
@@ -79,6 +80,15 @@ def resolve_unknown_send(order_id: uuid.UUID, operator: User, note: str, externa
     except ProviderIdTaken as error:
         raise ActionInvalid(str(error)) from error
     return _("Resolved: in processing.") if external else _("Resolved: back to draft.")
+
+
+def acknowledge_finished_after_cancel(order_id: uuid.UUID, operator: User, note: str) -> str:
+    """The provider finished an order cancelled here: an operator says it is dealt with."""
+    db.get_or_404(Order, order_id)
+    missing = _("Write a note saying what was done about it (a refund, a word with the customer).")
+    acknowledge_after_cancel(order_id, checked_note(note, missing), operator.id)
+    db.session.commit()
+    return _("Acknowledged; the order no longer needs attention.")
 
 
 class JobMissing(LookupError):

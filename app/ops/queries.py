@@ -78,7 +78,9 @@ def attention_conditions() -> dict[str, object]:
             check_failed, Order.check_failures >= config["OPS_CHECK_FAILURES_ALERT"], ~not_found
         ),
         "finished_after_cancel": and_(
-            Order.status == OrderStatus.CANCELLED, Order.after_cancel_state == OrderStatus.DONE
+            Order.status == OrderStatus.CANCELLED,
+            Order.after_cancel_state == OrderStatus.DONE,
+            Order.after_cancel_acknowledged_at.is_(None),
         ),
     }
 

@@ -7,6 +7,7 @@ import redis
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 
 from app.errors import error_response
@@ -43,10 +44,23 @@ OUTCOMES = {
 }
 
 
+def worker_states() -> dict[str, str]:
+    """A worker's state, as RQ names it, in the reader's language."""
+    return {
+        "starting": pgettext("worker state", "starting"),
+        "started": pgettext("worker state", "started"),
+        "idle": pgettext("worker state", "idle"),
+        "busy": pgettext("worker state", "busy"),
+        "suspended": pgettext("worker state", "suspended"),
+    }
+
+
 @bp.app_template_filter("outcome")
-def outcome_label(outcome: str, kind: str) -> str:
+def outcome_label(outcome, kind: str) -> str:
     """The outcome in the reader's language; an unknown one as it is, made readable."""
-    return str(OUTCOMES[kind].get(outcome, outcome.replace("_", " ")))
+    outcome = str(getattr(outcome, "value", outcome))  # RQ's states are enums
+    labels = worker_states() if kind == "worker" else OUTCOMES[kind]
+    return str(labels.get(outcome, outcome.replace("_", " ")))
 
 
 def page_or_part(template: str, part: str, element_id: str, **context):
@@ -123,6 +137,12 @@ def resolve(order_id: uuid.UUID):
     note = request.form.get("note", "")
     external_uuid = request.form.get("external_uuid", "")
     return run_order_action(order_id, actions.resolve_unknown_send, note, external_uuid)
+
+
+@bp.post("/orders/<uuid:order_id>/acknowledge")
+def acknowledge(order_id: uuid.UUID):
+    note = request.form.get("note", "")
+    return run_order_action(order_id, actions.acknowledge_finished_after_cancel, note)
 
 
 def run_job_action(job_id: str, action, message):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Text, and_, cast, exists, func, or_, select, tuple_
+from sqlalchemy import Text, and_, cast, exists, func, or_, select, true, tuple_
 
 from app.extensions import db
 from app.models import Order, OrderItem, OrderStatus
@@ -64,6 +64,8 @@ class OrderStats:
     in_progress: int
     done_this_month: int
     spent_this_month: Decimal
+    # For the status filters: how many orders each shows (with the search, if any), "" for all.
+    by_status: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,11 @@ ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 
 def search_condition(search: str):
     """Orders holding a service whose name contains `search`, or whose id starts with it (with
-    or without the list's leading #). Wildcards are taken literally."""
+    or without the list's leading # or №). Wildcards are taken literally."""
     text = search.lower()
     name_has = func.lower(OrderItem.name).contains(text, autoescape=True)
     by_name = exists().where(OrderItem.order_id == Order.id, name_has)
-    prefix = text.lstrip("#")
+    prefix = text.lstrip("#№")
     if not ID_PREFIX.fullmatch(prefix):
         return by_name
     return or_(by_name, cast(Order.id, Text).startswith(prefix, autoescape=True))
@@ -142,7 +144,7 @@ def list_orders(user_id: int, args: ListingArgs, per_page: int) -> OrdersPage:
     rows = db.session.execute(listed).all()
     summaries = {o.id: ItemSummary(first, count) for o, first, count in rows if first}
     orders = [order for order, _, _ in rows]
-    stats = order_stats(user_id)
+    stats = order_stats(user_id, search_condition(args.search) if args.search else None)
     return OrdersPage(orders, page, pages, total, args.status, args.search, summaries, stats)
 
 
@@ -189,14 +191,20 @@ def open_drafts(user_id: int, most: int = 10) -> list[tuple[Order, ItemSummary |
     return [(order, ItemSummary(first, count) if first else None) for order, first, count in rows]
 
 
-def order_stats(user_id: int) -> OrderStats:
+def order_stats(user_id: int, search=None) -> OrderStats:
+    """The summary, and each status filter's count (of the orders the search finds, if any)."""
     month = func.date_trunc("month", func.now(), "UTC")
     done_this_month = and_(Order.status == OrderStatus.DONE, Order.updated_at >= month)
+    found = true() if search is None else search
+    statuses = list(OrderStatus.LABELS)
     row = db.session.execute(
         select(
             func.count().filter(Order.status.in_((OrderStatus.SENDING, OrderStatus.IN_PROCESSING))),
             func.count().filter(done_this_month),
             func.coalesce(func.sum(Order.gross).filter(done_this_month), 0),
+            func.count().filter(found),
+            *(func.count().filter(found, Order.status == status) for status in statuses),
         ).where(Order.user_id == user_id)
     ).one()
-    return OrderStats(row[0], row[1], Decimal(row[2]))
+    by_status = dict(zip(["", *statuses], row[3:], strict=True))
+    return OrderStats(row[0], row[1], Decimal(row[2]), by_status)

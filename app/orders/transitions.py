@@ -5,6 +5,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, Uuid, case, cast, column, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
@@ -218,3 +219,21 @@ def note_after_cancel(outcomes: dict[uuid.UUID, str], **values_) -> list[Change]
     why = {oid: AFTER_CANCEL_REASONS[outcomes[oid]] for oid, _, _ in applied}
     events = {oid: event_fields(cancelled, cancelled, reason) for oid, reason in why.items()}
     return changed(applied, cancelled, events)
+
+
+def acknowledge_after_cancel(order_id: uuid.UUID, note: str, actor_id: int) -> None:
+    """An operator read that the provider finished an order cancelled here and wrote what was
+    done about it: the note goes on the timeline and the order leaves the console's list."""
+    applied = update_orders(
+        Order.id == order_id,
+        Order.status == OrderStatus.CANCELLED,
+        Order.after_cancel_state == OrderStatus.DONE,
+        Order.after_cancel_acknowledged_at.is_(None),
+        after_cancel_acknowledged_at=func.now(),
+    ).one_or_none()
+    if applied is None:
+        raise ChangeRefused(
+            _l("Only an order the provider finished after a cancel can be acknowledged, once.")
+        )
+    reason = Reason(reasons.ACKNOWLEDGED_AFTER_CANCEL, note=note)
+    add_note(order_id, OrderStatus.CANCELLED, reason, actor_id)

@@ -5,45 +5,54 @@
 // console errors for polls cut short by leaving the page.
 (function () {
   "use strict";
-  // The page's language, in the browser's own variant of it when it has one (en-GB for "en").
-  var lang = readersVariant(document.documentElement.lang);
-  var relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
-  var absolute = new Intl.DateTimeFormat(lang, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-    hourCycle: "h23", timeZoneName: "short"
-  });
+  // Dates and times as the server writes them (app/formatting.py), in the page's language and
+  // the browser's time zone, the year only when it is not this one: "Dec 7, 01:28",
+  // "7 дек. 2025 г., 01:28 (1 год назад)".
+  // The browser's zone goes to the server in a cookie, so its next pages (and the account, for
+  // pages read later without JavaScript) use it too.
+  var lang = document.documentElement.lang || undefined;
+  var relative = new Intl.RelativeTimeFormat(lang, { numeric: "always" });
+  var day = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric" });
+  var dayThisYear = new Intl.DateTimeFormat(lang, { month: "short", day: "numeric" });
+  var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   var plurals = new Intl.PluralRules(lang);
   var steps = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12], ["year", Infinity]];
+  var JUST_NOW_SECONDS = 10;
 
-  function readersVariant(pageLang) {
-    if (!pageLang) { return undefined; }
-    var own = (navigator.languages || []).filter(function (code) {
-      return code.split("-")[0].toLowerCase() === pageLang.toLowerCase();
-    });
-    return own.length ? own[0] : pageLang;
+  function reportTimeZone() {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!/^[A-Za-z0-9_\/+-]+$/.test(zone || "") || zone === document.body.dataset.timeZone) { return; }
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" + secure;
+  }
+
+  function whenText(date) {
+    var thisYear = date.getFullYear() === new Date().getFullYear();
+    var written = (thisYear ? dayThisYear : day).format(date) + ", " + clock.format(date);
+    return written.replace(/\u202f/g, " ");
   }
 
   function describe(date) {
     var amount = (date.getTime() - Date.now()) / 1000;
-    if (Math.abs(amount) < 10) { return relative.format(0, "second"); }
+    if (Math.abs(amount) < JUST_NOW_SECONDS) { return document.body.dataset.justNow; }
     for (var i = 0; i < steps.length; i++) {
-      if (Math.abs(amount) < steps[i][1]) {
-        return relative.format(Math.round(amount), steps[i][0]);
-      }
+      if (Math.abs(amount) < steps[i][1]) { break; }
       amount /= steps[i][1];
     }
-    return absolute.format(date);
+    return relative.format(Math.round(amount), steps[i][0]);
   }
 
-  // <time data-local> shows "3 minutes ago"; <time data-local="full"> adds the date and time;
-  // <time data-local="absolute"> shows only the date and time.
-  function localise(root) {
-    root.querySelectorAll("time[data-local]").forEach(function (el) {
+  // <time data-local> shows "3 minutes ago"; <time data-local="full"> the date and time, then
+  // that; <time data-local="absolute"> only the date and time; <time data-local="time"> only
+  // the time (a timeline's line, under its day).
+  function localise(scope) {
+    scope.querySelectorAll("time[data-local]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) { return; }
-      var when = absolute.format(date);
-      var styles = { full: when + " (" + describe(date) + ")", absolute: when };
-      el.textContent = styles[el.dataset.local] || describe(date);
+      var when = whenText(date);
+      var styles = { full: when + " (" + describe(date) + ")", absolute: when, time: clock.format(date) };
+      var text = styles[el.dataset.local] || describe(date);
+      if (el.textContent !== text) { el.textContent = text; }
       el.title = when;
     });
   }
@@ -135,6 +144,112 @@
       });
       if (shown.length && !holds) { message.remove(); }
     });
+  }
+
+  // An action that cannot be undone (a form with data-confirm-* words) asks first, in the
+  // page's <dialog>: the same words as the confirmation page readers without JavaScript get.
+  // The dialog is modal (the rest of the page is inert, so focus stays inside), its safe
+  // choice has the focus, and Escape or that choice closes it. Confirmed, an htmx action goes
+  // on as asked; a form that would open the confirmation page posts the action itself.
+  var asking = null;
+  function ask(form, goOn) {
+    var dialog = document.getElementById("confirm-dialog");
+    var words = form.dataset;
+    dialog.querySelector("#confirm-heading").textContent = words.confirmHeading;
+    dialog.querySelector("[data-confirm-summary]").textContent = words.confirmSummary || "";
+    dialog.querySelector("[data-confirm-detail]").textContent = words.confirmDetail || "";
+    dialog.querySelector("[data-confirm-yes]").textContent = words.confirmButton;
+    dialog.querySelector("[data-confirm-no]").textContent = words.confirmKeep;
+    asking = { form: form, goOn: goOn, opener: document.activeElement };
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-no]").focus();
+  }
+  function postFromDialog(dialogForm, form) {
+    dialogForm.action = form.dataset.confirmAction;
+    dialogForm.querySelectorAll("[data-carried]").forEach(function (input) { input.remove(); });
+    form.querySelectorAll("input[type=hidden]:not([name=csrf_token])").forEach(function (input) {
+      var copy = input.cloneNode();
+      copy.setAttribute("data-carried", "");
+      dialogForm.appendChild(copy);
+    });
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[data-confirm-heading]");
+    if (!form || !event.detail.triggeringEvent) { return; }
+    event.preventDefault();
+    // A form that would open the confirmation page (boosted, method get) posts from the dialog.
+    var byPage = !form.hasAttribute("hx-post") && form.method.toLowerCase() === "get";
+    ask(form, byPage ? null : function () { event.detail.issueRequest(true); });
+  });
+  document.addEventListener("submit", function (event) {
+    var dialogForm = event.target.closest("#confirm-dialog form");
+    if (!dialogForm || !asking) { return; }
+    var current = asking;
+    if (current.goOn) {
+      event.preventDefault();
+      dialogForm.closest("dialog").close();
+      current.goOn();
+    } else {
+      postFromDialog(dialogForm, current.form);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var no = event.target.closest && event.target.closest("#confirm-dialog [data-confirm-no]");
+    if (no) { no.closest("dialog").close(); }
+  });
+  // Tab and Shift+Tab go round the dialog's two buttons, never out of it.
+  document.addEventListener("keydown", function (event) {
+    var dialog = event.key === "Tab" && event.target.closest && event.target.closest("#confirm-dialog");
+    if (!dialog) { return; }
+    var buttons = dialog.querySelectorAll("button");
+    var first = buttons[0], last = buttons[buttons.length - 1];
+    if (event.shiftKey ? event.target === first : event.target === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.id !== "confirm-dialog" || !asking) { return; }
+    var opener = asking.opener;
+    asking = null;
+    if (opener && document.contains(opener) && !opener.disabled) { opener.focus(); }
+  }, true);
+
+  // A done action in a list row (Send, Cancel, Delete) is confirmed by a toast beside its
+  // button, which screen readers announce; the message at the top of the page (the one readers
+  // without JavaScript get) still shows, but is not announced a second time.
+  var toastFor = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.requestConfig.verb !== "post" || !elt.closest || !elt.closest("tr")) { return; }
+    var box = (elt.querySelector("button") || elt).getBoundingClientRect();
+    toastFor = { top: box.bottom + window.scrollY, right: box.right + window.scrollX };
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (toastFor && event.detail.target.id === "flash") {
+      event.detail.target.setAttribute("aria-live", "off");
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var region = event.detail.target;
+    if (region.id !== "flash" || !toastFor) { return; }
+    var where = toastFor;
+    toastFor = null;
+    var messages = region.querySelectorAll(".flash");
+    messages.forEach(function (message) { message.setAttribute("aria-live", "off"); });
+    if (messages.length) { showToast(messages[messages.length - 1], where); }
+    window.setTimeout(function () { region.setAttribute("aria-live", "polite"); }, 0);
+  });
+  function showToast(message, where) {
+    document.querySelectorAll(".toast").forEach(function (old) { old.remove(); });
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (message.classList.contains("flash-error") ? "error" : "success");
+    toast.setAttribute("aria-live", "polite");  // announced; not a second "status" on the page
+    document.body.appendChild(toast);
+    toast.style.top = where.top + 6 + "px";
+    toast.style.left = Math.max(8, Math.min(where.right - 280, window.innerWidth - 288)) + "px";
+    window.setTimeout(function () { toast.textContent = message.querySelector("span").textContent; }, 50);
+    window.setTimeout(function () { toast.remove(); }, 6000);
   }
 
   // A message's close button (no inline handlers: the Content-Security-Policy forbids them).
@@ -296,6 +411,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    reportTimeZone();
     localise(document);
     dropStaleMessages();
     document.querySelectorAll("[data-order-form]").forEach(function (form) {

@@ -141,3 +141,15 @@ def tab_to(page: Page, locator: Locator, most: int = 80) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {locator}")
+
+
+def confirm_dialog(page: Page) -> Locator:
+    """The page's dialog that asks before an action that cannot be undone, once open."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def confirm_in_dialog(page: Page, yes: str) -> None:
+    """Answer the page's dialog with its `yes` button."""
+    confirm_dialog(page).get_by_role("button", name=yes).click()

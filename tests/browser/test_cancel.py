@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.orders.drafts import create_draft
 from tests.browser.helpers import (
+    confirm_dialog,
     mark_page,
     open_listening,
     page_not_reloaded,
@@ -40,11 +41,12 @@ def test_the_timeline_shows_the_provider_finishing_a_cancelled_order(
     expect(summary).to_have_attribute("data-status", "in_processing")
 
     summary.get_by_role("button", name="Cancel").click()
-    expect(page.get_by_role("heading", name=re.compile("Cancel order"))).to_be_visible()
-    expect(page.locator("main")).to_contain_text(
+    dialog = confirm_dialog(page)  # the page asks in its dialog
+    expect(dialog.get_by_role("heading", name=re.compile("Cancel order"))).to_be_visible()
+    expect(dialog).to_contain_text(
         "The provider cannot be told to stop, so it may still finish the work."
     )
-    page.get_by_role("button", name="Cancel the order").click()
+    dialog.get_by_role("button", name="Cancel the order").click()
 
     expect(summary).to_have_attribute("data-status", "cancelled")
     expect(page.get_by_role("status").filter(has_text="Order cancelled.")).to_contain_text(

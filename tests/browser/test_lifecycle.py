@@ -7,6 +7,7 @@ from app.extensions import db
 from app.orders.drafts import create_draft
 from app.orders.transitions import transition
 from tests.browser.helpers import (
+    confirm_dialog,
     live_refresh,
     mark_page,
     open_listening,
@@ -73,15 +74,15 @@ def test_an_order_in_processing_can_be_cancelled_without_a_reload(
     cancel = row.get_by_role("button", name="Cancel")
     expect(cancel).to_be_visible()
 
-    messages = []
-    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     cancel.click()
+    dialog = confirm_dialog(page)
+    expect(dialog.get_by_role("heading")).to_have_text(f"Cancel order #{order.short_id}?")
+    expect(dialog).to_contain_text("The provider cannot be told to stop")
+    dialog.get_by_role("button", name="Cancel the order").click()
 
+    expect(dialog).to_be_hidden()
     expect(row).to_have_attribute("data-status", "cancelled")
     expect(row.locator(".badge")).to_have_text("Cancelled")
-    assert messages == [
-        "Cancel this order? The provider cannot be told to stop, so it may still finish the work."
-    ]
     expect(page.get_by_role("status").filter(has_text="Order cancelled.")).to_be_visible()
     assert page_not_reloaded(page)
 
@@ -91,8 +92,8 @@ def test_dismissing_the_cancel_question_keeps_the_order(app, user_page, order, w
     row = send_from_dashboard(app, page, order, held_sends)
     expect(row).to_have_attribute("data-status", "in_processing", timeout=30_000)
 
-    page.once("dialog", lambda dialog: dialog.dismiss())
     row.get_by_role("button", name="Cancel").click()
+    confirm_dialog(page).get_by_role("button", name="Keep it in processing").click()
 
     expect(row.get_by_role("button", name="Cancel")).to_be_enabled()
     expect(row).to_have_attribute("data-status", "in_processing")

@@ -15,7 +15,7 @@ from app.orders.sending import request_send
 from app.orders.sync import run_sync
 from app.queue import get_queue
 from tests.browser.conftest import LIVE_SETTINGS
-from tests.browser.helpers import log_in, mark_page, page_not_reloaded
+from tests.browser.helpers import confirm_in_dialog, log_in, mark_page, page_not_reloaded
 from tests.browser.orders import order_in_status
 from tests.browser.test_pages import backdate, document
 from tests.factories import Factory
@@ -219,8 +219,8 @@ def test_health_and_queues(operator_page, seeded_user, services, sandbox, sync_c
     expect(failed).to_have_count(1)
     expect(failed).to_contain_text("not-an-order-id")
     document(page, "ops-queues", full_page=True)
-    page.once("dialog", lambda dialog: dialog.accept())
     failed.get_by_role("button", name="Delete").click()
+    confirm_in_dialog(page, "Delete the job")
     expect(page.get_by_role("status").filter(has_text="The failed job is deleted.")).to_be_visible()
     expect(page.locator("#failed-jobs")).to_have_count(0)
 

@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.orders.drafts import create_draft, update_draft
-from tests.browser.helpers import log_in, mark_page, page_not_reloaded, screenshot, service
+from tests.browser.helpers import (
+    confirm_in_dialog,
+    log_in,
+    mark_page,
+    page_not_reloaded,
+    screenshot,
+    service,
+)
 from tests.support.orders import reload
 from tests.support.waiting import wait_until
 
@@ -130,8 +137,8 @@ def test_a_delete_in_one_tab_is_told_to_the_other(app, user_page, draft, second_
     order_id = draft.id
     open_draft(app, tab_b, f"/orders/{order_id}/edit")
     tab_a.goto("/")
-    tab_a.once("dialog", lambda dialog: dialog.accept())  # "Delete this draft?"
     tab_a.locator(f'tr[data-order-id="{order_id}"]').get_by_role("button", name="Delete").click()
+    confirm_in_dialog(tab_a, "Delete draft")
     expect(tab_a.get_by_role("status").filter(has_text="Draft deleted.")).to_be_visible()
 
     notice = tab_b.locator('#draft-watch[data-stale="deleted"]')

@@ -19,6 +19,7 @@ from app.orders.drafts import (
     draft_moved_on,
 )
 from app.orders.pages import bp
+from app.orders.pages.confirmations import confirmation
 from app.orders.pages.conflicts import DELETE, SEND, action_conflict
 from app.orders.pages.revisions import linked_revision, seen_revision
 from app.orders.queries import get_own_order, summarise
@@ -96,8 +97,9 @@ def order_again(order_id: uuid.UUID):
     return redirect(url_for("orders.show", order_id=draft.id), 303)
 
 
-def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **texts):
-    """The confirmation page for browsers without JavaScript (of the `?revision=` that asked)."""
+def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **extra):
+    """The confirmation page for browsers without JavaScript (of the `?revision=` that asked);
+    the same words as the in-page dialog."""
     order = get_own_order(order_id)
     if order.status != allowed:
         return refuse(order_id, 409, refusal)
@@ -107,43 +109,28 @@ def ask_first(order_id: uuid.UUID, allowed: str, refusal: str, action: str, **te
         revision = linked_revision(request.args)
         revision = order.revision if revision is None else revision
     return render_template(
-        "orders/confirm.html", order=order, action_url=action_url, revision=revision, **texts
+        "orders/confirm.html",
+        order=order,
+        action_url=action_url,
+        revision=revision,
+        asks=confirmation(order, action),
+        **extra,
     )
 
 
 @bp.get("/orders/<uuid:order_id>/cancel")
 @login_required
 def confirm_cancel(order_id: uuid.UUID):
-    return ask_first(
-        order_id,
-        OrderStatus.IN_PROCESSING,
-        _("Only an order in processing can be cancelled."),
-        "cancel",
-        heading=_("Cancel order #%(number)s?", number=str(order_id)[:8]),
-        detail=_(
-            "The provider cannot be told to stop, so it may still finish the work. Here the order "
-            "is marked Cancelled for good, and if the provider reports it finished, its timeline "
-            "says so."
-        ),
-        button=_("Cancel the order"),
-        keep=_("Keep it in processing"),
-    )
+    refusal = _("Only an order in processing can be cancelled.")
+    return ask_first(order_id, OrderStatus.IN_PROCESSING, refusal, "cancel")
 
 
 @bp.get("/orders/<uuid:order_id>/delete")
 @login_required
 def confirm_delete(order_id: uuid.UUID):
-    return ask_first(
-        order_id,
-        OrderStatus.DRAFT,
-        _("Only drafts can be deleted."),
-        "delete",
-        heading=_("Delete draft #%(number)s?", number=str(order_id)[:8]),
-        detail=_("This cannot be undone."),
-        next_url=url_for("orders.dashboard"),
-        button=_("Delete draft"),
-        keep=_("Keep it"),
-    )
+    refusal = _("Only drafts can be deleted.")
+    next_url = url_for("orders.dashboard")
+    return ask_first(order_id, OrderStatus.DRAFT, refusal, "delete", next_url=next_url)
 
 
 @bp.post("/orders/<uuid:order_id>/delete")

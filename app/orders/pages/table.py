@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.i18n import TRANSLATIONS, locale_code
+from app.time_zones import reader_zone
 
 PARTS = ("table", "row", "actions", "stats", "holds")
 TEMPLATES = (*(f"orders/_{part}.html" for part in PARTS), "_pager.html")  # those that draw it
@@ -54,7 +55,7 @@ def templates_fingerprint() -> str:
 
 def current_table_tag(args) -> str:
     config = current_app.config
-    user = (current_user.id, current_user.orders_version, locale_code())
+    user = (current_user.id, current_user.orders_version, locale_code(), reader_zone())
     shown = (args.page, args.status, args.search, datetime.now(UTC).strftime("%Y-%m"))
     settings = (config["ORDERS_PER_PAGE"], config["ORDERS_REFRESH_SECONDS"], request.script_root)
     parts = (user, shown, settings, templates_fingerprint())

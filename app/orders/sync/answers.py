@@ -5,7 +5,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app import reasons
 from app.extensions import db
@@ -71,6 +71,10 @@ def recheck_status(order_id: uuid.UUID, actor_id: int) -> Reason | str:
     result = check_state(get_order_client(), DueOrder(order.id, order.external_uuid), gate)
     flush_recent_calls()
     write_answers([result], actor_id)
+    if result.outcome is Outcome.ANSWERED:  # also an order the sync no longer follows
+        db.session.execute(
+            update(Order).where(Order.id == order_id).values(last_checked_at=func.now())
+        )
     status = db.session.scalar(select(Order.status).where(Order.id == order_id))
     answer = describe(result)
     add_note(order_id, status, Reason(reasons.RECHECKED, answer=answer), actor_id)
