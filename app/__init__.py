@@ -63,6 +63,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     static_files.init_app(app)
     passwords.init_app(app)
     db.init_app(app)
+    app.teardown_appcontext(database.end_session)  # runs before Flask-SQLAlchemy's
     migrate.init_app(app, db)
     csrf.init_app(app)
     cache.init_app(app)

@@ -1,6 +1,7 @@
 """Bounded waits on Postgres: a server that says nothing at all would keep libpq waiting for
 ever, so a wait callback polls the socket with a deadline; the pool's wait is bounded too."""
 
+import logging
 import select
 import time
 
@@ -8,10 +9,13 @@ import psycopg2
 from flask import has_request_context, request
 from psycopg2 import extensions
 from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from app.extensions import db
+from app.outage import one_line
+
+log = logging.getLogger(__name__)
 
 SLACK_SECONDS = 0.5  # how much longer than the statement timeout the client waits
 
@@ -110,6 +114,18 @@ def give_back_connection() -> None:
     session = db.session
     if not (session.new or session.dirty or session.deleted):
         session.commit()
+
+
+def end_session(_error: BaseException | None = None) -> None:
+    """End the request's session (registered after Flask-SQLAlchemy's, so it runs first). A
+    database that stops answering just then, its rollback giving up at the deadline, must not
+    turn an answer already made into the web server's bare 500; the broken connection is
+    discarded and the next request takes a fresh one."""
+    try:
+        db.session.remove()
+    except (SQLAlchemyError, psycopg2.Error) as error:
+        log.warning("the request's database session did not end cleanly: %s", one_line(error))
+        db.session.registry.clear()
 
 
 def init_app(app) -> None:

@@ -39,6 +39,7 @@ def nginx_conf(settings: StackSettings) -> str:
             "RUN_DIR": settings.run_dir,
             "HTTPS_PORT": settings.https_port,
             "STATIC_DIR": ROOT / "app" / "static",
+            "DEPLOY_DIR": DEPLOY,
             "UPSTREAM_SERVERS": servers,
             "NGINX_CONNECTIONS": settings.nginx_connections,
             "NGINX_FILES": 2 * settings.nginx_connections + 64,

@@ -3,8 +3,10 @@ line and exits 1; a stalled or full database gives the styled 503 within its bou
 
 import time
 
+import psycopg2
 import pytest
 from sqlalchemy import text
+from werkzeug.test import Client
 
 from app.extensions import db
 from app.orders import jobs
@@ -101,3 +103,29 @@ def test_a_full_pool_waits_its_timeout_to_the_fraction_then_says_busy(make_app, 
     assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 5
     assert b"very busy" in response.data and b"not answering" not in response.data
     assert waited >= 0.55  # not cut to whole seconds (0)
+
+
+def test_a_rollback_that_fails_as_a_request_ends_leaves_its_answer_whole(
+    make_app, monkeypatch, caplog
+):
+    """Postgres stops answering just as a request ends: the session's rollback gives up at its
+    deadline (simulated here at the driver's call, as the wait callback raises it). The answer
+    already made goes out, not the web server's bare 500, and the next request works."""
+    app = make_app()
+
+    @app.post("/_test/made-then-frozen")
+    def made_then_frozen():
+        db.session.execute(text("SELECT 1"))  # a transaction left for the teardown to end
+        monkeypatch.setattr(type(db.engine.dialect), "do_rollback", frozen_rollback)
+        return "made", 201
+
+    def frozen_rollback(self, dbapi_connection):
+        monkeypatch.undo()
+        raise psycopg2.OperationalError("could not receive data from server: no answer within 1 s")
+
+    client = Client(app)  # plain WSGI, as the web server calls it
+    response = client.post("/_test/made-then-frozen")
+    assert response.status_code == 201 and response.get_data(as_text=True) == "made"
+    assert any("did not end cleanly" in record.getMessage() for record in caplog.records)
+    with app.app_context():
+        assert db.session.execute(text("SELECT 2")).scalar() == 2

@@ -48,3 +48,18 @@ def test_static_files_are_fingerprinted_kept_a_year_and_compressed(stack):
                 assert answer.headers["content-encoding"] == "gzip"
         bare = http.get("/static/app.js")  # no fingerprint: checked again each time
         assert bare.headers["cache-control"] == "no-cache"
+
+
+def test_with_no_host_answering_nginx_says_unavailable_in_the_desks_own_page(healthy_stack):
+    """Both hosts down (or the one holding a POST dead mid-way): a styled 503 that says when to
+    retry and to check the orders first, not nginx's bare 502."""
+    for host in healthy_stack.settings.hosts:
+        healthy_stack.kill(host)
+    with httpx.Client(
+        base_url=healthy_stack.settings.url, verify=ssl_context(healthy_stack.settings.certificate)
+    ) as http:
+        for answer in (http.get("/orders"), http.post("/orders/new", data={"x": "1"})):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["retry-after"] == "5"
+            assert "error-page" in answer.text and "check your orders" in answer.text
+            assert "nginx" not in answer.text
