@@ -267,7 +267,7 @@ class TestConfig(Config):
     HTTP_CONNECT_TIMEOUT = 1.0
     HTTP_READ_TIMEOUT = 2.0
     SYNC_LOCK_TTL_SECONDS = 10
-    WEBHOOK_ALLOW_LOCAL = 1  # the tests' receivers listen on 127.0.0.1
+    WEBHOOK_ALLOW_LOCAL = 1  # the tests’ receivers are on 127.0.0.1
     WEBHOOK_STUCK_AFTER_SECONDS = 0
     DEFAULT_LOCALE = "en"  # tests that want Russian ask for it
 
