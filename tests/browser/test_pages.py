@@ -193,3 +193,16 @@ def test_every_control_is_labelled_and_every_page_has_a_favicon(page, seeded_use
         icon = page.locator('link[rel="icon"]').get_attribute("href")
         response = page.request.get(icon)
         assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_phone_dashboards_in_both_languages(user_page, open_context, history):
+    """The README's phone screenshots of the dashboard: the first order above the fold."""
+    russian = open_context(locale="ru-RU").new_page()
+    russian.goto("/login")
+    log_in_in_russian(russian)
+    for page, name in ((user_page, "phone-dashboard"), (russian, "ru-phone-dashboard")):
+        page.set_viewport_size({"width": 375, "height": 812})
+        page.goto("/")
+        first = page.locator("tr[data-order-id]").first
+        expect(first).to_be_in_viewport()
+        document(page, name)

@@ -24,10 +24,17 @@ CUT_PLACEHOLDERS = """() => [...document.querySelectorAll('input[placeholder]')]
   .filter(el => el.getClientRects().length)
   .filter(el => {
     const style = getComputedStyle(el);
-    const context = document.createElement('canvas').getContext('2d');
-    context.font = `${style.fontSize} ${style.fontFamily}`;
+    const text = document.createElement('span');  // the placeholder as the field draws it
+    for (const name of ['fontFamily', 'fontSize', 'fontWeight', 'letterSpacing']) {
+      text.style[name] = style[name];
+    }
+    Object.assign(text.style, {position: 'absolute', visibility: 'hidden', whiteSpace: 'pre'});
+    text.textContent = el.placeholder;
+    document.body.append(text);
+    const width = text.getBoundingClientRect().width;
+    text.remove();
     const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    return context.measureText(el.placeholder).width > room;
+    return width > room;
   }).map(el => el.placeholder)"""
 
 
