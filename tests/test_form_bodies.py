@@ -20,7 +20,7 @@ from tests.support.bodies import odd_shapes, text_parts, urlencoded
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 TABLES = [
     *("users", "user_sessions", "orders", "order_items", "order_events", "provider_calls"),
-    "api_tokens",
+    *("api_tokens", "webhook_endpoints"),
 ]
 REFUSALS = {
     415: ["Send this form as a web form, in UTF-8."],
@@ -32,6 +32,7 @@ REFUSALS = {
     ],
 }
 OPERATOR_PASSWORD = "ops-secret"
+NO_SUCH = "00000000-0000-4000-8000-0000000000aa"
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def forms(order_id: uuid.UUID, services) -> dict[str, dict]:
     order, back = f"/orders/{order_id}", {"next": "/"}
     drawn = {**back, "revision": "1"}  # a draft's actions say which revision they were drawn from
     console = f"/ops/orders/{order_id}"
+    hook = f"/account/webhooks/{NO_SUCH}"  # no such endpoint: refused as any odd body is
     return {
         "/login": {"email": EMAIL, "password": PASSWORD},
         "/logout": {},
@@ -84,6 +86,14 @@ def forms(order_id: uuid.UUID, services) -> dict[str, dict]:
         "/account/tokens": {"name": "Shop", "scope": "read", "expires": ""},
         "/account/tokens/1/revoke": {},
         "/ops/tokens/1/revoke": {"customer": ""},
+        f"{console}/acknowledge": {"note": "The provider finished it after the cancel."},
+        "/account/webhooks": {"url": "https://example.com/hooks", "event_types": "order.done"},
+        f"{hook}/rotate": {},
+        f"{hook}/disable": {},
+        f"{hook}/enable": {},
+        f"{hook}/delete": {},
+        f"{hook}/test": {},
+        f"/account/webhooks/events/{NO_SUCH}/again": {},
     }
 
 

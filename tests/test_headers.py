@@ -91,6 +91,7 @@ LOG_OUT = "auth.logout"  # answered once the login is over: the way to the login
 def every_request(app, order_id) -> list[tuple[str, str, str]]:
     """(endpoint, method, path) for every route and method of the app; the log-out last."""
     values = {"order_id": order_id, "job_id": "no-such-job", "filename": "app.js", "token_id": 1}
+    values.update(endpoint_id=uuid.uuid4(), event_id=uuid.uuid4())
     found = []
     for rule in app.url_map.iter_rules():
         with app.test_request_context():

@@ -78,7 +78,8 @@ def seconds_until_reset(error: RateLimitExceeded) -> int:
     if breached is None:
         return whole_window
     try:
-        return max(1, math.ceil(breached.reset_at - time.time()))
+        # Never past the window itself (the store's reset time is rounded up to the second).
+        return min(whole_window, max(1, math.ceil(breached.reset_at - time.time())))
     except StorageError:
         return whole_window
 
