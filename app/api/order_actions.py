@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from app.api import serialize
 from app.api.etags import checked_revision, read_response
-from app.api.orders import current_tag, load_order, not_a_draft, order_answer, stale
+from app.api.orders import current_tag, draft_as_seen, load_order, not_a_draft, order_answer, stale
 from app.api.schemas import EventList, Order
 from app.api.spec import operation
 from app.extensions import db
-from app.models import OrderEvent, OrderStatus
+from app.models import OrderEvent
 from app.orders.drafts import draft_moved_on
 from app.orders.sending import request_cancel, request_send
 from app.problems import ApiProblem
@@ -31,10 +31,7 @@ def send_order(order_id: uuid.UUID):
 
     Answers at once with status `sending`; the order is registered with the provider exactly
     once, however often this is retried."""
-    order = load_order(order_id)
-    if order.status != OrderStatus.DRAFT:
-        raise not_a_draft()
-    seen = checked_revision(current_tag(order))
+    _, seen = draft_as_seen(order_id)
     if not request_send(order_id, seen):
         raise stale() if draft_moved_on(order_id, seen) else not_a_draft()
     return order_answer(load_order(order_id), 202)

@@ -52,6 +52,15 @@ def not_a_draft(error: Exception | None = None) -> ApiProblem:
     return ApiProblem(409, "order_not_draft", detail)
 
 
+def draft_as_seen(order_id: uuid.UUID) -> tuple:
+    """One's own draft, and the revision the client saw of it (If-Match) checked against it
+    now; an order that is no longer a draft is a 409."""
+    order = load_order(order_id)
+    if order.status != OrderStatus.DRAFT:
+        raise not_a_draft()
+    return order, checked_revision(current_tag(order))
+
+
 def invalid_services(error: OrderInputError) -> ApiProblem:
     return ApiProblem(
         422, "invalid_services", str(error), [{"field": "services", "detail": str(error)}]
@@ -135,10 +144,7 @@ def edit_order(order_id: uuid.UUID):
     """Change a draft's services
 
     At today's catalog prices; the draft's revision goes up by one."""
-    order = load_order(order_id)
-    if order.status != OrderStatus.DRAFT:
-        raise not_a_draft()
-    seen = checked_revision(current_tag(order))
+    order, seen = draft_as_seen(order_id)
     try:
         update_draft(order, request.context.json.services, seen)
     except OrderInputError as error:
@@ -161,10 +167,7 @@ def edit_order(order_id: uuid.UUID):
 )
 def delete_order(order_id: uuid.UUID):
     """Delete a draft"""
-    order = load_order(order_id)
-    if order.status != OrderStatus.DRAFT:
-        raise not_a_draft()
-    seen = checked_revision(current_tag(order))
+    _, seen = draft_as_seen(order_id)
     try:
         delete_draft(order_id, seen)
     except StaleRevision:

@@ -55,18 +55,24 @@ def create():
     return account_page(201)
 
 
-def endpoint_or_404(endpoint_id: uuid.UUID):
+def owned(action, endpoint_id: uuid.UUID, **options):
+    """The service's action on one of the customer's own endpoints; any other is a 404 (the
+    service checks whose it is)."""
     try:
-        return service.get_endpoint(current_user.id, endpoint_id)
+        return action(current_user.id, endpoint_id, **options)
     except service.NotFound:
         abort(404)
+
+
+def back_to_webhooks(message: str):
+    flash(message, "success")
+    return redirect(url_for("auth.account", _anchor="webhooks-title"), 303)
 
 
 @bp.post("/<uuid:endpoint_id>/rotate")
 @login_required
 def rotate(endpoint_id: uuid.UUID):
-    endpoint_or_404(endpoint_id)
-    secret = service.rotate_secret(current_user.id, endpoint_id)
+    secret = owned(service.rotate_secret, endpoint_id)
     g.webhook_secret = {"endpoint_id": endpoint_id, "value": secret, "rotated": True}
     return account_page(200)
 
@@ -74,35 +80,30 @@ def rotate(endpoint_id: uuid.UUID):
 @bp.post("/<uuid:endpoint_id>/disable")
 @login_required
 def disable(endpoint_id: uuid.UUID):
-    endpoint_or_404(endpoint_id)
-    service.update_endpoint(current_user.id, endpoint_id, enabled=False)
-    flash(_("The endpoint is disabled: nothing is sent to it until you enable it."), "success")
-    return redirect(url_for("auth.account", _anchor="webhooks-title"), 303)
+    owned(service.update_endpoint, endpoint_id, enabled=False)
+    return back_to_webhooks(
+        _("The endpoint is disabled: nothing is sent to it until you enable it.")
+    )
 
 
 @bp.post("/<uuid:endpoint_id>/enable")
 @login_required
 def enable(endpoint_id: uuid.UUID):
-    endpoint_or_404(endpoint_id)
-    service.update_endpoint(current_user.id, endpoint_id, enabled=True)
-    flash(_("The endpoint is enabled: the events waiting for it are sent now."), "success")
-    return redirect(url_for("auth.account", _anchor="webhooks-title"), 303)
+    owned(service.update_endpoint, endpoint_id, enabled=True)
+    return back_to_webhooks(_("The endpoint is enabled: the events waiting for it are sent now."))
 
 
 @bp.post("/<uuid:endpoint_id>/delete")
 @login_required
 def delete(endpoint_id: uuid.UUID):
-    endpoint_or_404(endpoint_id)
-    service.delete_endpoint(current_user.id, endpoint_id)
-    flash(_("The endpoint is deleted."), "success")
-    return redirect(url_for("auth.account", _anchor="webhooks-title"), 303)
+    owned(service.delete_endpoint, endpoint_id)
+    return back_to_webhooks(_("The endpoint is deleted."))
 
 
 @bp.post("/<uuid:endpoint_id>/test")
 @login_required
 def test(endpoint_id: uuid.UUID):
-    endpoint_or_404(endpoint_id)
-    service.fire_test(current_user.id, endpoint_id)
+    owned(service.fire_test, endpoint_id)
     flash(_("A test event is on its way; its delivery shows here in a moment."), "success")
     return redirect(url_for("webhooks.log", endpoint_id=endpoint_id), 303)
 
@@ -110,7 +111,7 @@ def test(endpoint_id: uuid.UUID):
 @bp.get("/<uuid:endpoint_id>")
 @login_required
 def log(endpoint_id: uuid.UUID):
-    endpoint = endpoint_or_404(endpoint_id)
+    endpoint = owned(service.get_endpoint, endpoint_id)
     return render_template(
         "auth/webhook_log.html",
         hook=endpoint,
