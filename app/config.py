@@ -146,6 +146,7 @@ class Config:
     # Requests per API token (app/api/rate_limit.py), and how long an Idempotency-Key is kept.
     API_RATE_LIMIT = "600 per minute"
     API_IDEMPOTENCY_SECONDS = 24 * 3600
+    API_CHECK_RESPONSES = 0  # 1: each answer checked against its documented model (the tests)
     API_IDEMPOTENCY_LEASE_SECONDS = 60  # a first request unfinished after this is taken as lost
     PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600  # a login ends after this even if never logged out
@@ -268,6 +269,7 @@ class TestConfig(Config):
     HTTP_READ_TIMEOUT = 2.0
     SYNC_LOCK_TTL_SECONDS = 10
     WEBHOOK_ALLOW_LOCAL = 1  # the tests’ receivers are on 127.0.0.1
+    API_CHECK_RESPONSES = 1
     WEBHOOK_STUCK_AFTER_SECONDS = 0
     DEFAULT_LOCALE = "en"  # tests that want Russian ask for it
 

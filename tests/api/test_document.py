@@ -90,3 +90,25 @@ def test_the_reference_shows_every_operation_with_curl_and_python(client):
 def test_the_reference_speaks_russian_to_a_russian_browser(client):
     page = client.get("/api/docs", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Соглашения" in page and "Коды ошибок" in page
+
+
+
+def test_answers_are_checked_against_their_models_only_where_asked(app, user, monkeypatch):
+    """The tests check every answer against its model (a wrong one is a 500); production does
+    not parse each answer again (API_CHECK_RESPONSES=0) and passes it on as the view made it."""
+    from flask import Response
+
+    from app.api import orders
+    from app.api.tokens import create_token
+
+    broken = '{"data": "not a list"}'
+    monkeypatch.setattr(
+        orders, "read_response", lambda _model: Response(broken, mimetype="application/json")
+    )
+    _, token = create_token(user.id, "tests", "read")
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/orders", headers=headers).status_code == 500
+    monkeypatch.setitem(app.config, "API_CHECK_RESPONSES", 0)
+    answer = client.get("/api/v1/orders", headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert answer.get_data(as_text=True) == broken
