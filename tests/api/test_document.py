@@ -92,7 +92,6 @@ def test_the_reference_speaks_russian_to_a_russian_browser(client):
     assert "Соглашения" in page and "Коды ошибок" in page
 
 
-
 def test_answers_are_checked_against_their_models_only_where_asked(app, user, monkeypatch):
     """The tests check every answer against its model (a wrong one is a 500); production does
     not parse each answer again (API_CHECK_RESPONSES=0) and passes it on as the view made it."""
