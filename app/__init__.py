@@ -15,6 +15,7 @@ from app import (
     reasons,
     security,
     time_zones,
+    urls,
 )
 from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, redis_options
@@ -89,6 +90,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     i18n.init_app(app)
     time_zones.init_app(app)
     app.add_template_global(flashes.page_messages)
+    urls.init_app(app)
     formatting.init_app(app)
     app.add_template_filter(reasons.reason_filter, "reason")
     app.add_template_filter(reasons.own_reason_filter, "own_reason")

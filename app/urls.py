@@ -3,7 +3,7 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import g, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 
 MAX_TARGET_LENGTH = 2000
 # Control characters (C0, DEL, C1): a CR/LF would break the Location header, and browsers drop
@@ -31,6 +31,26 @@ def order_url(endpoint: str, order_id) -> str:
     if pattern is None:
         pattern = patterns[endpoint] = url_for(endpoint, order_id=ID_PLACEHOLDER)
     return pattern.replace(ID_PLACEHOLDER, str(order_id), 1)
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """The templates' `url_for`. The address of a page without arguments, or of a static file
+    (fingerprinted once per process), is the same on every request under one script root: it is
+    built once per process and kept; any other address is built as Flask builds it."""
+    fixed = not values or (endpoint == "static" and values.keys() == {"filename"})
+    if not (fixed and has_request_context()):
+        return url_for(endpoint, **values)
+    key = (endpoint, values.get("filename"), request.script_root)
+    kept = current_app.extensions["kept_urls"]
+    address = kept.get(key)
+    if address is None:
+        address = kept[key] = url_for(endpoint, **values)
+    return address
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["kept_urls"] = {}
+    app.jinja_env.globals["url_for"] = template_url_for
 
 
 API_PREFIX = "/api/v"  # /api/v1/… (the reference at /api/docs is a page)
