@@ -146,6 +146,7 @@ class Config:
     # Requests per API token (app/api/rate_limit.py), and how long an Idempotency-Key is kept.
     API_RATE_LIMIT = "600 per minute"
     API_IDEMPOTENCY_SECONDS = 24 * 3600
+    API_LISTINGS_KEPT = 1000  # order listings kept per web process (0: read each time)
     API_CHECK_RESPONSES = 0  # 1: each answer checked against its documented model (the tests)
     API_IDEMPOTENCY_LEASE_SECONDS = 60  # a first request unfinished after this is taken as lost
     PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted

@@ -4,7 +4,7 @@ order is in the status they describe (app.js removes them too, once the page sho
 import uuid
 from dataclasses import dataclass
 
-from flask import flash, g, get_flashed_messages
+from flask import flash, g, get_flashed_messages, session
 from sqlalchemy import select
 
 from app.extensions import db
@@ -33,6 +33,11 @@ def as_message(category: str, flashed) -> Message:
 def hold_messages() -> None:
     """Leave the flashed messages for the next page: an error page cannot check or show them."""
     g.hold_messages = True
+
+
+def messages_waiting() -> bool:
+    """Whether a message was flashed for the next page and not shown yet."""
+    return bool(session.get("_flashes"))
 
 
 def page_messages() -> list[Message]:

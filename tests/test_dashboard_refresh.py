@@ -123,3 +123,22 @@ def test_a_kept_table_carries_the_csrf_token_of_the_session_that_reads_it(make_a
     assert first_forms == {first_token}
     assert second_forms == {second_token}
     assert first_token != second_token
+
+
+def test_a_kept_page_still_shows_a_message_waiting_for_it(client, logged_in):
+    seed_orders(logged_in, 1)
+    assert "Waiting for you" not in client.get("/").get_data(as_text=True)  # drawn and kept
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Waiting for you")]
+    assert "Waiting for you" in client.get("/").get_data(as_text=True)
+    assert "Waiting for you" not in client.get("/").get_data(as_text=True)  # shown once
+
+
+def test_a_kept_page_follows_its_readers_role_and_address(client, logged_in):
+    seed_orders(logged_in, 1)
+    assert 'href="/ops/"' not in client.get("/").get_data(as_text=True)
+    logged_in.is_operator = True
+    db.session.commit()  # no order changed: the table's tag is the same
+    assert 'href="/ops/"' in client.get("/").get_data(as_text=True)
+    page = client.get("/?page=1").get_data(as_text=True)
+    assert 'name="next" value="/?page=1"' in page

@@ -8,6 +8,7 @@ from psycopg2.extensions import STATUS_READY
 from sqlalchemy import text
 
 from app import database
+from app.api.tokens import create_token
 from app.extensions import db
 from tests.support.auth import logged_in_client
 
@@ -103,3 +104,12 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(make_app, user, round_trip
     round_trips.clear()
     idle_client.get("/", headers=unchanged)
     assert len(round_trips) == 2  # the ping, then the query
+
+
+def test_an_unchanged_api_listing_is_one_round_trip(app, user, round_trips):
+    _, token = create_token(user.id, "tests", "read")
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200  # read and kept
+    round_trips.clear()
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    assert len(round_trips) == 1  # the token, with its owner's orders version

@@ -14,10 +14,17 @@ ORDER_TAG = re.compile(r'^(?:W/)?"r(\d{1,9})-[0-9a-f]{16}"$')
 
 
 def json_response(model: BaseModel, status: int = 200, tag: str | None = None) -> Response:
-    body = model.model_dump_json()
+    return body_response(model.model_dump_json(), status, tag)
+
+
+def body_response(body: str, status: int = 200, tag: str | None = None) -> Response:
     response = Response(body, status, mimetype="application/json")
-    response.set_etag(tag or hashlib.sha256(body.encode()).hexdigest()[:24])
+    response.set_etag(tag or body_tag(body))
     return response
+
+
+def body_tag(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()[:24]
 
 
 def order_tag(body: str, revision: int) -> str:
@@ -26,13 +33,17 @@ def order_tag(body: str, revision: int) -> str:
 
 def read_response(model: BaseModel, tag: str | None = None) -> Response:
     """The GET's answer, or a 304 when the client's If-None-Match names it."""
-    response = json_response(model, tag=tag)
-    current, _weak = response.get_etag()
-    if request.if_none_match.contains_weak(current):
+    body = model.model_dump_json()
+    return read_body(body, tag or body_tag(body))
+
+
+def read_body(body: str, tag: str) -> Response:
+    """The GET's answer of `body` tagged `tag`, or a 304 when If-None-Match names the tag."""
+    if request.if_none_match.contains_weak(tag):
         not_modified = Response(status=304)
-        not_modified.set_etag(current)
+        not_modified.set_etag(tag)
         return not_modified
-    return response
+    return body_response(body, tag=tag)
 
 
 def checked_revision(current_tag: str) -> int | None:

@@ -8,9 +8,17 @@ from flask import Response, g, request, url_for
 from flask_babel import gettext as _
 
 from app.api import cursors, serialize
-from app.api.etags import checked_revision, json_response, order_tag, read_response
+from app.api.etags import (
+    body_tag,
+    checked_revision,
+    json_response,
+    order_tag,
+    read_body,
+    read_response,
+)
 from app.api.schemas import NewOrder, Order, OrderEdit, OrderPage, OrderQuery
 from app.api.spec import operation
+from app.kept import kept
 from app.models import OrderStatus
 from app.orders.drafts import (
     OrderConflict,
@@ -77,6 +85,19 @@ def list_orders():
 
     Pages follow `next_cursor`; they stay stable while new orders arrive."""
     query: OrderQuery = request.context.query
+    # Kept per process by the owner's orders version, read with the token: a listing is read
+    # from Postgres again only once one of the owner's orders has changed (app/kept.py).
+    key = (g.user_id, g.api_token.orders_version, query.model_dump_json())
+    listings = kept("api_order_listings", "API_LISTINGS_KEPT")
+    answer = listings.get(key)
+    if answer is None:
+        body = listing(query).model_dump_json()
+        answer = (body, body_tag(body))
+        listings.put(key, answer)
+    return read_body(*answer)
+
+
+def listing(query: OrderQuery) -> OrderPage:
     after = cursors.decode("orders", query.cursor)
     try:
         position = None
@@ -96,8 +117,7 @@ def list_orders():
     if len(rows) > query.limit:
         last = shown[-1]
         next_cursor = cursors.encode("orders", t=last.created_at.isoformat(), i=str(last.id))
-    data = [serialize.summary(row) for row in shown]
-    return read_response(OrderPage(data=data, next_cursor=next_cursor))
+    return OrderPage(data=[serialize.summary(row) for row in shown], next_cursor=next_cursor)
 
 
 @operation("GET", "/orders/<uuid:order_id>", ok=(200, Order), tag="orders", problems=(404,))

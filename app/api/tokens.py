@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, func, or_, select, update
 
 from app.extensions import db
-from app.models import ApiToken
+from app.models import ApiToken, User
 
 PREFIX = "ctm_"
 SECRET_LENGTH = 40
@@ -81,17 +81,25 @@ class LiveToken:
     user_id: int
     scope: str
     last_used_at: datetime | None
+    orders_version: int  # the owner's, as the lookup read it (what a listing shows, app/kept.py)
 
     @property
     def can_write(self) -> bool:
         return "write" in self.scope.split()
 
 
-# Every API request asks this: built once, the hash as a parameter.
-LIVE_TOKEN = select(ApiToken.id, ApiToken.user_id, ApiToken.scope, ApiToken.last_used_at).where(
-    ApiToken.token_hash == bindparam("token_hash"),
-    ApiToken.revoked_at.is_(None),
-    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
+# Every API request asks this, with its owner's orders version in the same round trip: built
+# once, the hash as a parameter.
+LIVE_TOKEN = (
+    select(
+        ApiToken.id, ApiToken.user_id, ApiToken.scope, ApiToken.last_used_at, User.orders_version
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
+    )
 )
 
 

@@ -102,7 +102,7 @@ def test_answers_are_checked_against_their_models_only_where_asked(app, user, mo
 
     broken = '{"data": "not a list"}'
     monkeypatch.setattr(
-        orders, "read_response", lambda _model: Response(broken, mimetype="application/json")
+        orders, "read_body", lambda *_answer: Response(broken, mimetype="application/json")
     )
     _, token = create_token(user.id, "tests", "read")
     client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}

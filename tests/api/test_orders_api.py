@@ -3,6 +3,8 @@
 import uuid
 from decimal import Decimal
 
+from sqlalchemy import update
+
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.money import compute_totals
@@ -220,3 +222,20 @@ def test_limits_and_cursors_out_of_range_are_refused(api, services):
         api.get("/catalog/services?cursor=eyJrIjoic2VydmljZXMiLCJvZmZzZXQiOi0xfQ").status_code
         == 400
     )
+
+
+def test_a_kept_listing_follows_every_change_and_each_account_has_its_own(
+    api, services, factory, make_api
+):
+    draft = new_order(api, services, 0).get_json()
+    assert [o["status"] for o in api.get("/orders").get_json()["data"]] == ["draft"]
+    # Changed by SQL, as no page or job of the desk changes it: the listing still follows.
+    moved = update(Order).where(Order.id == uuid.UUID(draft["id"]))
+    db.session.execute(moved.values(status=OrderStatus.IN_PROCESSING))
+    db.session.commit()
+    assert [o["status"] for o in api.get("/orders").get_json()["data"]] == ["in_processing"]
+    other = make_api(factory.user(email="other@example.com"))
+    assert other.get("/orders").get_json()["data"] == []
+    theirs = new_order(other, services, 1).get_json()["id"]
+    assert [o["id"] for o in other.get("/orders").get_json()["data"]] == [theirs]
+    assert [o["id"] for o in api.get("/orders").get_json()["data"]] == [draft["id"]]

@@ -24,7 +24,7 @@ from app.orders.pages import bp
 from app.orders.pages.actions import refuse
 from app.orders.pages.conflicts import save_conflict
 from app.orders.pages.revisions import seen_revision
-from app.orders.pages.table import current_table_tag, rendered_table, tagged
+from app.orders.pages.table import current_table_tag, rendered_page, rendered_table, tagged
 from app.orders.queries import get_own_order, list_orders, open_drafts, parse_listing_args
 
 
@@ -41,7 +41,7 @@ def dashboard():
     table = rendered_table(tag, lambda: list_orders(current_user.id, args, per_page))
     if wants_table:
         return tagged(Response(str(table)), tag)
-    return render_template("orders/index.html", table=table, search=args.search)
+    return rendered_page(tag, table, args.search)
 
 
 @bp.get("/orders/events")

@@ -2,8 +2,6 @@
 the client has it, else rendered once per tag and process, and kept."""
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,31 +10,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.flashes import messages_waiting
 from app.i18n import TRANSLATIONS, locale_code
+from app.kept import kept
 from app.time_zones import reader_zone
 
 PARTS = ("table", "row", "actions", "stats", "holds")
 TEMPLATES = (*(f"orders/_{part}.html" for part in PARTS), "_pager.html")  # those that draw it
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
-
-
-class RecentTables:
-    """A bounded map of rendered tables, least recently used first out (one per process)."""
-
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-            return self.items.get(key)
-
-    def put(self, key: str, value: str) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
 
 
 def templates_fingerprint() -> str:
@@ -62,18 +43,34 @@ def current_table_tag(args) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def rendered_table(tag: str, listing: Callable) -> Markup:
-    """The table for this tag: kept from an earlier request, or rendered from `listing()`."""
-    size = current_app.config["ORDERS_TABLE_CACHE_SIZE"]
-    tables = current_app.extensions.setdefault("orders_tables", RecentTables(size))
+def drawn_once(store: str, key, draw: Callable[[], str]) -> Markup:
+    """HTML for `key` from the process's `store`, or drawn by `draw()` and kept. The CSRF token,
+    all that differs between a user's sessions, is kept as a placeholder and put back."""
     token = generate_csrf()
-    html = tables.get(tag)
+    html = kept(store, "ORDERS_TABLE_CACHE_SIZE").get(key)
     if html is None:
-        html = render_template("orders/_table.html", listing=listing(), table_tag=tag)
-        if size:  # the CSRF token is all that differs between a user's sessions
-            tables.put(tag, html.replace(token, TOKEN_PLACEHOLDER))
+        html = draw()
+        kept(store, "ORDERS_TABLE_CACHE_SIZE").put(key, html.replace(token, TOKEN_PLACEHOLDER))
         return Markup(html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, token))
+
+
+def rendered_table(tag: str, listing: Callable) -> Markup:
+    """The table for this tag: kept from an earlier request, or rendered from `listing()`."""
+    draw = lambda: render_template("orders/_table.html", listing=listing(), table_tag=tag)  # noqa: E731
+    return drawn_once("orders_tables", tag, draw)
+
+
+def rendered_page(tag: str, table: Markup, search: str) -> Markup:
+    """The whole dashboard around its table, kept like the table: the tag names the user, their
+    orders' version, language, zone and listing; the rest of the page shows their address, their
+    role and this address (the language switch comes back to it). A page with messages waiting
+    to be shown is drawn anew, since showing them uses them up."""
+    draw = lambda: render_template("orders/index.html", table=table, search=search)  # noqa: E731
+    if messages_waiting():
+        return Markup(draw())
+    key = (tag, current_user.email, current_user.is_operator, request.full_path, request.method)
+    return drawn_once("orders_pages", key, draw)
 
 
 def tagged(response: Response, tag: str) -> Response:
