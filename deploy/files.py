@@ -11,6 +11,7 @@ from deploy.settings import ROOT, StackSettings
 
 DEPLOY = ROOT / "deploy"
 UNPRIVILEGED_USER = "nobody"  # PgBouncer will not run as root
+PGBOUNCER_MAX_CLIENTS = 1000  # client connections PgBouncer accepts (the hosts' pools add up)
 
 
 def fill(template: str, values: dict) -> str:
@@ -59,7 +60,7 @@ def pgbouncer_ini(settings: StackSettings) -> str:
             "STATEMENT_TIMEOUT_MS": int(settings.statement_timeout_seconds * 1000),
             "PGBOUNCER_PORT": settings.pgbouncer_port,
             "PGBOUNCER_POOL_SIZE": 40,
-            "PGBOUNCER_MAX_CLIENTS": 1000,
+            "PGBOUNCER_MAX_CLIENTS": PGBOUNCER_MAX_CLIENTS,
             "RUN_AS": run_as,
         },
     )

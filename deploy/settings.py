@@ -9,6 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_CATALOG_TOKEN = "sandbox-catalog-token"  # the stack's provider is the local sandbox
 SANDBOX_ORDER_TOKEN = "sandbox-order-token"
+# Client connections to PgBouncer each process may open beyond its DATABASE_POOL_SIZE (10):
+# with two hosts of two web processes, two workers and the scheduler, well under PgBouncer's
+# max_client_conn (deploy/files.py).
+STACK_POOL_OVERFLOW = 80
 
 
 def ports(text: str) -> tuple[int, ...]:
@@ -100,6 +104,11 @@ class StackSettings:
             "SECRET_KEY": self.secret_key(),
             "DATABASE_URL": self.pooled_database_url(),
             "DATABASE_STARTUP_OPTIONS": "0",  # PgBouncer sets the statement timeout
+            # A connection to PgBouncer costs almost nothing and holds a server connection only
+            # while a statement runs (a page that only reads sends no BEGIN): a process slowed
+            # by a busy machine queues its statements there, instead of answering "busy" once
+            # its own 20 are held through rendering (the first 30-minute soak saw such 503s).
+            "DATABASE_POOL_OVERFLOW": str(STACK_POOL_OVERFLOW),
             "DATABASE_STATEMENT_TIMEOUT_SECONDS": str(self.statement_timeout_seconds),
             "REDIS_URL": self.redis_url,
             "LIVE_CHANNEL_PREFIX": f"stack-{self.https_port}:",

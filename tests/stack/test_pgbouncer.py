@@ -10,8 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app.config import Config
 from app.extensions import db
 from app.models import Order, OrderStatus
+from deploy.files import PGBOUNCER_MAX_CLIENTS
+from deploy.settings import StackSettings
 from tests.conftest import settings_for_tests
 from tests.support.waiting import wait_until
 
@@ -73,3 +76,14 @@ def test_the_app_keeps_no_state_on_a_database_connection():
         for match in SESSION_STATE.finditer(path.read_text())
     ]
     assert not found, found
+
+
+def test_every_process_may_open_its_whole_pool_at_once_within_pgbouncers_clients():
+    """Each web process, worker and the scheduler may hold DATABASE_POOL_SIZE plus the stack's
+    overflow of client connections, all at the same moment, without PgBouncer refusing one."""
+    settings = StackSettings()
+    app_env = settings.app_environment()
+    per_process = Config.DATABASE_POOL_SIZE + int(app_env["DATABASE_POOL_OVERFLOW"])
+    processes = len(settings.hosts) * (settings.web_concurrency + 1) + 1
+    assert per_process > Config.DATABASE_POOL_SIZE + Config.DATABASE_POOL_OVERFLOW
+    assert processes * per_process <= PGBOUNCER_MAX_CLIENTS
