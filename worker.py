@@ -1,6 +1,10 @@
 """An RQ worker with the app loaded once: `python worker.py`. It lives through Redis and
 Postgres outages (see app/processes.py), logs one line per job and, with
-PROMETHEUS_MULTIPROC_DIR set, writes its metrics where the web app's `/metrics` reads them."""
+PROMETHEUS_MULTIPROC_DIR set, writes its metrics where the web app's `/metrics` reads them.
+It runs WORKER_NICENESS below the web's CPU priority (its jobs' work horses too): on a machine
+they share, the minute's status sync takes the CPU that customers' pages leave."""
+
+import os
 
 from app import create_app_or_exit
 from app.logs import configure_logging
@@ -13,6 +17,7 @@ def main() -> None:
         try:
             app = create_app_or_exit()
             configure_logging(app.config)
+            os.nice(app.config["WORKER_NICENESS"])
             run_worker(app)
         finally:
             process_exited()

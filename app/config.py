@@ -125,6 +125,7 @@ class Config:
     WEBHOOK_ENDPOINTS_PER_ACCOUNT = 10
     WEBHOOK_LOG_SIZE = 50  # attempts shown per endpoint
     WORKER_HEARTBEAT_SECONDS = 15.0
+    WORKER_NICENESS = 10  # the worker's CPU priority below the web's (0: the same; worker.py)
     WEB_CONCURRENCY = 2  # gunicorn's worker processes
     METRICS_TOKEN = None
     METRICS_ADDRESS = None  # host:port where gunicorn's master serves the metrics, no token

@@ -1,6 +1,7 @@
 """worker.py lives through Redis and Postgres outages; a process that must stop says why in one
 line and exits 1; a stalled or full database gives the styled 503 within its bounds."""
 
+import os
 import time
 
 import psycopg2
@@ -129,3 +130,15 @@ def test_a_rollback_that_fails_as_a_request_ends_leaves_its_answer_whole(
     assert any("did not end cleanly" in record.getMessage() for record in caplog.records)
     with app.app_context():
         assert db.session.execute(text("SELECT 2")).scalar() == 2
+
+
+def test_the_worker_runs_below_the_webs_cpu_priority(app, tmp_path):
+    """On a machine they share, the worker's jobs (the minute's sync) yield the CPU to pages."""
+    ours = os.getpriority(os.PRIO_PROCESS, 0)  # what the worker starts with
+    process = start_script(app.config, "worker.py", tmp_path / "worker.log", WORKER_NICENESS="7")
+    try:
+        lowered = min(19, ours + 7)
+        wait_until(lambda: os.getpriority(os.PRIO_PROCESS, process.pid) == lowered, seconds=30)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
