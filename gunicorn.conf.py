@@ -90,16 +90,19 @@ def post_worker_init(worker) -> None:
     patched the process: that wait polls the socket through `select.poll`, which gevent has
     made cooperative, so a query waits without stopping the process's other requests and
     still gives up on a silent Postgres. And read past a request line over the limit, for the
-    app's 414 page."""
+    app's 414 page. The templates are compiled before the first request (app/templates_ready.py)."""
     from gevent import monkey
     from psycopg2 import extensions
 
     from app.database import wait_with_deadline
     from app.long_request_line import read_long_lines
+    from app.templates_ready import compile_templates
 
     if monkey.is_module_patched("select"):
         extensions.set_wait_callback(wait_with_deadline)
     read_long_lines()
+    if hasattr(worker.wsgi, "jinja_env"):  # a Flask app (the desk, or a benchmark's floor)
+        compile_templates(worker.wsgi)
     end_streams_on_exit(worker)
     if ready_dir := os.environ.get("WEB_READY_DIR"):
         open(os.path.join(ready_dir, str(worker.pid)), "w").close()
