@@ -19,6 +19,7 @@ from app import (
 )
 from app.config import Config, ConfigError, check_settings, refusal
 from app.extensions import cache, csrf, db, init_redis, login_manager, migrate, redis_options
+from app.flask_app import App
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -41,7 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.metrics.routes import bp as metrics_bp
     from app.orders.pages import bp as orders_bp
 
-    app = Flask(__name__)
+    app = App(__name__)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)

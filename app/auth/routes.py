@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.accounts import authenticate, set_password
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.auth.limits import forget_failed_attempts
+from app.auth.limits import count_attempt, forget_failed_attempts
 from app.auth.sessions import end_other_sessions, end_session, start_session
 from app.auth.token_pages import account_page
 from app.database import give_back_connection
@@ -15,7 +15,9 @@ from app.urls import local_path
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Every POST here has already been counted by the login limit (app.auth.limits)."""
+    """Every POST is counted by the login limit (app.auth.limits) before anything else."""
+    if request.method == "POST":
+        count_attempt()
     if current_user.is_authenticated:
         return redirect(url_for("orders.dashboard"))
     form = LoginForm()
