@@ -1,7 +1,8 @@
 """The per-token rate limit (API_RATE_LIMIT, e.g. "120 per minute", read by the `limits` library):
 a fixed window counted in Redis in one round trip (INCR, EXPIRE NX, TTL in one pipeline). Every
-answer carries RateLimit-* headers; over the limit, a 429 with Retry-After. While Redis cannot count, requests pass uncounted (without the headers):
-the limit protects the desk, and a Redis outage must not stop customers' systems."""
+answer carries RateLimit-* headers; over the limit, a 429 with Retry-After. While Redis cannot
+count, requests pass uncounted (without the headers): the limit protects the desk, and a Redis
+outage must not stop customers' systems."""
 
 import logging
 
