@@ -79,6 +79,7 @@ class Config:
     ORDERS_REFRESH_SECONDS = 30
     ORDERS_PER_PAGE = 20
     ORDERS_TABLE_CACHE_SIZE = 256  # rendered tables kept per process (0: render every time)
+    ORDERS_PAGE_CACHE_SIZE = 256  # whole dashboard pages kept per process (0: draw every time)
     LIVE_MAX_STREAMS = 1500  # per web process
     LIVE_STREAMS_PER_USER = 10  # one more tab polls instead
     LIVE_SLOT_LEASE_SECONDS = 60  # a dead process's slots come free after this

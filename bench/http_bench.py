@@ -32,7 +32,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--latency-connections", type=int, default=4)
     parser.add_argument("--web", help="a web command line instead of the Procfile's")
     parser.add_argument(
-        "--no-kept-tables", action="store_true", help="ORDERS_TABLE_CACHE_SIZE=0: render each time"
+        "--no-kept-tables",
+        action="store_true",
+        help="ORDERS_TABLE_CACHE_SIZE=ORDERS_PAGE_CACHE_SIZE=0: render each time",
     )
     return parser.parse_args(argv)
 
@@ -121,9 +123,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     print(describe_machine("Dashboard over HTTP"))
     web_data.prepare(users=1, orders_each=args.orders)
-    env = web_data.app_environment(
-        ORDERS_TABLE_CACHE_SIZE="0" if args.no_kept_tables else "256",
-    )
+    kept = "0" if args.no_kept_tables else "256"
+    env = web_data.app_environment(ORDERS_TABLE_CACHE_SIZE=kept, ORDERS_PAGE_CACHE_SIZE=kept)
     app_port, floor_port = closed_port(), closed_port()
     app_command = web_command(app_port, command=args.web)
     floor_command = web_command(floor_port, "bench.trivial_app:app", command=args.web)

@@ -3,10 +3,10 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Order, OrderStatus
+from app.models import Order, OrderStatus, User
 from app.money import compute_totals
 from app.orders.drafts import create_draft
 from tests.support.orders import reload, timeline
@@ -225,7 +225,7 @@ def test_limits_and_cursors_out_of_range_are_refused(api, services):
 
 
 def test_a_kept_listing_follows_every_change_and_each_account_has_its_own(
-    api, services, factory, make_api
+    api, user, services, factory, make_api
 ):
     draft = new_order(api, services, 0).get_json()
     assert [o["status"] for o in api.get("/orders").get_json()["data"]] == ["draft"]
@@ -234,7 +234,14 @@ def test_a_kept_listing_follows_every_change_and_each_account_has_its_own(
     db.session.execute(moved.values(status=OrderStatus.IN_PROCESSING))
     db.session.commit()
     assert [o["status"] for o in api.get("/orders").get_json()["data"]] == ["in_processing"]
-    other = make_api(factory.user(email="other@example.com"))
+    stranger = factory.user(email="other@example.com")
+    # The same orders version as the first account's: only the account tells the listings apart.
+    same_version = select(User.orders_version).where(User.id == user.id).scalar_subquery()
+    db.session.execute(
+        update(User).where(User.id == stranger.id).values(orders_version=same_version)
+    )
+    db.session.commit()
+    other = make_api(stranger)
     assert other.get("/orders").get_json()["data"] == []
     theirs = new_order(other, services, 1).get_json()["id"]
     assert [o["id"] for o in other.get("/orders").get_json()["data"]] == [theirs]

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.flashes import messages_waiting
 from app.i18n import TRANSLATIONS, locale_code
-from app.kept import kept
+from app.kept import Kept, kept
 from app.time_zones import reader_zone
 
 PARTS = ("table", "row", "actions", "stats", "holds")
@@ -43,14 +43,14 @@ def current_table_tag(args) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def drawn_once(store: str, key, draw: Callable[[], str]) -> Markup:
+def drawn_once(store: Kept, key, draw: Callable[[], str]) -> Markup:
     """HTML for `key` from the process's `store`, or drawn by `draw()` and kept. The CSRF token,
     all that differs between a user's sessions, is kept as a placeholder and put back."""
     token = generate_csrf()
-    html = kept(store, "ORDERS_TABLE_CACHE_SIZE").get(key)
+    html = store.get(key)
     if html is None:
         html = draw()
-        kept(store, "ORDERS_TABLE_CACHE_SIZE").put(key, html.replace(token, TOKEN_PLACEHOLDER))
+        store.put(key, html.replace(token, TOKEN_PLACEHOLDER))
         return Markup(html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, token))
 
@@ -58,7 +58,7 @@ def drawn_once(store: str, key, draw: Callable[[], str]) -> Markup:
 def rendered_table(tag: str, listing: Callable) -> Markup:
     """The table for this tag: kept from an earlier request, or rendered from `listing()`."""
     draw = lambda: render_template("orders/_table.html", listing=listing(), table_tag=tag)  # noqa: E731
-    return drawn_once("orders_tables", tag, draw)
+    return drawn_once(kept("orders_tables", "ORDERS_TABLE_CACHE_SIZE"), tag, draw)
 
 
 def rendered_page(tag: str, table: Markup, search: str) -> Markup:
@@ -70,7 +70,7 @@ def rendered_page(tag: str, table: Markup, search: str) -> Markup:
     if messages_waiting():
         return Markup(draw())
     key = (tag, current_user.email, current_user.is_operator, request.full_path, request.method)
-    return drawn_once("orders_pages", key, draw)
+    return drawn_once(kept("orders_pages", "ORDERS_PAGE_CACHE_SIZE"), key, draw)
 
 
 def tagged(response: Response, tag: str) -> Response:
