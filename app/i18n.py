@@ -74,7 +74,7 @@ def switch_language():
     if locale not in LANGUAGES:
         return response
     if current_user.is_authenticated and current_user.locale != locale:
-        current_user.locale = locale
+        current_user.account().locale = locale
         db.session.commit()
     secure = current_app.config["SESSION_COOKIE_SECURE"]  # Secure wherever the login's is
     response.set_cookie(

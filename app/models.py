@@ -56,6 +56,10 @@ class User(UserMixin, db.Model):
     def get_session_token(self) -> str | None:
         return self.session_token
 
+    def account(self) -> "User":
+        """Itself (app.auth.sessions.SessionUser, the user of other requests, loads it)."""
+        return self
+
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)
 

@@ -49,7 +49,7 @@ def remember_browsers_zone() -> None:
         return
     reported = browsers_zone()
     if reported and current_user.is_authenticated and current_user.time_zone != reported:
-        current_user.time_zone = reported
+        current_user.account().time_zone = reported
         db.session.commit()
 
 

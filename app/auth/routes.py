@@ -61,7 +61,7 @@ def change_password():
     if not current_user.check_password(form.current_password.data):
         form.current_password.errors.append(_("That is not your current password."))
         return account(form), 422
-    set_password(current_user, form.new_password.data)
+    set_password(current_user.account(), form.new_password.data)
     end_other_sessions(current_user)  # commits the new password with the sessions' end
     flash(_("Your password is changed, and every other session is logged out."), "success")
     return redirect(url_for("auth.account"), 303)

@@ -6,11 +6,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_login import UserMixin
 from sqlalchemy import bindparam, delete, func, select
 
 from app.ended_logins import end_logins
 from app.extensions import db
 from app.models import User, UserSession
+from app.passwords import password_matches
 
 MAX_TOKEN_LENGTH = 100
 
@@ -35,9 +37,34 @@ def start_session(user: User) -> str:
     return token
 
 
+class SessionUser(UserMixin):
+    """The user of a live login as every request sees it (`current_user`): their row's columns,
+    read by a plain statement rather than an ORM query, which cost a tenth of an unchanged
+    refresh. A change to the account goes through `account()`, the ORM's User."""
+
+    def __init__(self, row, token: str, max_age: int):
+        for column in USER_COLUMNS:
+            setattr(self, column, row[column])
+        self.session_token = token
+        self.session_expires_at = row["session_started"].timestamp() + max_age  # time.time()
+
+    def get_session_token(self) -> str:
+        return self.session_token
+
+    def check_password(self, password: str) -> bool:
+        return password_matches(self.password_hash, password)
+
+    def account(self) -> User:
+        """The ORM's User of this login, with its token, to change and commit."""
+        user = db.session.get(User, self.id)
+        user.session_token, user.session_expires_at = self.session_token, self.session_expires_at
+        return user
+
+
 # Every request asks this, so it is built once, with the token and the age as parameters.
+USER_COLUMNS = tuple(column.key for column in User.__table__.columns)
 LIVE_LOGIN = (
-    select(User, UserSession.created_at)
+    select(*User.__table__.columns, UserSession.created_at.label("session_started"))
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         UserSession.token_hash == bindparam("token_hash"),
@@ -46,18 +73,14 @@ LIVE_LOGIN = (
 )
 
 
-def load_session_user(token) -> User | None:
+def load_session_user(token) -> SessionUser | None:
     """The user of a live session (Flask-Login's user loader), or None."""
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
         return None
-    age = timedelta(seconds=current_app.config["SESSION_MAX_AGE_SECONDS"])
-    found = db.session.execute(LIVE_LOGIN, {"token_hash": digest(token), "max_age": age}).first()
-    if found is None:
-        return None
-    user, started = found
-    user.session_token = token
-    user.session_expires_at = started.timestamp() + current_app.config["SESSION_MAX_AGE_SECONDS"]
-    return user
+    max_age = current_app.config["SESSION_MAX_AGE_SECONDS"]
+    params = {"token_hash": digest(token), "max_age": timedelta(seconds=max_age)}
+    found = db.session.connection().execute(LIVE_LOGIN, params).first()
+    return None if found is None else SessionUser(found._mapping, token, max_age)
 
 
 def end_session(token: str) -> None:
