@@ -63,6 +63,7 @@ class Config:
     PASSWORD_HASH_QUEUE = 64  # more wait their turn; one more is told "busy"
     REDIS_URL = None
     REDIS_SOCKET_TIMEOUT = 0.5  # the web's and the jobs' Redis calls
+    REDIS_MAX_CONNECTIONS = 500  # per process; past it a call waits up to REDIS_SOCKET_TIMEOUT
     REDIS_PROCESS_SOCKET_TIMEOUT = 10.0  # the worker's and the scheduler's own connection
     OUTAGE_BACKOFF_CAP_SECONDS = 5.0  # a process's longest wait between reconnection attempts
     CATALOG_SERVICES_BASE_URL = SANDBOX_URL

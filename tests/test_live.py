@@ -4,6 +4,9 @@ import json
 import threading
 import time
 
+import pytest
+import redis
+
 from app.extensions import db, get_redis
 from app.orders.live import publish_changes, sse_event, stream_lifetime, user_channel
 from app.orders.transitions import Change, transition
@@ -113,3 +116,33 @@ def test_a_change_is_published_once_committed_and_never_when_rolled_back(app, us
 
     assert received(pubsub) == [{"order_id": str(kept), "status": "done", "revision": 1}]
     pubsub.close()
+
+
+def test_the_subscription_has_a_connection_of_its_own(make_app, user):
+    """A process's one subscription never takes a connection from the pool its requests share
+    (there, a burst of streams opening at once kept it from starting, and every stream of the
+    process ended)."""
+    app = make_app(REDIS_MAX_CONNECTIONS=1, LIVE_STREAM_SECONDS=3)
+    response = logged_in_client(app).get("/orders/events", buffered=False)
+    next(iter(response.response))  # the first line is written once the hub listens
+    with app.app_context():
+        assert app.extensions["live_hub"].listening.is_set()
+        assert get_redis().ping()  # the pool's one connection is still the requests'
+        publish_changes([Change("mine", user.id, "sending", "in_processing", 3)])
+    [event] = read_events(response, 1)
+    assert '"order_id": "mine"' in event
+
+
+def test_a_redis_call_waits_for_a_free_connection_but_not_for_ever(make_app):
+    app = make_app(REDIS_MAX_CONNECTIONS=1)
+    with app.app_context():
+        pool = get_redis().connection_pool
+        held = pool.get_connection()
+        threading.Timer(0.2, pool.release, [held]).start()
+        assert get_redis().ping()  # waited for the connection given back
+        held = pool.get_connection()
+        started = time.monotonic()
+        with pytest.raises(redis.ConnectionError):
+            get_redis().ping()
+        assert time.monotonic() - started < 5 * app.config["REDIS_SOCKET_TIMEOUT"]
+        pool.release(held)

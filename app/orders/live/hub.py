@@ -13,7 +13,7 @@ import time
 import redis
 from flask import Flask, current_app
 
-from app.extensions import get_redis
+from app.extensions import own_redis_connection
 from app.orders.live.logins import LoginSweep, StreamLogin, ended_in, logins_pattern
 from app.orders.live.slots import Slot, renew
 
@@ -118,7 +118,11 @@ class Hub:
                     listener.end()
 
     def listen(self) -> None:
-        pubsub = get_redis().pubsub()
+        """Forward the published changes, on a connection of the hub's own: taken from the
+        requests' pool, it waited among them, and a burst of streams opening could keep the
+        subscription from starting at all, which ended every stream of the process."""
+        client = own_redis_connection(self.app)
+        pubsub = client.pubsub()
         try:
             orders = f"{current_app.config['LIVE_CHANNEL_PREFIX']}orders:user:*"
             pubsub.psubscribe(orders, self.logins_pattern)
@@ -134,6 +138,7 @@ class Hub:
         finally:
             self.listening.clear()
             pubsub.close()
+            client.close()
 
     def receive(self, message: dict) -> None:
         if message["type"] == "psubscribe":
