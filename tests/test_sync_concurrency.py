@@ -3,17 +3,19 @@
 import threading
 
 import pytest
+from sqlalchemy import event
 
 from app.extensions import db, get_redis
 from app.models import OrderStatus
-from app.orders.sync import SyncSummary, engine, run_batch, run_sync
-from app.orders.sync.checks import CheckResult, Outcome
+from app.orders.sync import SyncSummary, engine, run_batch, run_sync, store
+from app.orders.sync.checks import CheckResult, Outcome, failed
 from app.orders.sync.engine import apply_batch
 from app.orders.sync.state import LOCK_KEY, RunLock
 from app.orders.transitions import transition
 from tests.support.logs import enable_sync_logs
 from tests.support.orders import (
     event_count,
+    insert_orders,
     processing_orders,
     reload,
     state_requests,
@@ -174,3 +176,25 @@ def test_a_run_that_lost_its_lock_stops_after_the_batches_it_fetched(
         assert summary.changed == 30 and statuses() == {"done": 30, IN_PROCESSING: 30}
         lost = [m for m in caplog.messages if "lost its lock" in m]
         assert len(lost) == 1
+
+
+def test_recording_failures_is_one_statement_compiled_once(app, user):
+    """However many failures a batch has, recording them is the same statement, compiled once
+    and kept: one compiled per batch, with its rows, filled the engine's cache in a worker."""
+    pairs = insert_orders(user.id, 5)
+    hits = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("UPDATE orders"):
+            hits.append(context.cache_hit)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for count in (2, 5, 3):
+            results = [failed(oid, Outcome.UNREACHABLE, "503") for oid, _ in pairs[:count]]
+            store.record_failures(results, base=30, cap=1800)
+            db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(hits) == 3
+    assert hits[1:] == [db.engine.dialect.CACHE_HIT] * 2

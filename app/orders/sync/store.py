@@ -5,8 +5,8 @@ import json
 import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import Float, String, Uuid, cast, column, func, or_, select, update, values
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Float, Text, Uuid, cast, column, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import reasons
@@ -95,18 +95,30 @@ def failure_row(result: CheckResult) -> tuple:
     return result.order_id, (result.error or "")[:500], coded_json, result.retry_after
 
 
+FAILED_COLUMNS = {"id": Uuid, "error": Text, "error_coded": Text, "min_delay": Float}
+
+
+def failed_table(failures: list[CheckResult]):
+    """The failures as a derived table `failed`, one bound array per column however many rows:
+    one statement the engine compiles once and keeps. A VALUES list was compiled again for every
+    batch, and each copy (its rows among it) was left for the garbage collector to free."""
+    arrays = zip(*(failure_row(result) for result in failures), strict=True)
+    kinds = FAILED_COLUMNS.values()
+    return (
+        func.unnest(
+            *(cast(list(array), ARRAY(kind)) for array, kind in zip(arrays, kinds, strict=True))
+        )
+        .table_valued(*(column(name, kind) for name, kind in FAILED_COLUMNS.items()))
+        .render_derived(name="failed")
+    )
+
+
 def record_failures(failures: list[CheckResult], base: float, cap: float) -> None:
     """Back each order off: failures + 1, due again after min(base * 2**failures, cap) seconds
     (or the provider's Retry-After, if longer), with the reason kept for the order page."""
     if not failures:
         return
-    failed = values(
-        column("id", Uuid),
-        column("error", String),
-        column("error_coded", String),
-        column("min_delay", Float),
-        name="failed",
-    ).data([failure_row(result) for result in failures])
+    failed = failed_table(failures)
     exponent = func.least(Order.check_failures + 1, MAX_BACKOFF_EXPONENT)
     delay = func.greatest(func.least(base * func.power(2, exponent), cap), failed.c.min_delay)
     db.session.execute(
