@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, Uuid, case, cast, column, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import Text, Uuid, case, cast, func, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from app import reasons
+from app.array_table import array_table
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus
 from app.reasons import Reason
@@ -142,11 +143,7 @@ def unnest_rows(events: dict[uuid.UUID, dict]):
         "reason": ([row["reason"] for row in rows], Text),
         "reason_coded": (codes, Text),
     }
-    return (
-        func.unnest(*(cast(values, ARRAY(kind)) for values, kind in arrays.values()))
-        .table_valued(*(column(name, kind) for name, (_, kind) in arrays.items()))
-        .render_derived(name="wanted")
-    )
+    return array_table("wanted", arrays)
 
 
 def bulk_transition(

@@ -5,11 +5,12 @@ import json
 import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import Float, Text, Uuid, cast, column, func, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import Float, Text, Uuid, cast, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import reasons
+from app.array_table import array_table
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.orders.sync.checks import CheckResult, DueOrder
@@ -99,18 +100,10 @@ FAILED_COLUMNS = {"id": Uuid, "error": Text, "error_coded": Text, "min_delay": F
 
 
 def failed_table(failures: list[CheckResult]):
-    """The failures as a derived table `failed`, one bound array per column however many rows:
-    one statement the engine compiles once and keeps. A VALUES list was compiled again for every
-    batch, and each copy (its rows among it) was left for the garbage collector to free."""
+    """The failures as the derived table `failed`, one array per column (app/array_table.py)."""
     arrays = zip(*(failure_row(result) for result in failures), strict=True)
-    kinds = FAILED_COLUMNS.values()
-    return (
-        func.unnest(
-            *(cast(list(array), ARRAY(kind)) for array, kind in zip(arrays, kinds, strict=True))
-        )
-        .table_valued(*(column(name, kind) for name, kind in FAILED_COLUMNS.items()))
-        .render_derived(name="failed")
-    )
+    columns = zip(FAILED_COLUMNS.items(), arrays, strict=True)
+    return array_table("failed", {name: (list(values), kind) for (name, kind), values in columns})
 
 
 def record_failures(failures: list[CheckResult], base: float, cap: float) -> None:
